@@ -1,0 +1,16 @@
+import type { Migration } from 'kysely';
+import * as createAccounts from './20261127160000_create_accounts.ts';
+import * as createProgrammesAndTables from './20261127160100_create_programmes_and_tables.ts';
+import * as createMembershipsAndInvitations from './20261127160200_create_memberships_and_invitations.ts';
+import * as createMeetingsAndDocuments from './20261127160300_create_meetings_and_documents.ts';
+
+/**
+ * Every migration, by name. Listed statically (not read from the folder) so the same list works
+ * under tsx, Vitest and Vite's dev server alike. Add new ones at the end; never edit old ones.
+ */
+export const migrations: Record<string, Migration> = {
+	'20261127160000_create_accounts': createAccounts,
+	'20261127160100_create_programmes_and_tables': createProgrammesAndTables,
+	'20261127160200_create_memberships_and_invitations': createMembershipsAndInvitations,
+	'20261127160300_create_meetings_and_documents': createMeetingsAndDocuments
+};

@@ -1,0 +1,50 @@
+import pino from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { openDatabase } from '../src/lib/server/db/connect.ts';
+import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
+import { createSessionStore } from '../src/lib/server/auth/sessions.ts';
+import { createLoginLimiter } from '../src/lib/server/auth/login-limiter.ts';
+import { ensureDefaultProgramme } from '../src/lib/server/programmes/service.ts';
+import { createMembershipChanges, type AppContext } from '../src/lib/server/app-context.ts';
+import type { Config } from './config.ts';
+
+export interface ContextOptions {
+	/** In-memory PGlite (tests that need no files). */
+	inMemoryDatabase?: boolean;
+}
+
+/** Opens the database (migrating it), and builds the services one process shares. */
+export async function createAppContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
+	const logger = pino({ level: config.logLevel, base: { service: 'tavolo' } });
+	const database = await openDatabase({
+		databaseUrl: config.databaseUrl,
+		dataDir: config.dataDir,
+		inMemory: options.inMemoryDatabase
+	});
+	const migrated = await migrateToLatest(database.db);
+	for (const result of migrated.results ?? []) {
+		logger.info({ migration: result.migrationName, status: result.status }, 'migration');
+	}
+	await ensureDefaultProgramme(database.db);
+
+	const metrics = new Registry();
+	collectDefaultMetrics({ register: metrics });
+
+	return {
+		db: database.db,
+		database,
+		sessions: createSessionStore(database.db, config.limits.sessionDays),
+		loginLimiter: createLoginLimiter({
+			maxPerAccount: config.limits.loginMaxPerAccount,
+			maxPerAddress: config.limits.loginMaxPerAddress,
+			windowSeconds: config.limits.loginWindowSeconds
+		}),
+		logger,
+		metrics,
+		origin: config.origin,
+		secureCookies: config.secureCookies,
+		invitationDays: config.limits.invitationDays,
+		maxJsonBytes: config.limits.maxJsonBytes,
+		membershipChanges: createMembershipChanges()
+	};
+}

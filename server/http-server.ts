@@ -1,0 +1,71 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AppContext } from '../src/lib/server/app-context.ts';
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
+/** Something that takes over a WebSocket upgrade on a path prefix (Yjs sync, socket.io). */
+export interface UpgradeRoute {
+	prefix: string;
+	handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+export interface HttpServerOptions {
+	context: AppContext;
+	/** The SvelteKit handler (adapter-node's build/handler.js). */
+	handler: RequestHandler;
+	upgradeRoutes?: UpgradeRoute[];
+}
+
+/** Answers an upgrade with a plain HTTP status and closes it: no byte of any protocol is sent. */
+export function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+	if (!socket.writable) return socket.destroy();
+	socket.end(
+		`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Refused'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`
+	);
+}
+
+export async function handleHealth(context: AppContext, res: ServerResponse): Promise<void> {
+	let database: 'ok' | 'unreachable' = 'ok';
+	try {
+		await Promise.race([
+			context.database.ping(),
+			new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())
+		]);
+	} catch {
+		database = 'unreachable';
+	}
+	const healthy = database === 'ok';
+	res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+	res.end(JSON.stringify({ status: healthy ? 'ok' : 'degraded', database }));
+}
+
+export async function handleMetrics(context: AppContext, res: ServerResponse): Promise<void> {
+	res.writeHead(200, { 'content-type': context.metrics.contentType });
+	res.end(await context.metrics.metrics());
+}
+
+/**
+ * One HTTP server for everything: /healthz and /metrics first, then the SvelteKit handler;
+ * upgrades go to the route owning their path prefix and any other upgrade is refused.
+ */
+export function createHttpServer(options: HttpServerOptions): http.Server {
+	const { context, handler } = options;
+	const routes = options.upgradeRoutes ?? [];
+	const server = http.createServer((req, res) => {
+		const path = req.url?.split('?')[0];
+		if (req.method === 'GET' && path === '/healthz') return void handleHealth(context, res);
+		if (req.method === 'GET' && path === '/metrics') return void handleMetrics(context, res);
+		handler(req, res, () => {
+			res.writeHead(404).end();
+		});
+	});
+	server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+		socket.on('error', () => socket.destroy());
+		const path = req.url ?? '';
+		const route = routes.find((r) => path.startsWith(r.prefix));
+		if (!route) return refuseUpgrade(socket, 404, 'Unknown upgrade path');
+		route.handleUpgrade(req, socket, head);
+	});
+	return server;
+}

@@ -1,0 +1,19 @@
+import type { IncomingMessage } from 'node:http';
+import type { AppContext } from '../src/lib/server/app-context.ts';
+import { readCookie, SESSION_COOKIE, type SessionUser } from '../src/lib/server/auth/sessions.ts';
+import { isAllowedOrigin } from '../src/lib/server/auth/origin.ts';
+
+export type UpgradeAuth =
+	| { ok: true; user: SessionUser; sessionId: string }
+	| { ok: false; status: 401 | 403; reason: 'bad_origin' | 'unauthorized' };
+
+/** Checks Origin and the session cookie of a WebSocket upgrade before any protocol runs. */
+export async function authenticateUpgrade(context: AppContext, request: IncomingMessage): Promise<UpgradeAuth> {
+	if (!isAllowedOrigin(request.headers.origin, request.headers.host, context.origin)) {
+		return { ok: false, status: 403, reason: 'bad_origin' };
+	}
+	const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+	const validation = token ? await context.sessions.validate(token) : null;
+	if (!validation) return { ok: false, status: 401, reason: 'unauthorized' };
+	return { ok: true, user: validation.user, sessionId: validation.session.id };
+}

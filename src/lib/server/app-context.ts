@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { DatabaseHandle, Db } from './db/connect.ts';
+import type { SessionStore } from './auth/sessions.ts';
+import type { LoginLimiter } from './auth/login-limiter.ts';
+import type { MembershipChange } from './tables/service.ts';
+
+/**
+ * What the SvelteKit app needs from the process that hosts it: built once by the Node entry
+ * (server/app.ts) or by the dev plugin, before the first request.
+ *
+ * The SvelteKit bundle and server/ are two module graphs, so they cannot share a module-level
+ * variable; the one hand-over point is a well-known symbol on globalThis, set once per process.
+ */
+export interface AppContext {
+	db: Db;
+	database: DatabaseHandle;
+	sessions: SessionStore;
+	loginLimiter: LoginLimiter;
+	logger: Logger;
+	metrics: Registry;
+	/** The public URL (ORIGIN), or undefined to accept the host each request came to. */
+	origin: string | undefined;
+	secureCookies: boolean;
+	invitationDays: number;
+	maxJsonBytes: number;
+	/** Membership changes and removals, so live connections can be closed or made read-only. */
+	membershipChanges: MembershipChanges;
+}
+
+export interface MembershipChanges {
+	emit(change: MembershipChange): void;
+	subscribe(listener: (change: MembershipChange) => void): () => void;
+}
+
+export function createMembershipChanges(): MembershipChanges {
+	const listeners = new Set<(change: MembershipChange) => void>();
+	return {
+		emit(change) {
+			for (const listener of listeners) listener(change);
+		},
+		subscribe(listener) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
+		}
+	};
+}
+
+const key = Symbol.for('tavolo.app-context');
+type Holder = { [key]?: AppContext };
+
+export function setAppContext(context: AppContext | undefined): void {
+	(globalThis as Holder)[key] = context;
+}
+
+export function getAppContext(): AppContext {
+	const context = (globalThis as Holder)[key];
+	if (!context) throw new Error('Tavolo app context is not set: start the app with server/main.ts or `npm run dev`');
+	return context;
+}

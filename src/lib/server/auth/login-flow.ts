@@ -1,0 +1,32 @@
+import type { Cookies } from '@sveltejs/kit';
+import { getAppContext } from '../app-context.ts';
+import { logIn, signUp } from '../accounts/service.ts';
+import type { SessionUser } from './sessions.ts';
+import { clearSessionCookie, setSessionCookie } from './cookies.ts';
+
+/** Signs up and starts a session: shared by the signup page, the invitation page and the API. */
+export async function signUpAndStartSession(input: unknown, cookies: Cookies): Promise<SessionUser> {
+	const context = getAppContext();
+	const user = await signUp(context.db, input);
+	await startSession(user, cookies);
+	return user;
+}
+
+export async function logInAndStartSession(input: unknown, cookies: Cookies, address: string): Promise<SessionUser> {
+	const context = getAppContext();
+	const user = await logIn(context.db, context.loginLimiter, input, address);
+	await startSession(user, cookies);
+	return user;
+}
+
+async function startSession(user: SessionUser, cookies: Cookies): Promise<void> {
+	const context = getAppContext();
+	const { token, session } = await context.sessions.create(user.id);
+	setSessionCookie(cookies, token, session.expiresAt, context.secureCookies);
+}
+
+export async function endSession(cookies: Cookies, token: string | undefined): Promise<void> {
+	const context = getAppContext();
+	if (token) await context.sessions.invalidate(token);
+	clearSessionCookie(cookies, context.secureCookies);
+}

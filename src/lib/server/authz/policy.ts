@@ -1,0 +1,67 @@
+import type { TableRole } from '../db/schema.ts';
+
+/**
+ * Who may do what on a table: the one role × action table of the app. Pages, form actions, the
+ * JSON API, socket.io and /yjs all ask `can()`; docs/authorization.md renders the same table.
+ * An admin may do everything on every table (they set tables up before anyone is invited).
+ */
+export const tableActions = [
+	'table.view',
+	'table.update',
+	'member.view',
+	'member.manage',
+	'invitation.manage',
+	'meeting.view',
+	'meeting.create',
+	'meeting.run',
+	'agenda.edit',
+	'document.view',
+	'document.create',
+	'document.edit',
+	'document.review',
+	'poll.manage',
+	'poll.vote',
+	'topic.propose'
+] as const;
+export type TableAction = (typeof tableActions)[number];
+
+const everyone: readonly TableRole[] = ['coordinator', 'moderator', 'participant', 'observer'];
+const writers: readonly TableRole[] = ['coordinator', 'moderator', 'participant'];
+const facilitators: readonly TableRole[] = ['coordinator', 'moderator'];
+const coordinators: readonly TableRole[] = ['coordinator'];
+
+export const tablePolicy: Record<TableAction, readonly TableRole[]> = {
+	'table.view': everyone,
+	'table.update': coordinators,
+	'member.view': everyone,
+	'member.manage': coordinators,
+	'invitation.manage': coordinators,
+	'meeting.view': everyone,
+	'meeting.create': coordinators,
+	'meeting.run': facilitators,
+	'agenda.edit': writers,
+	'document.view': everyone,
+	'document.create': facilitators,
+	'document.edit': writers,
+	'document.review': coordinators,
+	'poll.manage': facilitators,
+	'poll.vote': writers,
+	'topic.propose': writers
+};
+
+/** Actions that are not about one table: only an admin may do them. */
+export const globalActions = ['programme.manage', 'table.create', 'category.manage'] as const;
+export type GlobalAction = (typeof globalActions)[number];
+
+export interface Actor {
+	isAdmin: boolean;
+	/** The actor's role on the table in question; null when not a member. */
+	role: TableRole | null;
+}
+
+export function can(actor: Actor, action: TableAction | GlobalAction): boolean {
+	if (actor.isAdmin) return true;
+	if ((globalActions as readonly string[]).includes(action)) return false;
+	if (actor.role === null) return false;
+	return tablePolicy[action as TableAction].includes(actor.role);
+}

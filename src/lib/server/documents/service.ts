@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { Db } from '../db/connect.ts';
+import { documentKinds, type DocumentKind, type DocumentStatus } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { SessionUser } from '../auth/sessions.ts';
+import { authorizeOnTable } from '../tables/service.ts';
+import { fields, parseInput } from '../validation.ts';
+import { documentDocName } from '../../realtime/doc-names.ts';
+
+export interface TableDocument {
+	id: string;
+	tableId: string;
+	kind: DocumentKind;
+	title: string;
+	status: DocumentStatus;
+	docName: string;
+	createdAt: Date;
+	updatedAt: Date;
+}
+
+export const documentInput = z.object({
+	kind: z.enum(documentKinds),
+	title: fields.title
+});
+
+function toDocument(row: { id: string; table_id: string; kind: DocumentKind; title: string; status: DocumentStatus; created_at: Date; updated_at: Date }): TableDocument {
+	return {
+		id: row.id,
+		tableId: row.table_id,
+		kind: row.kind,
+		title: row.title,
+		status: row.status,
+		docName: documentDocName(row.id),
+		createdAt: new Date(row.created_at),
+		updatedAt: new Date(row.updated_at)
+	};
+}
+
+export async function createDocument(db: Db, user: SessionUser, tableId: string, input: unknown): Promise<TableDocument> {
+	await authorizeOnTable(db, user, tableId, 'document.create');
+	const data = parseInput(documentInput, input);
+	const row = await db
+		.insertInto('documents')
+		.values({ id: newId(), table_id: tableId, kind: data.kind, title: data.title, created_by: user.id })
+		.returningAll()
+		.executeTakeFirstOrThrow();
+	return toDocument(row);
+}
+
+export async function listDocuments(db: Db, user: SessionUser, tableId: string): Promise<TableDocument[]> {
+	await authorizeOnTable(db, user, tableId, 'document.view');
+	const rows = await db.selectFrom('documents').selectAll().where('table_id', '=', tableId).orderBy('updated_at', 'desc').execute();
+	return rows.map(toDocument);
+}
+
+export async function getDocument(db: Db, user: SessionUser, documentId: string): Promise<TableDocument> {
+	const row = await db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst();
+	if (!row) throw new AppError('not_found');
+	await authorizeOnTable(db, user, row.table_id, 'document.view');
+	return toDocument(row);
+}

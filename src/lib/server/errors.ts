@@ -1,0 +1,53 @@
+/**
+ * Every refusal the app gives, by code. The code is the stable contract (`{error: {code, message}}`);
+ * the message is looked up in the catalogue for the caller's language when the error is answered.
+ */
+export const errorStatus = {
+	validation_failed: 400,
+	bad_json: 400,
+	unauthorized: 401,
+	invalid_credentials: 401,
+	forbidden: 403,
+	bad_origin: 403,
+	not_found: 404,
+	email_taken: 409,
+	already_member: 409,
+	invitation_expired: 410,
+	invitation_used_up: 410,
+	invitation_revoked: 410,
+	invitation_wrong_email: 403,
+	payload_too_large: 413,
+	rate_limited: 429,
+	internal: 500
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+/** Why a single form field was refused; each has a catalogue message. */
+export type FieldProblem =
+	| 'required'
+	| 'too_short'
+	| 'too_long'
+	| 'invalid_email'
+	| 'invalid_url'
+	| 'invalid_date'
+	| 'invalid_choice'
+	| 'ends_before_start'
+	| 'invalid_number'
+	| 'last_coordinator';
+
+export class AppError extends Error {
+	readonly status: number;
+	constructor(
+		readonly code: ErrorCode,
+		readonly details: { fields?: Record<string, FieldProblem>; retryAfterSeconds?: number } = {}
+	) {
+		super(code);
+		this.name = 'AppError';
+		this.status = errorStatus[code];
+	}
+}
+
+export function isAppError(error: unknown): error is AppError {
+	return error instanceof AppError;
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { Db } from '../db/connect.ts';
+import type { MeetingStatus } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { SessionUser } from '../auth/sessions.ts';
+import { authorizeOnTable } from '../tables/service.ts';
+import { fields, parseInput } from '../validation.ts';
+import { agendaDocName } from '../../realtime/doc-names.ts';
+
+export interface Meeting {
+	id: string;
+	tableId: string;
+	title: string;
+	startsAt: Date;
+	endsAt: Date;
+	videoUrl: string | null;
+	status: MeetingStatus;
+	agendaDoc: string;
+}
+
+/** Instants are ISO 8601 with an offset (or Z); the UI converts from Europe/Rome before sending. */
+const instant = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
+
+export const meetingInput = z
+	.object({
+		title: fields.title,
+		startsAt: instant,
+		endsAt: instant,
+		videoUrl: z
+			.string()
+			.trim()
+			.transform((v) => (v === '' ? undefined : v))
+			.pipe(fields.url.optional())
+			.optional()
+	})
+	.refine((m) => m.endsAt.getTime() > m.startsAt.getTime(), {
+		path: ['endsAt'],
+		params: { problem: 'ends_before_start' }
+	});
+
+function toMeeting(row: { id: string; table_id: string; title: string; starts_at: Date; ends_at: Date; video_url: string | null; status: MeetingStatus }): Meeting {
+	return {
+		id: row.id,
+		tableId: row.table_id,
+		title: row.title,
+		startsAt: new Date(row.starts_at),
+		endsAt: new Date(row.ends_at),
+		videoUrl: row.video_url,
+		status: row.status,
+		agendaDoc: agendaDocName(row.id)
+	};
+}
+
+export async function createMeeting(db: Db, user: SessionUser, tableId: string, input: unknown): Promise<Meeting> {
+	await authorizeOnTable(db, user, tableId, 'meeting.create');
+	const data = parseInput(meetingInput, input);
+	const row = await db
+		.insertInto('meetings')
+		.values({
+			id: newId(),
+			table_id: tableId,
+			title: data.title,
+			starts_at: data.startsAt,
+			ends_at: data.endsAt,
+			video_url: data.videoUrl ?? null,
+			created_by: user.id
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+	return toMeeting(row);
+}
+
+export async function listMeetings(db: Db, user: SessionUser, tableId: string): Promise<Meeting[]> {
+	await authorizeOnTable(db, user, tableId, 'meeting.view');
+	const rows = await db.selectFrom('meetings').selectAll().where('table_id', '=', tableId).orderBy('starts_at').execute();
+	return rows.map(toMeeting);
+}
+
+export async function getMeeting(db: Db, user: SessionUser, meetingId: string): Promise<Meeting> {
+	const row = await db.selectFrom('meetings').selectAll().where('id', '=', meetingId).executeTakeFirst();
+	if (!row) throw new AppError('not_found');
+	await authorizeOnTable(db, user, row.table_id, 'meeting.view');
+	return toMeeting(row);
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { AppError, type FieldProblem } from './errors.ts';
+
+/** Limits on what people type; named here so forms, API and docs agree. */
+export const textLimits = {
+	name: 120,
+	title: 200,
+	territory: 120,
+	description: 2000,
+	email: 254,
+	passwordMin: 10,
+	passwordMax: 256,
+	representedBody: 200,
+	url: 2000
+} as const;
+
+const trimmed = (max: number) => z.string().trim().min(1).max(max);
+
+export const fields = {
+	email: z.string().trim().toLowerCase().max(textLimits.email).pipe(z.email()),
+	password: z.string().min(textLimits.passwordMin).max(textLimits.passwordMax),
+	personName: trimmed(textLimits.name),
+	tableName: trimmed(textLimits.name),
+	territory: trimmed(textLimits.territory),
+	title: trimmed(textLimits.title),
+	description: z.string().trim().max(textLimits.description).default(''),
+	id: z.string().trim().min(1).max(64),
+	url: z
+		.string()
+		.trim()
+		.max(textLimits.url)
+		.pipe(z.url({ protocol: /^https?$/ }))
+};
+
+/** Maps one zod issue to the reason a person is shown beside the field. */
+function problemOf(issue: z.core.$ZodIssue): FieldProblem {
+	switch (issue.code) {
+		case 'too_small':
+			return issue.minimum === 1 && issue.origin === 'string' ? 'required' : 'too_short';
+		case 'too_big':
+			return 'too_long';
+		case 'invalid_format':
+			if (issue.format === 'email') return 'invalid_email';
+			if (issue.format === 'url') return 'invalid_url';
+			if (issue.format === 'datetime') return 'invalid_date';
+			return 'invalid_choice';
+		case 'invalid_value':
+			return 'invalid_choice';
+		case 'invalid_type':
+			return issue.input === undefined ? 'required' : issue.expected === 'number' ? 'invalid_number' : 'invalid_choice';
+		case 'custom':
+			return ((issue.params as { problem?: FieldProblem } | undefined)?.problem ?? 'invalid_choice');
+		default:
+			return 'invalid_choice';
+	}
+}
+
+/** Parses input or throws `validation_failed` naming each refused field (first problem wins). */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+	const result = schema.safeParse(input);
+	if (result.success) return result.data;
+	const problems: Record<string, FieldProblem> = {};
+	for (const issue of result.error.issues) {
+		const key = issue.path.length > 0 ? issue.path.join('.') : '_';
+		problems[key] ??= problemOf(issue);
+	}
+	throw new AppError('validation_failed', { fields: problems });
+}

@@ -1,0 +1,9 @@
+import { json } from '@sveltejs/kit';
+import { apiRoute, readJson } from '$lib/server/http/api.ts';
+import { signUpAndStartSession } from '$lib/server/auth/login-flow.ts';
+import type { RequestHandler } from './$types';
+
+export const POST: RequestHandler = apiRoute(async ({ request, cookies }) => {
+	const user = await signUpAndStartSession(await readJson(request), cookies);
+	return json({ user }, { status: 201 });
+});

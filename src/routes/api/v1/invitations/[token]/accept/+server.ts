@@ -1,0 +1,10 @@
+import { json } from '@sveltejs/kit';
+import { getAppContext } from '$lib/server/app-context.ts';
+import { apiRoute, requireUser } from '$lib/server/http/api.ts';
+import { acceptInvitation } from '$lib/server/invitations/service.ts';
+import type { RequestHandler } from './$types';
+
+export const POST: RequestHandler = apiRoute(async (event) => {
+	const result = await acceptInvitation(getAppContext().db, requireUser(event), event.params.token);
+	return json(result, { status: result.alreadyMember ? 200 : 201 });
+});
