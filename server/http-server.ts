@@ -2,6 +2,12 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AppContext } from '../src/lib/server/app-context.ts';
 
+/**
+ * Header adapter-node reads the request protocol from when ORIGIN is unset. We set it ourselves
+ * on every request (a client cannot forge it), from the socket that accepted the request.
+ */
+export const LOCAL_PROTOCOL_HEADER = 'x-tavolo-protocol';
+
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
 
 /** Something that takes over a WebSocket upgrade on a path prefix (Yjs sync, socket.io). */
@@ -56,6 +62,7 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
 		const path = req.url?.split('?')[0];
 		if (req.method === 'GET' && path === '/healthz') return void handleHealth(context, res);
 		if (req.method === 'GET' && path === '/metrics') return void handleMetrics(context, res);
+		req.headers[LOCAL_PROTOCOL_HEADER] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
 		handler(req, res, () => {
 			res.writeHead(404).end();
 		});

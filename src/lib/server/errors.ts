@@ -36,7 +36,12 @@ export type FieldProblem =
 	| 'invalid_number'
 	| 'last_coordinator';
 
+// A brand, not `instanceof`: the SvelteKit bundle and server/ load this module separately, and an
+// error thrown by one (say, the login limiter built in server/) must be recognised by the other.
+const brand = Symbol.for('tavolo.app-error');
+
 export class AppError extends Error {
+	readonly [brand] = true;
 	readonly status: number;
 	constructor(
 		readonly code: ErrorCode,
@@ -49,5 +54,5 @@ export class AppError extends Error {
 }
 
 export function isAppError(error: unknown): error is AppError {
-	return error instanceof AppError;
+	return typeof error === 'object' && error !== null && (error as { [brand]?: boolean })[brand] === true;
 }

@@ -36,7 +36,9 @@ export const meetingInput = z
 	})
 	.refine((m) => m.endsAt.getTime() > m.startsAt.getTime(), {
 		path: ['endsAt'],
-		params: { problem: 'ends_before_start' }
+		params: { problem: 'ends_before_start' },
+		// Only compare when both instants parsed; otherwise their own messages stand.
+		when: (payload) => payload.issues.length === 0
 	});
 
 function toMeeting(row: { id: string; table_id: string; title: string; starts_at: Date; ends_at: Date; video_url: string | null; status: MeetingStatus }): Meeting {

@@ -1,0 +1,94 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../server/config.ts';
+import { startApp, type RunningApp } from '../../server/app.ts';
+import { createTestDatabase } from './database.ts';
+
+export interface TestApp extends RunningApp {
+	origin: string;
+	stop(): Promise<void>;
+}
+
+/**
+ * Starts the real app (built SvelteKit handler, socket.io, /yjs) on port 0 against a fresh
+ * database: PGlite in a temporary folder, or a new PostgreSQL database when DATABASE_URL is set.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+	const dataDir = await mkdtemp(path.join(tmpdir(), 'tavolo-test-'));
+	const database = await createTestDatabase();
+	const config = loadConfig({
+		NODE_ENV: 'test',
+		PORT: '0',
+		HOST: '127.0.0.1',
+		LOG_LEVEL: 'silent',
+		TAVOLO_DATA_DIR: dataDir,
+		...(database.url ? { DATABASE_URL: database.url } : {}),
+		...env
+	});
+	const app = await startApp(config);
+	const { port } = app.server.address() as { port: number };
+	const origin = `http://127.0.0.1:${port}`;
+	return {
+		...app,
+		url: origin,
+		origin,
+		async stop() {
+			await app.close();
+			await database.drop();
+			await rm(dataDir, { recursive: true, force: true });
+		}
+	};
+}
+
+/** A tiny cookie-keeping JSON client for the §4 API, sending our Origin like a browser does. */
+export class ApiClient {
+	private cookie = '';
+	constructor(
+		readonly base: string,
+		private readonly headers: Record<string, string> = {}
+	) {}
+
+	async request(method: string, url: string, body?: unknown, extra: Record<string, string> = {}) {
+		const response = await fetch(this.base + url, {
+			method,
+			headers: {
+				origin: this.base,
+				...(body === undefined ? {} : { 'content-type': 'application/json' }),
+				...(this.cookie ? { cookie: this.cookie } : {}),
+				...this.headers,
+				...extra
+			},
+			body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+			redirect: 'manual'
+		});
+		for (const header of response.headers.getSetCookie()) {
+			const [pair] = header.split(';');
+			const [name, value] = pair.split('=');
+			if (name === 'tavolo_session') this.cookie = value ? `${name}=${value}` : '';
+		}
+		const text = await response.text();
+		let json: any = undefined;
+		try {
+			json = text ? JSON.parse(text) : undefined;
+		} catch {
+			json = undefined;
+		}
+		return { status: response.status, body: json, text, headers: response.headers };
+	}
+
+	get sessionCookie(): string {
+		return this.cookie;
+	}
+	get = (url: string) => this.request('GET', url);
+	post = (url: string, body?: unknown) => this.request('POST', url, body ?? {});
+	put = (url: string, body?: unknown) => this.request('PUT', url, body ?? {});
+	patch = (url: string, body?: unknown) => this.request('PATCH', url, body ?? {});
+	delete = (url: string) => this.request('DELETE', url);
+
+	async signUp(email: string, name = email.split('@')[0], password = 'password-sicura-1') {
+		const response = await this.post('/api/v1/auth/signup', { email, password, name });
+		if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${response.text}`);
+		return response.body.user as { id: string; email: string; name: string; isAdmin: boolean };
+	}
+}
