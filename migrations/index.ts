@@ -3,6 +3,7 @@ import * as createAccounts from './20261127160000_create_accounts.ts';
 import * as createProgrammesAndTables from './20261127160100_create_programmes_and_tables.ts';
 import * as createMembershipsAndInvitations from './20261127160200_create_memberships_and_invitations.ts';
 import * as createMeetingsAndDocuments from './20261127160300_create_meetings_and_documents.ts';
+import * as createYjsUpdates from './20261127170000_create_yjs_updates.ts';
 
 /**
  * Every migration, by name. Listed statically (not read from the folder) so the same list works
@@ -12,5 +13,6 @@ export const migrations: Record<string, Migration> = {
 	'20261127160000_create_accounts': createAccounts,
 	'20261127160100_create_programmes_and_tables': createProgrammesAndTables,
 	'20261127160200_create_memberships_and_invitations': createMembershipsAndInvitations,
-	'20261127160300_create_meetings_and_documents': createMeetingsAndDocuments
+	'20261127160300_create_meetings_and_documents': createMeetingsAndDocuments,
+	'20261127170000_create_yjs_updates': createYjsUpdates
 };

@@ -307,3 +307,26 @@ describe('operations', () => {
 		expect(await statusOf(`${base}/socket.io/?EIO=4&transport=websocket`)).not.toBe(101);
 	});
 });
+
+describe('agenda templates', () => {
+	it("starts a table's first meeting from the letter's four points and later ones from the standard template", async () => {
+		const { applyUpdate, Doc } = await import('yjs');
+		const { readAgenda } = await import('../../src/lib/agenda/agenda-doc.ts');
+		const fresh = (await admin.post('/api/v1/tables', { name: 'Tavolo Nuovo', territory: 'Altrove' })).body.id;
+		const agendaOf = async (meetingId: string) => {
+			const rows = await app.context.db.selectFrom('yjs_updates').select('update').where('doc_name', '=', `agenda:${meetingId}`).execute();
+			const doc = new Doc();
+			for (const row of rows) applyUpdate(doc, row.update);
+			return readAgenda(doc);
+		};
+		const slot = { startsAt: '2027-02-01T15:00:00+01:00', endsAt: '2027-02-01T17:00:00+01:00' };
+		const first = await admin.post(`/api/v1/tables/${fresh}/meetings`, { title: 'Primo', ...slot });
+		const firstAgenda = await agendaOf(first.body.id);
+		expect(firstAgenda).toHaveLength(4);
+		expect(firstAgenda[3].title).toMatch(/^Ipotesi di programmazione degli incontri successivi/);
+		const second = await admin.post(`/api/v1/tables/${fresh}/meetings`, { title: 'Secondo', ...slot });
+		expect((await agendaOf(second.body.id)).map((i) => i.title)).toContain('Varie ed eventuali');
+		const empty = await admin.post(`/api/v1/tables/${fresh}/meetings`, { title: 'Vuoto', template: 'empty', ...slot });
+		expect(await agendaOf(empty.body.id)).toEqual([]);
+	});
+});

@@ -118,6 +118,22 @@ export interface DocumentsTable {
 	updated_at: Generated<Date>;
 }
 
+/** The Yjs update log (server/persistence/): one row per committed update, folded by compaction. */
+export interface YjsUpdatesTable {
+	id: Generated<number>;
+	doc_name: string;
+	update: Uint8Array;
+	created_at: CreatedAt;
+}
+
+/** A document's compacted state: the merge of every log row it replaced. */
+export interface YjsSnapshotsTable {
+	doc_name: string;
+	state: Uint8Array;
+	last_update_id: number;
+	updated_at: Timestamp;
+}
+
 export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -130,6 +146,8 @@ export interface Database {
 	invitations: InvitationsTable;
 	meetings: MeetingsTable;
 	documents: DocumentsTable;
+	yjs_updates: YjsUpdatesTable;
+	yjs_snapshots: YjsSnapshotsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -7,6 +7,7 @@ import type { SessionUser } from '../auth/sessions.ts';
 import { authorizeOnTable } from '../tables/service.ts';
 import { fields, parseInput } from '../validation.ts';
 import { agendaDocName } from '../../realtime/doc-names.ts';
+import { agendaTemplateUpdate, type AgendaTemplate } from '../../agenda/agenda-doc.ts';
 
 export interface Meeting {
 	id: string;
@@ -27,6 +28,7 @@ export const meetingInput = z
 		title: fields.title,
 		startsAt: instant,
 		endsAt: instant,
+		template: z.enum(['first_meeting', 'standard', 'empty']).optional(),
 		videoUrl: z
 			.string()
 			.trim()
@@ -54,23 +56,34 @@ function toMeeting(row: { id: string; table_id: string; title: string; starts_at
 	};
 }
 
+/**
+ * Schedules a meeting and writes its agenda's first state into the Yjs log, in one transaction:
+ * the table's first meeting starts from the convocation letter's four points, later ones from
+ * the standard template, unless the caller picks one.
+ */
 export async function createMeeting(db: Db, user: SessionUser, tableId: string, input: unknown): Promise<Meeting> {
 	await authorizeOnTable(db, user, tableId, 'meeting.create');
 	const data = parseInput(meetingInput, input);
-	const row = await db
-		.insertInto('meetings')
-		.values({
-			id: newId(),
-			table_id: tableId,
-			title: data.title,
-			starts_at: data.startsAt,
-			ends_at: data.endsAt,
-			video_url: data.videoUrl ?? null,
-			created_by: user.id
-		})
-		.returningAll()
-		.executeTakeFirstOrThrow();
-	return toMeeting(row);
+	return db.transaction().execute(async (trx) => {
+		const earlier = await trx.selectFrom('meetings').select('id').where('table_id', '=', tableId).executeTakeFirst();
+		const template: AgendaTemplate = data.template ?? (earlier ? 'standard' : 'first_meeting');
+		const row = await trx
+			.insertInto('meetings')
+			.values({
+				id: newId(),
+				table_id: tableId,
+				title: data.title,
+				starts_at: data.startsAt,
+				ends_at: data.endsAt,
+				video_url: data.videoUrl ?? null,
+				created_by: user.id
+			})
+			.returningAll()
+			.executeTakeFirstOrThrow();
+		const meeting = toMeeting(row);
+		await trx.insertInto('yjs_updates').values({ doc_name: meeting.agendaDoc, update: agendaTemplateUpdate(template) }).execute();
+		return meeting;
+	});
 }
 
 export async function listMeetings(db: Db, user: SessionUser, tableId: string): Promise<Meeting[]> {
