@@ -1,0 +1,129 @@
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import type * as decoding from 'lib0/decoding';
+import {
+	isCoveredBy,
+	messageDurable,
+	messageReadOnly,
+	readDurable,
+	readReadOnly,
+	type ReadOnlyReason
+} from '$lib/realtime/yjs-messages.ts';
+
+export type ConnectionState = 'connecting' | 'connected' | 'offline' | 'closed';
+
+export interface Peer {
+	clientId: number;
+	name: string;
+	color: string;
+	isSelf: boolean;
+}
+
+export interface CollabUser {
+	id: string;
+	name: string;
+	color: string;
+}
+
+/** Distinct, readable caret colours (WCAG AA contrast with white text). */
+const palette = ['#0b5cad', '#a3112e', '#1b6e3a', '#7a3b9c', '#8a4b08', '#00607a', '#5b4fb5', '#9c2d6b'];
+
+export function colorFor(userId: string): string {
+	let hash = 0;
+	for (const char of userId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+	return palette[hash % palette.length];
+}
+
+/**
+ * One co-edited Yjs document in the browser: the y-websocket provider to `/yjs/<docName>`, a
+ * y-indexeddb copy so edits survive a reload while offline, and the states the page shows —
+ * connection, read-only (and why), saved (the server has committed every local edit), peers.
+ */
+export class CollabSession {
+	readonly doc = new Y.Doc();
+	readonly provider: WebsocketProvider;
+	readonly local: IndexeddbPersistence;
+
+	connection = $state<ConnectionState>('connecting');
+	synced = $state(false);
+	readOnly = $state(false);
+	readOnlyReason = $state<ReadOnlyReason>('');
+	/** True when the server's durable snapshot covers everything in this browser's document. */
+	saved = $state(false);
+	/** Set when the server ended the connection for good (no longer a member, document too large…). */
+	closedCode = $state<number | null>(null);
+	peers = $state<Peer[]>([]);
+
+	#durable: Y.Snapshot | null = null;
+	#savedCheck: ReturnType<typeof setTimeout> | undefined;
+
+	constructor(docName: string, user: CollabUser) {
+		// One IndexedDB store per user and document: another account on the same browser does not
+		// open what the first one cached.
+		this.local = new IndexeddbPersistence(`tavolo:${user.id}:${docName}`, this.doc);
+		const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+		this.provider = new WebsocketProvider(`${protocol}//${location.host}/yjs`, docName, this.doc, {
+			// Tabs must not bypass the server (its read-only and size checks) through BroadcastChannel.
+			disableBc: true,
+			maxBackoffTime: 10_000
+		});
+		this.provider.messageHandlers[messageReadOnly] = (_encoder, decoder: decoding.Decoder) => {
+			const notice = readReadOnly(decoder);
+			this.readOnly = notice.readOnly;
+			this.readOnlyReason = notice.reason;
+		};
+		this.provider.messageHandlers[messageDurable] = (_encoder, decoder: decoding.Decoder) => {
+			this.#durable = readDurable(decoder);
+			this.#checkSaved();
+		};
+		this.provider.awareness.setLocalStateField('user', { name: user.name, color: user.color });
+		this.provider.on('status', ({ status }: { status: string }) => {
+			this.connection = status === 'connected' ? 'connected' : status === 'connecting' ? 'connecting' : 'offline';
+			this.#checkSaved();
+		});
+		this.provider.on('sync', (isSynced: boolean) => {
+			this.synced = isSynced;
+		});
+		this.provider.on('closed', ({ code }: { code: number }) => {
+			this.closedCode = code;
+			this.connection = 'closed';
+		});
+		this.provider.awareness.on('change', () => this.#updatePeers());
+		this.doc.on('update', () => this.#scheduleSavedCheck());
+		this.#updatePeers();
+	}
+
+	#updatePeers(): void {
+		const peers: Peer[] = [];
+		for (const [clientId, state] of this.provider.awareness.getStates()) {
+			const user = (state as { user?: { name?: unknown; color?: unknown } }).user;
+			if (!user || typeof user.name !== 'string') continue;
+			peers.push({
+				clientId,
+				name: user.name,
+				color: typeof user.color === 'string' ? user.color : palette[0],
+				isSelf: clientId === this.doc.clientID
+			});
+		}
+		this.peers = peers.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.name.localeCompare(b.name));
+	}
+
+	// Computing a snapshot walks the document: at most a few times per second while typing.
+	#scheduleSavedCheck(): void {
+		this.saved = false;
+		clearTimeout(this.#savedCheck);
+		this.#savedCheck = setTimeout(() => this.#checkSaved(), 150);
+	}
+
+	#checkSaved(): void {
+		this.saved = this.#durable !== null && this.connection !== 'offline' && isCoveredBy(Y.snapshot(this.doc), this.#durable);
+	}
+
+	destroy(): void {
+		clearTimeout(this.#savedCheck);
+		this.provider.destroy();
+		void this.local.destroy();
+		this.doc.destroy();
+	}
+}
