@@ -1,0 +1,499 @@
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import * as syncProtocol from 'y-protocols/sync';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
+import type { DocumentStatus } from '../../src/lib/server/db/schema.ts';
+import type { DocRef } from '../../src/lib/realtime/doc-names.ts';
+import {
+	encodeDurable,
+	encodeReadOnly,
+	messageAuth,
+	messageAwareness,
+	messageQueryAwareness,
+	messageSync,
+	yjsCloseCodes,
+	type ReadOnlyReason
+} from '../../src/lib/realtime/yjs-messages.ts';
+import type { CommitScheduler, CommitSource, PendingBatch } from '../persistence/commit-scheduler.ts';
+import type { YjsStore } from '../persistence/yjs-store.ts';
+import { decodeAwarenessEntries, encodeAwarenessEntry, withSessionName, type AwarenessEntry } from './awareness-entries.ts';
+import type { YjsMetrics } from './yjs-metrics.ts';
+
+export interface YjsLimits {
+	yjsMaxFrameBytes: number;
+	yjsMaxDocBytes: number;
+	yjsMaxAwarenessBytes: number;
+	yjsAwarenessPerSecond: number;
+	yjsLoadBufferMessages: number;
+	yjsCommitDelayMs: number;
+	yjsCompactAfter: number;
+}
+
+/** One WebSocket on one document. */
+export interface Connection {
+	socket: WebSocket;
+	user: SessionUser;
+	readOnly: boolean;
+	readOnlyReason: ReadOnlyReason;
+	/** The awareness clientID this connection speaks for; bound by its first own state. */
+	awarenessClientId: number | null;
+	/** Messages received while the document loads (at most yjsLoadBufferMessages). */
+	buffered: Uint8Array[];
+	awarenessWindowStart: number;
+	awarenessInWindow: number;
+	/** The newest awareness entry held back by the rate cap; older held ones are superseded. */
+	heldAwareness: AwarenessEntry | null;
+	heldAwarenessTimer: NodeJS.Timeout | undefined;
+	/** Answered the last keepalive ping. */
+	alive: boolean;
+	closed: boolean;
+}
+
+export function createConnection(socket: WebSocket, user: SessionUser, readOnly: boolean, reason: ReadOnlyReason): Connection {
+	return {
+		socket,
+		user,
+		readOnly,
+		readOnlyReason: reason,
+		awarenessClientId: null,
+		buffered: [],
+		awarenessWindowStart: 0,
+		awarenessInWindow: 0,
+		heldAwareness: null,
+		heldAwarenessTimer: undefined,
+		alive: true,
+		closed: false
+	};
+}
+
+/** A reason to close one connection; anything else thrown while handling a message is a 4400. */
+class Refusal extends Error {
+	constructor(
+		readonly code: number,
+		readonly reason: string
+	) {
+		super(reason);
+	}
+}
+
+export interface DocRoomOptions {
+	docName: string;
+	ref: DocRef;
+	tableId: string;
+	documentStatus: DocumentStatus | null;
+	store: YjsStore;
+	scheduler: CommitScheduler<Y.Snapshot>;
+	limits: YjsLimits;
+	logger: Logger;
+	metrics: YjsMetrics;
+	/** True once the endpoint shuts down: no compaction then, only the final flush. */
+	isShuttingDown(): boolean;
+	/** Called once, when the room left memory (its state is saved) or failed to load. */
+	onGone(room: DocRoom): void;
+	/** Tracks background work (compaction) so shutdown can wait for it. */
+	track(work: Promise<unknown>): void;
+}
+
+/** Marks the transaction that applies the stored state: it is already in the database. */
+const loadOrigin = Symbol('load');
+
+/**
+ * One Yjs document in memory with its connections: the y-websocket protocol (sync + awareness)
+ * with read-only connections and limits, plus its share of persistence (pending updates for the
+ * group commit, durable acks, compaction, unloading).
+ *
+ * Unlike the stock server's closeConn, the room leaves memory only when no connection is left AND
+ * every applied update is committed; a failed save keeps it here until a retry succeeds.
+ */
+export class DocRoom implements CommitSource<Y.Snapshot> {
+	readonly docName: string;
+	readonly ref: DocRef;
+	readonly tableId: string;
+	documentStatus: DocumentStatus | null;
+	readonly doc = new Y.Doc();
+	readonly awareness = new awarenessProtocol.Awareness(this.doc);
+	private readonly connections = new Set<Connection>();
+	private state: 'loading' | 'ready' | 'gone' = 'loading';
+	private pending: Uint8Array[] = [];
+	private committing = false;
+	private durable: Y.Snapshot | null = null;
+	/** Upper bound of the encoded state size; recomputed exactly only near the limit. */
+	private encodedSizeBound = 0;
+	private tailRows = 0;
+	private compacting = false;
+	/** The compaction on the way out was tried since the last connection left. */
+	private compactedOnLeave = false;
+	/** clientID → user id of every awareness client seen here, so echoes cannot claim it later. */
+	private readonly awarenessOwners = new Map<number, string>();
+	private readonly options: DocRoomOptions;
+
+	constructor(options: DocRoomOptions) {
+		this.options = options;
+		this.docName = options.docName;
+		this.ref = options.ref;
+		this.tableId = options.tableId;
+		this.documentStatus = options.documentStatus;
+		// The server has no presence of its own.
+		this.awareness.setLocalState(null);
+		this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
+		this.awareness.on('update', (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) =>
+			this.onAwarenessUpdate(changes, origin)
+		);
+		options.metrics.documentsLoaded.inc();
+	}
+
+	get size(): number {
+		return this.connections.size;
+	}
+
+	get isGone(): boolean {
+		return this.state === 'gone';
+	}
+
+	hasUnsaved(): boolean {
+		return this.pending.length > 0 || this.committing;
+	}
+
+	connectionsOf(userId: string): Connection[] {
+		return [...this.connections].filter((c) => c.user.id === userId);
+	}
+
+	allConnections(): Connection[] {
+		return [...this.connections];
+	}
+
+	/** Reads the stored state; connections that joined meanwhile are greeted once it is in. */
+	async load(): Promise<void> {
+		try {
+			const stored = await this.options.store.load(this.docName);
+			if (stored) {
+				Y.applyUpdate(this.doc, stored.state, loadOrigin);
+				this.tailRows = stored.tailRows;
+			}
+		} catch (error) {
+			this.options.logger.error({ err: error, docName: this.docName }, 'yjs document failed to load');
+			for (const conn of this.allConnections()) this.close(conn, yjsCloseCodes.unavailable, 'load_failed');
+			this.leaveMemory();
+			return;
+		}
+		this.encodedSizeBound = Y.encodeStateAsUpdate(this.doc).byteLength;
+		this.durable = Y.snapshot(this.doc);
+		this.state = 'ready';
+		for (const conn of this.allConnections()) this.greet(conn);
+		if (this.connections.size === 0) this.maybeLeave();
+	}
+
+	join(conn: Connection): void {
+		this.connections.add(conn);
+		this.compactedOnLeave = false;
+		this.options.metrics.connections.inc();
+		if (this.state === 'ready') this.greet(conn);
+	}
+
+	receive(conn: Connection, message: Uint8Array): void {
+		if (conn.closed) return;
+		if (this.state === 'loading') {
+			if (conn.buffered.length >= this.options.limits.yjsLoadBufferMessages) {
+				this.close(conn, yjsCloseCodes.loadBufferFull, 'load_buffer_full');
+				return;
+			}
+			conn.buffered.push(message);
+			return;
+		}
+		this.handle(conn, message);
+	}
+
+	/** The socket is closed (by either side): forget the connection and its presence. */
+	leave(conn: Connection): void {
+		if (!this.connections.delete(conn)) return;
+		conn.closed = true;
+		conn.buffered = [];
+		if (conn.heldAwarenessTimer) clearTimeout(conn.heldAwarenessTimer);
+		this.options.metrics.connections.dec();
+		if (conn.awarenessClientId !== null) {
+			awarenessProtocol.removeAwarenessStates(this.awareness, [conn.awarenessClientId], null);
+		}
+		if (this.connections.size === 0) this.maybeLeave();
+	}
+
+	/** Closes one connection with a named code; the room and the other connections go on. */
+	close(conn: Connection, code: number, reason: string): void {
+		if (conn.closed) return;
+		this.options.metrics.connectionsClosed.inc({ code: String(code) });
+		this.leave(conn);
+		conn.socket.close(code, reason);
+	}
+
+	setReadOnly(conn: Connection, readOnly: boolean, reason: ReadOnlyReason): void {
+		if (conn.readOnly === readOnly && conn.readOnlyReason === reason) return;
+		conn.readOnly = readOnly;
+		conn.readOnlyReason = reason;
+		if (this.state === 'ready') this.send(conn, encodeReadOnly({ readOnly, reason }));
+	}
+
+	private greet(conn: Connection): void {
+		const step1 = encoding.createEncoder();
+		encoding.writeVarUint(step1, messageSync);
+		syncProtocol.writeSyncStep1(step1, this.doc);
+		this.send(conn, encoding.toUint8Array(step1));
+		const states = this.awareness.getStates();
+		if (states.size > 0) this.send(conn, this.awarenessMessage([...states.keys()]));
+		if (conn.readOnly) this.send(conn, encodeReadOnly({ readOnly: true, reason: conn.readOnlyReason }));
+		if (this.durable) this.send(conn, encodeDurable(this.durable));
+		const buffered = conn.buffered;
+		conn.buffered = [];
+		for (const message of buffered) {
+			if (conn.closed) break;
+			this.handle(conn, message);
+		}
+	}
+
+	private handle(conn: Connection, message: Uint8Array): void {
+		try {
+			const decoder = decoding.createDecoder(message);
+			const type = decoding.readVarUint(decoder);
+			switch (type) {
+				case messageSync:
+					this.handleSync(conn, decoder);
+					break;
+				case messageAwareness:
+					this.handleAwareness(conn, decoding.readVarUint8Array(decoder));
+					break;
+				case messageQueryAwareness:
+					this.send(conn, this.awarenessMessage([...this.awareness.getStates().keys()]));
+					break;
+				case messageAuth:
+					// Only the server may deny permission; a client's auth message means nothing.
+					break;
+				default:
+					throw new Refusal(yjsCloseCodes.badMessage, 'unknown_message_type');
+			}
+		} catch (error) {
+			if (error instanceof Refusal) {
+				this.options.logger.warn({ docName: this.docName, userId: conn.user.id, reason: error.reason }, 'yjs connection refused');
+				this.close(conn, error.code, error.reason);
+			} else {
+				this.options.logger.warn({ err: error, docName: this.docName, userId: conn.user.id, bytes: message.byteLength }, 'yjs malformed message');
+				this.close(conn, yjsCloseCodes.badMessage, 'bad_message');
+			}
+		}
+	}
+
+	private handleSync(conn: Connection, decoder: decoding.Decoder): void {
+		const syncType = decoding.readVarUint(decoder);
+		if (syncType === syncProtocol.messageYjsSyncStep1) {
+			const stateVector = decoding.readVarUint8Array(decoder);
+			const reply = encoding.createEncoder();
+			encoding.writeVarUint(reply, messageSync);
+			syncProtocol.writeSyncStep2(reply, this.doc, stateVector);
+			this.send(conn, encoding.toUint8Array(reply));
+			return;
+		}
+		if (syncType !== syncProtocol.messageYjsSyncStep2 && syncType !== syncProtocol.messageYjsUpdate) {
+			throw new Refusal(yjsCloseCodes.badMessage, 'unknown_sync_message');
+		}
+		const update = decoding.readVarUint8Array(decoder);
+		if (conn.readOnly) {
+			// Observers and final documents: dropped, never applied nor persisted. The connection
+			// stays open so the reader keeps receiving everyone else's edits.
+			this.options.metrics.updatesDropped.inc({ reason: 'read_only' });
+			return;
+		}
+		this.applyClientUpdate(conn, update);
+	}
+
+	private applyClientUpdate(conn: Connection, update: Uint8Array): void {
+		const max = this.options.limits.yjsMaxDocBytes;
+		if (this.encodedSizeBound + update.byteLength > max) {
+			// Near the cap the cheap bound is not enough: measure what the state would become.
+			const projected = Y.mergeUpdates([Y.encodeStateAsUpdate(this.doc), update]).byteLength;
+			if (projected > max) throw new Refusal(yjsCloseCodes.tooLarge, 'document_too_large');
+			Y.applyUpdate(this.doc, update, conn);
+			this.encodedSizeBound = Y.encodeStateAsUpdate(this.doc).byteLength;
+		} else {
+			Y.applyUpdate(this.doc, update, conn);
+			this.encodedSizeBound += update.byteLength;
+		}
+		this.options.metrics.updatesApplied.inc();
+	}
+
+	private handleAwareness(conn: Connection, payload: Uint8Array): void {
+		const entries = decodeAwarenessEntries(payload);
+		for (const entry of entries) {
+			if (!this.speaksFor(conn, entry)) continue;
+			if (Buffer.byteLength(entry.json) > this.options.limits.yjsMaxAwarenessBytes) {
+				throw new Refusal(yjsCloseCodes.tooLarge, 'awareness_too_large');
+			}
+			const own = { ...entry, json: entry.json === 'null' ? entry.json : withSessionName(entry.json, conn.user.name) };
+			this.rateLimitedAwareness(conn, own);
+		}
+	}
+
+	/**
+	 * One awareness clientID per connection: the first one it sends a state for, unless another
+	 * connection owns it or a different user owned it before (the stock provider re-sends other
+	 * clients' states, which must not let anyone speak for them). Entries for other ids are ignored.
+	 */
+	private speaksFor(conn: Connection, entry: AwarenessEntry): boolean {
+		if (conn.awarenessClientId !== null) return conn.awarenessClientId === entry.clientId;
+		if (entry.json === 'null') return false;
+		const owner = this.awarenessOwners.get(entry.clientId);
+		if (owner !== undefined && owner !== conn.user.id) return false;
+		if (this.allConnections().some((other) => other !== conn && other.awarenessClientId === entry.clientId)) return false;
+		conn.awarenessClientId = entry.clientId;
+		this.awarenessOwners.set(entry.clientId, conn.user.id);
+		return true;
+	}
+
+	/** TAVOLO_YJS_AWARENESS_PER_SECOND: beyond it the newest state waits for the next second. */
+	private rateLimitedAwareness(conn: Connection, entry: AwarenessEntry): void {
+		const now = Date.now();
+		if (now - conn.awarenessWindowStart >= 1000) {
+			conn.awarenessWindowStart = now;
+			conn.awarenessInWindow = 0;
+		}
+		if (conn.awarenessInWindow < this.options.limits.yjsAwarenessPerSecond && !conn.heldAwareness) {
+			conn.awarenessInWindow += 1;
+			awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntry(entry), conn);
+			return;
+		}
+		conn.heldAwareness = entry;
+		if (conn.heldAwarenessTimer) return;
+		this.options.metrics.updatesDropped.inc({ reason: 'awareness_rate' });
+		conn.heldAwarenessTimer = setTimeout(() => {
+			conn.heldAwarenessTimer = undefined;
+			const held = conn.heldAwareness;
+			conn.heldAwareness = null;
+			if (held && !conn.closed) this.rateLimitedAwareness(conn, held);
+		}, conn.awarenessWindowStart + 1000 - now);
+		conn.heldAwarenessTimer.unref();
+	}
+
+	private onDocUpdate(update: Uint8Array, origin: unknown): void {
+		if (origin === loadOrigin) return;
+		this.pending.push(update);
+		this.options.metrics.pendingUpdates.inc();
+		this.options.scheduler.markDirty(this);
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, messageSync);
+		syncProtocol.writeUpdate(encoder, update);
+		const message = encoding.toUint8Array(encoder);
+		for (const conn of this.connections) {
+			if (conn !== origin) this.send(conn, message);
+		}
+	}
+
+	private onAwarenessUpdate(changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void {
+		const message = this.awarenessMessage([...changes.added, ...changes.updated, ...changes.removed]);
+		for (const conn of this.connections) {
+			if (conn !== origin) this.send(conn, message);
+		}
+	}
+
+	private awarenessMessage(clients: number[]): Uint8Array {
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, messageAwareness);
+		encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+		return encoding.toUint8Array(encoder);
+	}
+
+	private send(conn: Connection, message: Uint8Array): void {
+		if (conn.closed || conn.socket.readyState !== conn.socket.OPEN) return;
+		// A reader that cannot keep up would make the server hold its whole backlog; it is closed
+		// instead and re-syncs (only the difference) when it reconnects.
+		const { yjsMaxDocBytes, yjsMaxFrameBytes } = this.options.limits;
+		if (conn.socket.bufferedAmount > yjsMaxDocBytes + yjsMaxFrameBytes) {
+			this.close(conn, yjsCloseCodes.slowConsumer, 'slow_consumer');
+			return;
+		}
+		conn.socket.send(message, (error) => {
+			if (error) this.leave(conn);
+		});
+	}
+
+	// ---- persistence (CommitSource) ----
+
+	takePending(): PendingBatch<Y.Snapshot> | null {
+		if (this.pending.length === 0) return null;
+		const updates = this.pending;
+		this.pending = [];
+		this.committing = true;
+		// Every applied update is in `updates`, so once they commit the database holds at least
+		// the document as it is now: that is the durable mark the clients are told about.
+		return { updates, mark: Y.snapshot(this.doc) };
+	}
+
+	committed(batch: PendingBatch<Y.Snapshot>): void {
+		this.committing = false;
+		this.options.metrics.pendingUpdates.dec(batch.updates.length);
+		this.durable = batch.mark;
+		this.tailRows += batch.updates.length;
+		const ack = encodeDurable(batch.mark);
+		for (const conn of this.connections) this.send(conn, ack);
+		if (this.tailRows >= this.options.limits.yjsCompactAfter) this.compact();
+		if (this.connections.size === 0) this.maybeLeave();
+	}
+
+	failed(batch: PendingBatch<Y.Snapshot>): void {
+		this.committing = false;
+		this.pending = batch.updates.concat(this.pending);
+	}
+
+	/** Starts a compaction unless one runs or the endpoint shuts down; false when none started. */
+	private compact(): boolean {
+		if (this.compacting || this.options.isShuttingDown()) return false;
+		this.compacting = true;
+		const work = this.options.store.compact(this.docName).then(
+			(folded) => {
+				this.tailRows = Math.max(0, this.tailRows - folded);
+				this.options.metrics.compactions.inc({ result: 'ok' });
+			},
+			(error: unknown) => {
+				// The log is intact (the compaction rolled back); the next one will fold it.
+				this.options.metrics.compactions.inc({ result: 'failed' });
+				this.options.logger.error({ err: error, docName: this.docName }, 'yjs compaction failed');
+			}
+		);
+		this.options.track(
+			work.finally(() => {
+				this.compacting = false;
+				if (this.connections.size === 0) this.maybeLeave();
+			})
+		);
+		return true;
+	}
+
+	/**
+	 * The last connection left: commit now, compact once, then leave memory, each step re-checking
+	 * that nobody came back and nothing new is unsaved. A failed commit is retried by the scheduler,
+	 * whose success calls back here; a failed compaction loses nothing (the log stays) and does not
+	 * hold the document in memory.
+	 */
+	private maybeLeave(): void {
+		if (this.state !== 'ready' || this.connections.size > 0) return;
+		if (this.hasUnsaved()) {
+			this.options.scheduler.flush().catch(() => undefined);
+			return;
+		}
+		if (this.compacting) return;
+		if (this.tailRows > 0 && !this.compactedOnLeave) {
+			this.compactedOnLeave = true;
+			if (this.compact()) return;
+		}
+		this.leaveMemory();
+	}
+
+	/** Drops the document from memory: only called with nothing unsaved (or nothing loaded). */
+	leaveMemory(): void {
+		if (this.state === 'gone') return;
+		this.state = 'gone';
+		this.awareness.destroy();
+		this.doc.destroy();
+		this.options.metrics.documentsLoaded.dec();
+		this.options.onGone(this);
+	}
+}

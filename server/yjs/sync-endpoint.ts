@@ -1,0 +1,274 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type * as Y from 'yjs';
+import type { Db } from '../../src/lib/server/db/connect.ts';
+import type { MembershipChanges } from '../../src/lib/server/app-context.ts';
+import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
+import { decideDocAccess, resolveDocAccess, type DocAccess } from '../../src/lib/server/documents/access.ts';
+import { isAppError } from '../../src/lib/server/errors.ts';
+import { yjsCloseCodes } from '../../src/lib/realtime/yjs-messages.ts';
+import { refuseUpgrade, type UpgradeRoute } from '../http-server.ts';
+import type { UpgradeAuth } from '../upgrade-auth.ts';
+import { createCommitScheduler } from '../persistence/commit-scheduler.ts';
+import { createPostgresYjsStore } from '../persistence/postgres-yjs-store.ts';
+import type { YjsStore } from '../persistence/yjs-store.ts';
+import { createConnection, DocRoom, type Connection, type YjsLimits } from './doc-room.ts';
+import { createYjsMetrics } from './yjs-metrics.ts';
+
+export interface SyncEndpointOptions {
+	db: Db;
+	logger: Logger;
+	metrics: Registry;
+	membershipChanges: MembershipChanges;
+	limits: YjsLimits;
+	/** Origin + session check of the upgrade request (server/upgrade-auth.ts). */
+	authenticate(request: IncomingMessage): Promise<UpgradeAuth>;
+	/** Defaults to the PostgreSQL store on `db`; tests wrap it to simulate an outage. */
+	store?: YjsStore;
+	/** Keepalive: a connection that misses one ping period is dropped (the stock server's 30 s). */
+	pingIntervalMs?: number;
+	/** How long close() keeps retrying the final commit while the database fails. */
+	shutdownFlushMs?: number;
+}
+
+export interface SyncEndpointStats {
+	documents: number;
+	connections: number;
+	/** Applied updates not yet committed. */
+	unsavedDocuments: number;
+}
+
+export interface SyncEndpoint {
+	/** Handles upgrades on /yjs/<docName>. */
+	route: UpgradeRoute;
+	/** Commits every applied update now; rejects when the database refuses (retried later). */
+	flushAll(): Promise<void>;
+	/** Re-checks every connection on one document (after its status changed, e.g. to final). */
+	revalidate(docName: string): Promise<void>;
+	/** Refuses new upgrades, closes connections (1001), commits what is left, leaves memory. */
+	close(): Promise<void>;
+	stats(): SyncEndpointStats;
+}
+
+const prefix = '/yjs/';
+
+/** `/yjs/agenda%3Aabc?x=1` → `agenda:abc`; null when the path is not a decodable name. */
+function docNameFromUrl(url: string | undefined): string | null {
+	const path = (url ?? '').split('?')[0];
+	if (!path.startsWith(prefix)) return null;
+	try {
+		return decodeURIComponent(path.slice(prefix.length));
+	} catch {
+		return null;
+	}
+}
+
+function asBytes(data: RawData): Uint8Array {
+	if (Array.isArray(data)) return Buffer.concat(data);
+	if (data instanceof ArrayBuffer) return new Uint8Array(data);
+	return data;
+}
+
+/**
+ * The Yjs sync endpoint: the standard y-websocket protocol (so the stock WebsocketProvider works)
+ * with authentication and authorization before the upgrade, read-only connections, limits from
+ * config, and PostgreSQL persistence by group commit. See server/yjs/README.md.
+ */
+export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
+	const { db, logger, limits } = options;
+	const log = logger.child({ component: 'yjs' });
+	const metrics = createYjsMetrics(options.metrics);
+	const store = options.store ?? createPostgresYjsStore(db);
+	const scheduler = createCommitScheduler<Y.Snapshot>({
+		store,
+		delayMs: limits.yjsCommitDelayMs,
+		logger: log,
+		observer: {
+			committed: (_rows, seconds) => metrics.flushSeconds.observe(seconds),
+			failed: () => metrics.flushFailures.inc()
+		}
+	});
+	// maxPayload: a larger frame is refused by ws itself with close code 1009.
+	const wss = new WebSocketServer({ noServer: true, maxPayload: limits.yjsMaxFrameBytes, perMessageDeflate: false });
+	const rooms = new Map<string, DocRoom>();
+	const background = new Set<Promise<unknown>>();
+	let shuttingDown = false;
+
+	function track(work: Promise<unknown>) {
+		background.add(work);
+		void work.finally(() => background.delete(work));
+	}
+
+	function roomFor(docName: string, access: Extract<DocAccess, { ok: true }>): DocRoom {
+		const existing = rooms.get(docName);
+		if (existing && !existing.isGone) {
+			existing.documentStatus = access.documentStatus;
+			return existing;
+		}
+		const room = new DocRoom({
+			docName,
+			ref: access.ref,
+			tableId: access.tableId,
+			documentStatus: access.documentStatus,
+			store,
+			scheduler,
+			limits,
+			logger: log,
+			metrics,
+			isShuttingDown: () => shuttingDown,
+			onGone: (gone) => {
+				if (rooms.get(gone.docName) === gone) rooms.delete(gone.docName);
+			},
+			track
+		});
+		rooms.set(docName, room);
+		track(room.load());
+		return room;
+	}
+
+	function connect(socket: WebSocket, user: SessionUser, docName: string, access: Extract<DocAccess, { ok: true }>) {
+		const room = roomFor(docName, access);
+		const conn = createConnection(socket, user, access.readOnly, access.reason);
+		socket.on('message', (data: RawData, isBinary: boolean) => {
+			if (!isBinary) return room.close(conn, yjsCloseCodes.badMessage, 'text_frame');
+			room.receive(conn, asBytes(data));
+		});
+		socket.on('close', () => room.leave(conn));
+		socket.on('error', (error: Error) => {
+			// ws closes the socket itself (1009 for a frame over maxPayload, 1002 for protocol errors).
+			log.warn({ err: error, docName, userId: user.id }, 'yjs socket error');
+		});
+		socket.on('pong', () => {
+			conn.alive = true;
+		});
+		room.join(conn);
+	}
+
+	async function admit(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+		if (shuttingDown) return refuseUpgrade(socket, 503, 'shutting_down');
+		const auth = await options.authenticate(request);
+		if (!auth.ok) return refuseUpgrade(socket, auth.status, auth.reason);
+		const docName = docNameFromUrl(request.url);
+		if (!docName) return refuseUpgrade(socket, 404, 'not_found');
+		let access: DocAccess;
+		try {
+			access = await resolveDocAccess(db, auth.user, docName);
+		} catch (error) {
+			// The table went away between the two queries.
+			if (isAppError(error) && error.code === 'not_found') return refuseUpgrade(socket, 404, 'not_found');
+			throw error;
+		}
+		if (!access.ok) return refuseUpgrade(socket, access.status, access.reason);
+		if (shuttingDown) return refuseUpgrade(socket, 503, 'shutting_down');
+		if (socket.destroyed) return;
+		const granted = access;
+		wss.handleUpgrade(request, socket, head, (ws) => connect(ws, auth.user, docName, granted));
+	}
+
+	const unsubscribe = options.membershipChanges.subscribe((change) => {
+		for (const room of rooms.values()) {
+			if (room.tableId !== change.tableId) continue;
+			for (const conn of room.connectionsOf(change.userId)) {
+				const decision = decideDocAccess({ isAdmin: conn.user.isAdmin, role: change.role }, room.ref, room.documentStatus);
+				// A demoted member is switched to read-only in place (message 100): closing with a
+				// 44xx code would stop the stock provider from ever reconnecting.
+				if (!decision.allowed) room.close(conn, yjsCloseCodes.forbidden, 'membership_removed');
+				else room.setReadOnly(conn, decision.readOnly, decision.reason);
+			}
+		}
+	});
+
+	const keepalive = setInterval(() => {
+		for (const room of rooms.values()) {
+			for (const conn of room.allConnections()) {
+				if (!conn.alive) {
+					room.leave(conn);
+					conn.socket.terminate();
+					continue;
+				}
+				conn.alive = false;
+				conn.socket.ping();
+			}
+		}
+	}, options.pingIntervalMs ?? 30_000);
+	keepalive.unref();
+
+	async function flushAll(): Promise<void> {
+		while (scheduler.hasDirty()) await scheduler.flush();
+	}
+
+	async function revalidate(docName: string): Promise<void> {
+		const room = rooms.get(docName);
+		if (!room) return;
+		for (const conn of room.allConnections()) {
+			const access = await resolveDocAccess(db, conn.user, docName).catch((error: unknown) => {
+				if (isAppError(error) && error.code === 'not_found') return null;
+				throw error;
+			});
+			if (!access || !access.ok) {
+				room.close(conn, yjsCloseCodes.forbidden, 'access_revoked');
+				continue;
+			}
+			room.documentStatus = access.documentStatus;
+			room.setReadOnly(conn, access.readOnly, access.reason);
+		}
+	}
+
+	async function close(): Promise<void> {
+		if (shuttingDown) return;
+		shuttingDown = true;
+		unsubscribe();
+		clearInterval(keepalive);
+		for (const room of rooms.values()) {
+			for (const conn of room.allConnections()) room.close(conn, yjsCloseCodes.goingAway, 'server_shutdown');
+		}
+		// Rooms still loading finish (or fail) first, so their buffered writers are accounted for.
+		await Promise.allSettled([...background]);
+		const deadline = Date.now() + (options.shutdownFlushMs ?? 10_000);
+		for (;;) {
+			try {
+				await flushAll();
+				break;
+			} catch (error) {
+				if (Date.now() >= deadline) {
+					const unsaved = [...rooms.values()].filter((room) => room.hasUnsaved()).map((room) => room.docName);
+					log.fatal({ err: error, unsaved }, 'yjs shutdown: updates could not be committed and are lost');
+					break;
+				}
+				await new Promise((resolve) => setTimeout(resolve, 200));
+			}
+		}
+		await Promise.allSettled([...background]);
+		scheduler.close();
+		for (const room of [...rooms.values()]) room.leaveMemory();
+		for (const socket of wss.clients) socket.terminate();
+		await new Promise<void>((resolve) => wss.close(() => resolve()));
+	}
+
+	return {
+		route: {
+			prefix,
+			handleUpgrade(request, socket, head) {
+				admit(request, socket, head).catch((error: unknown) => {
+					log.error({ err: error, url: request.url }, 'yjs upgrade failed');
+					refuseUpgrade(socket, 503, 'unavailable');
+				});
+			}
+		},
+		flushAll,
+		revalidate,
+		close,
+		stats() {
+			let connections = 0;
+			let unsavedDocuments = 0;
+			for (const room of rooms.values()) {
+				connections += room.size;
+				if (room.hasUnsaved()) unsavedDocuments += 1;
+			}
+			return { documents: rooms.size, connections, unsavedDocuments };
+		}
+	};
+}

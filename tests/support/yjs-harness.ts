@@ -1,0 +1,279 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { Registry } from 'prom-client';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import { loadConfig } from '../../server/config.ts';
+import { startApp, type RunningApp } from '../../server/app.ts';
+import { signUp } from '../../src/lib/server/accounts/service.ts';
+import { createTable } from '../../src/lib/server/tables/service.ts';
+import { createDocument } from '../../src/lib/server/documents/service.ts';
+import { createMeeting } from '../../src/lib/server/meetings/service.ts';
+import { newId } from '../../src/lib/server/ids.ts';
+import { SESSION_COOKIE, type SessionUser } from '../../src/lib/server/auth/sessions.ts';
+import type { TableRole } from '../../src/lib/server/db/schema.ts';
+import { authenticateUpgrade } from '../../server/upgrade-auth.ts';
+import { createSyncEndpoint, type SyncEndpoint } from '../../server/yjs/sync-endpoint.ts';
+import type { YjsLimits } from '../../server/yjs/doc-room.ts';
+import type { YjsStore } from '../../server/persistence/yjs-store.ts';
+import { messageDurable, messageReadOnly, readDurable, readReadOnly, type ReadOnlyNotice } from '../../src/lib/realtime/yjs-messages.ts';
+
+/**
+ * A Tavolo server for /yjs tests, on PGlite in a temporary data folder (the default) or, when
+ * DATABASE_URL is set, on a fresh PostgreSQL database made for this test file and dropped after.
+ * Either way `restart()` reopens the same data, so persistence across restarts can be checked.
+ */
+export interface YjsTestServer {
+	app: RunningApp;
+	/** ws://host:port/yjs */
+	yjsUrl: string;
+	restart(): Promise<void>;
+	stop(): Promise<void>;
+	dispose(): Promise<void>;
+}
+
+export async function startYjsTestServer(env: Record<string, string> = {}): Promise<YjsTestServer> {
+	const baseUrl = process.env.DATABASE_URL;
+	let databaseUrl: string | undefined;
+	let databaseName: string | undefined;
+	if (baseUrl) {
+		databaseName = `tavolo_test_${newId(8)}`;
+		const admin = new pg.Client({ connectionString: baseUrl });
+		await admin.connect();
+		await admin.query(`create database ${databaseName}`);
+		await admin.end();
+		const url = new URL(baseUrl);
+		url.pathname = `/${databaseName}`;
+		databaseUrl = url.toString();
+	}
+	const dataDir = await mkdtemp(path.join(tmpdir(), 'tavolo-yjs-'));
+	const config = loadConfig({
+		NODE_ENV: 'test',
+		PORT: '0',
+		HOST: '127.0.0.1',
+		LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+		TAVOLO_DATA_DIR: dataDir,
+		...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+		...env
+	});
+	let port = 0;
+	const boot = async () => {
+		const app = await startApp({ ...config, port });
+		port = Number(new URL(app.url).port);
+		return app;
+	};
+	const server: YjsTestServer = {
+		app: await boot(),
+		yjsUrl: '',
+		async restart() {
+			await server.app.close();
+			server.app = await boot();
+			server.yjsUrl = `${server.app.url.replace(/^http/, 'ws')}/yjs`;
+		},
+		async stop() {
+			await server.app.close();
+		},
+		async dispose() {
+			await server.app.close();
+			await rm(dataDir, { recursive: true, force: true });
+			if (baseUrl && databaseName) {
+				const admin = new pg.Client({ connectionString: baseUrl });
+				await admin.connect();
+				await admin.query(`drop database if exists ${databaseName} with (force)`);
+				await admin.end();
+			}
+		}
+	};
+	server.yjsUrl = `${server.app.url.replace(/^http/, 'ws')}/yjs`;
+	return server;
+}
+
+export interface Person {
+	user: SessionUser;
+	cookie: string;
+}
+
+export interface Fixture {
+	tableId: string;
+	documentDoc: string;
+	documentId: string;
+	agendaDoc: string;
+	admin: Person;
+	alice: Person;
+	bob: Person;
+	olga: Person;
+	outsider: Person;
+}
+
+let counter = 0;
+
+/** An admin, a table with a document and a meeting, two participants, an observer, an outsider. */
+export async function createFixture(app: RunningApp): Promise<Fixture> {
+	const { db, sessions } = app.context;
+	const person = async (name: string): Promise<Person> => {
+		counter += 1;
+		const user = await signUp(db, { email: `${name.toLowerCase()}-${counter}-${newId(4)}@example.it`, password: 'password-lunga-1', name });
+		const { token } = await sessions.create(user.id);
+		return { user, cookie: `${SESSION_COOKIE}=${token}` };
+	};
+	const admin = await person('Admin');
+	const table = await createTable(db, admin.user, { name: `Tavolo ${counter}`, territory: 'Pianura' });
+	const member = async (name: string, role: TableRole) => {
+		const p = await person(name);
+		await db.insertInto('memberships').values({ id: newId(), table_id: table.id, user_id: p.user.id, role }).execute();
+		return p;
+	};
+	const alice = await member('Alice', 'participant');
+	const bob = await member('Bob', 'participant');
+	const olga = await member('Olga', 'observer');
+	const outsider = await person('Esterno');
+	const document = await createDocument(db, admin.user, table.id, { kind: 'protocol', title: 'Protocollo operativo' });
+	const meeting = await createMeeting(db, admin.user, table.id, {
+		title: 'Primo incontro',
+		startsAt: '2026-12-01T09:00:00+01:00',
+		endsAt: '2026-12-01T11:00:00+01:00'
+	});
+	return {
+		tableId: table.id,
+		documentDoc: document.docName,
+		documentId: document.id,
+		agendaDoc: meeting.agendaDoc,
+		admin,
+		alice,
+		bob,
+		olga,
+		outsider
+	};
+}
+
+/** A `ws` WebSocket that sends the browser's Cookie and Origin headers. */
+export function webSocketWith(headers: Record<string, string>) {
+	return class extends WebSocket {
+		constructor(address: string | URL, protocols?: string | string[]) {
+			super(address, protocols, { headers });
+		}
+	};
+}
+
+export interface Client {
+	doc: Y.Doc;
+	provider: WebsocketProvider;
+	readOnly: ReadOnlyNotice | null;
+	durable: Y.Snapshot | null;
+	closes: Array<{ code: number; reason: string }>;
+	destroy(): void;
+}
+
+/** The stock WebsocketProvider, as the browser would use it, with Tavolo's two extra messages. */
+export function connectClient(server: YjsTestServer, docName: string, person: Person, origin = server.app.url): Client {
+	const doc = new Y.Doc();
+	const provider = new WebsocketProvider(server.yjsUrl, docName, doc, {
+		WebSocketPolyfill: webSocketWith({ Cookie: person.cookie, Origin: origin }) as unknown as typeof globalThis.WebSocket,
+		disableBc: true,
+		maxBackoffTime: 200
+	});
+	const client: Client = {
+		doc,
+		provider,
+		readOnly: null,
+		durable: null,
+		closes: [],
+		destroy() {
+			provider.destroy();
+			doc.destroy();
+		}
+	};
+	provider.messageHandlers[messageReadOnly] = (_encoder, decoder) => {
+		client.readOnly = readReadOnly(decoder);
+	};
+	provider.messageHandlers[messageDurable] = (_encoder, decoder) => {
+		client.durable = readDurable(decoder);
+	};
+	provider.on('connection-close', (event) => {
+		if (event) client.closes.push({ code: event.code, reason: event.reason });
+	});
+	return client;
+}
+
+export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+	const started = Date.now();
+	while (!check()) {
+		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+}
+
+export const synced = (client: Client) => waitFor(() => client.provider.synced, 5000, 'sync');
+
+/**
+ * A raw ws connection (no provider) for protocol-level tests: resolves with the upgrade status
+ * when refused, or the open socket and every message it receives.
+ */
+export function rawConnect(
+	url: string,
+	headers: Record<string, string>
+): Promise<{ status: number; socket: WebSocket | null; messages: Uint8Array[]; closed: Promise<{ code: number; reason: string }> }> {
+	return new Promise((resolve) => {
+		const socket = new WebSocket(url, { headers });
+		const messages: Uint8Array[] = [];
+		const closed = new Promise<{ code: number; reason: string }>((done) => {
+			socket.on('close', (code, reason) => done({ code, reason: reason.toString() }));
+		});
+		socket.on('message', (data: Buffer) => messages.push(new Uint8Array(data)));
+		socket.on('unexpected-response', (_req, res) => {
+			let body = '';
+			res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+			res.on('end', () => {
+				messages.push(new TextEncoder().encode(body));
+				resolve({ status: res.statusCode ?? 0, socket: null, messages, closed });
+			});
+		});
+		socket.on('open', () => resolve({ status: 101, socket, messages, closed }));
+		socket.on('error', () => undefined);
+	});
+}
+
+/**
+ * createSyncEndpoint on its own HTTP server, sharing a running app's database and sessions, so a
+ * test can give it a different store (slow, failing) or limits.
+ */
+export async function startBareEndpoint(
+	app: RunningApp,
+	options: { store?: YjsStore; limits?: Partial<YjsLimits> } = {}
+): Promise<{ yjsUrl: string; origin: string; endpoint: SyncEndpoint; close(): Promise<void> }> {
+	const context = app.context;
+	const httpServer = http.createServer((_req, res) => res.writeHead(404).end());
+	const base = loadConfig({}).limits;
+	const endpoint = createSyncEndpoint({
+		db: context.db,
+		logger: context.logger,
+		metrics: new Registry(),
+		membershipChanges: context.membershipChanges,
+		limits: { ...base, ...options.limits },
+		authenticate: (req) => authenticateUpgrade(context, req),
+		store: options.store,
+		shutdownFlushMs: 500
+	});
+	httpServer.on('upgrade', (req, socket, head) => endpoint.route.handleUpgrade(req, socket, head));
+	await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', () => resolve()));
+	const { port } = httpServer.address() as AddressInfo;
+	return {
+		yjsUrl: `ws://127.0.0.1:${port}/yjs`,
+		origin: `http://127.0.0.1:${port}`,
+		endpoint,
+		async close() {
+			await endpoint.close();
+			await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+		}
+	};
+}
+
+/** connectClient against a bare endpoint. */
+export function connectBare(bare: { yjsUrl: string; origin: string }, docName: string, person: Person): Client {
+	return connectClient({ yjsUrl: bare.yjsUrl, app: { url: bare.origin } } as YjsTestServer, docName, person, bare.origin);
+}
