@@ -1,0 +1,18 @@
+import { m } from '$lib/paraglide/messages.js';
+import { getAppContext } from '$lib/server/app-context.ts';
+import { getMeeting } from '$lib/server/meetings/service.ts';
+import { getTable } from '$lib/server/tables/service.ts';
+import { signedInUser, throwPageError } from '$lib/forms/page-errors.server.ts';
+import type { PageServerLoad } from './$types';
+
+export const load = (async (event) => {
+	const user = signedInUser(event);
+	const { db } = getAppContext();
+	try {
+		const meeting = await getMeeting(db, user, event.params.meetingId);
+		const table = await getTable(db, user, meeting.tableId);
+		return { meeting, table: { id: table.id, name: table.name } };
+	} catch (err) {
+		throwPageError(err, { forbidden: { message: m.table_not_member(), code: 'not_member' } });
+	}
+}) satisfies PageServerLoad;

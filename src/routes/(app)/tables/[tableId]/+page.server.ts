@@ -1,0 +1,130 @@
+import { m } from '$lib/paraglide/messages.js';
+import { getAppContext } from '$lib/server/app-context.ts';
+import { can } from '$lib/server/authz/policy.ts';
+import { getTable, removeMember, updateMember } from '$lib/server/tables/service.ts';
+import { createInvitation, listPendingInvitations, revokeInvitation } from '$lib/server/invitations/service.ts';
+import { createMeeting, listMeetings } from '$lib/server/meetings/service.ts';
+import { createDocument, listDocuments } from '$lib/server/documents/service.ts';
+import { failForm, formFields, signedInUser, throwPageError } from '$lib/forms/page-errors.server.ts';
+import { romeLocalToIso } from '$lib/meetings/rome-time.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load = (async (event) => {
+	const user = signedInUser(event);
+	const { db, invitationDays } = getAppContext();
+	const { tableId } = event.params;
+	try {
+		const table = await getTable(db, user, tableId);
+		const actor = { isAdmin: user.isAdmin, role: table.role };
+		const permissions = {
+			manageMembers: can(actor, 'member.manage'),
+			invite: can(actor, 'invitation.manage'),
+			createMeeting: can(actor, 'meeting.create'),
+			createDocument: can(actor, 'document.create')
+		};
+		const [meetings, documents, invitations] = await Promise.all([
+			listMeetings(db, user, tableId),
+			listDocuments(db, user, tableId),
+			permissions.invite ? listPendingInvitations(db, user, tableId) : Promise.resolve([])
+		]);
+		return { table, meetings, documents, invitations, permissions, currentUserId: user.id, invitationDays, now: new Date() };
+	} catch (err) {
+		throwPageError(err, { forbidden: { message: m.table_not_member(), code: 'not_member' } });
+	}
+}) satisfies PageServerLoad;
+
+/** Empty optional inputs are left out, so the service applies its own defaults. */
+function withoutEmpty(values: Record<string, string>): Record<string, string> {
+	return Object.fromEntries(Object.entries(values).filter(([, value]) => value.trim() !== ''));
+}
+
+export const actions = {
+	invite: async (event) => {
+		const user = signedInUser(event);
+		const context = getAppContext();
+		const values = formFields(await event.request.formData());
+		try {
+			const created = await createInvitation(context.db, user, event.params.tableId, withoutEmpty(values), {
+				origin: context.origin ?? event.url.origin,
+				defaultDays: context.invitationDays
+			});
+			return { form: 'invite', created: { url: created.url, expiresAt: created.expiresAt } };
+		} catch (err) {
+			return failForm(err, 'invite', values);
+		}
+	},
+
+	revokeInvitation: async (event) => {
+		const user = signedInUser(event);
+		const values = formFields(await event.request.formData());
+		try {
+			await revokeInvitation(getAppContext().db, user, event.params.tableId, values.invitationId ?? '');
+			return { form: 'invitations', done: true };
+		} catch (err) {
+			return failForm(err, 'invitations', values);
+		}
+	},
+
+	updateMember: async (event) => {
+		const user = signedInUser(event);
+		const context = getAppContext();
+		const values = formFields(await event.request.formData());
+		const form = `member-${values.membershipId}`;
+		try {
+			const change = await updateMember(context.db, user, event.params.tableId, values.membershipId ?? '', values);
+			context.membershipChanges.emit(change);
+			return { form, done: true };
+		} catch (err) {
+			return failForm(err, form, values);
+		}
+	},
+
+	removeMember: async (event) => {
+		const user = signedInUser(event);
+		const context = getAppContext();
+		const values = formFields(await event.request.formData());
+		try {
+			const change = await removeMember(context.db, user, event.params.tableId, values.membershipId ?? '');
+			context.membershipChanges.emit(change);
+			return { form: 'members', done: true };
+		} catch (err) {
+			return failForm(err, `member-${values.membershipId}`, values);
+		}
+	},
+
+	createMeeting: async (event) => {
+		const user = signedInUser(event);
+		const values = formFields(await event.request.formData());
+		const { date = '', startTime = '', endTime = '' } = values;
+		const input = {
+			title: values.title,
+			videoUrl: values.videoUrl,
+			// Entered as Rome wall-clock time; the service stores instants (ISO with offset).
+			startsAt: date && startTime ? (romeLocalToIso(date, startTime) ?? 'invalid') : undefined,
+			endsAt: date && endTime ? (romeLocalToIso(date, endTime) ?? 'invalid') : undefined
+		};
+		try {
+			await createMeeting(getAppContext().db, user, event.params.tableId, input);
+			return { form: 'meeting', done: true };
+		} catch (err) {
+			const failure = failForm(err, 'meeting', values, { startsAt: 'startTime', endsAt: 'endTime' });
+			if (!date && failure.data.fields.startTime) {
+				failure.data.fields.date = failure.data.fields.startTime;
+				if (startTime) delete failure.data.fields.startTime;
+				if (endTime) delete failure.data.fields.endTime;
+			}
+			return failure;
+		}
+	},
+
+	createDocument: async (event) => {
+		const user = signedInUser(event);
+		const values = formFields(await event.request.formData());
+		try {
+			await createDocument(getAppContext().db, user, event.params.tableId, values);
+			return { form: 'document', done: true };
+		} catch (err) {
+			return failForm(err, 'document', values);
+		}
+	}
+} satisfies Actions;

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { browserErrors, launchBrowser, newVisitor, seriousA11yViolations } from '../support/browser.ts';
+
+describe('accounts and language', () => {
+	let app: TestApp;
+	let browser: Browser;
+
+	beforeAll(async () => {
+		[app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+		await app?.stop();
+	});
+
+	const pageTitle = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+
+	async function expectAccessible(page: Page) {
+		expect(await seriousA11yViolations(page), `axe on ${page.url()}`).toEqual([]);
+		expect(browserErrors(page), `script errors on ${page.url()}`).toEqual([]);
+	}
+
+	it('tells what is wrong beside each signup field, in Italian', async () => {
+		const { context, page } = await newVisitor(browser, app.url);
+		await page.goto('/signup');
+		await pageTitle(page, 'Crea il tuo account').waitFor();
+
+		await page.getByRole('button', { name: "Crea l'account" }).click();
+		await page.getByRole('alert').getByText('Alcuni campi non sono validi: controllali e riprova.').waitFor();
+		expect(await page.getByText('Campo obbligatorio.').count()).toBe(3);
+		expect(await page.getByLabel('Password').getAttribute('aria-invalid')).toBe('true');
+		expect(await page.getByLabel('Nome e cognome').getAttribute('aria-invalid')).toBe('true');
+		expect(await page.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+		await expectAccessible(page);
+
+		await page.getByLabel('Nome e cognome').fill('Giulia Dirigente');
+		await page.getByLabel('Email').fill('giulia@scuola.example');
+		await page.getByLabel('Password').fill('corta');
+		await page.getByRole('button', { name: "Crea l'account" }).click();
+		await page.getByText('La password deve avere almeno 10 caratteri.').waitFor();
+		expect(await page.getByLabel('Password').getAttribute('aria-invalid')).toBe('true');
+		expect(await page.getByLabel('Nome e cognome').getAttribute('aria-invalid')).toBeNull();
+		// What was typed stays, except the password.
+		expect(await page.getByLabel('Email').inputValue()).toBe('giulia@scuola.example');
+
+		await page.getByLabel('Password').fill('una-password-lunga');
+		await page.getByRole('button', { name: "Crea l'account" }).click();
+		await pageTitle(page, 'I miei tavoli').waitFor();
+		await page.getByText('Giulia Dirigente').waitFor();
+
+		await page.getByRole('button', { name: 'Esci' }).click();
+		await pageTitle(page, 'Accedi').waitFor();
+
+		await page.getByRole('main').getByRole('link', { name: 'Registrati' }).click();
+		await page.getByLabel('Nome e cognome').fill('Giulia Bis');
+		await page.getByLabel('Email').fill('giulia@scuola.example');
+		await page.getByLabel('Password').fill('una-password-lunga');
+		await page.getByRole('button', { name: "Crea l'account" }).click();
+		await page.getByText('Esiste già un account con questa email. Prova ad accedere.').first().waitFor();
+		expect(await page.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+		await expectAccessible(page);
+		await context.close();
+	});
+
+	it('signs in, refusing a wrong password clearly', async () => {
+		const { context, page } = await newVisitor(browser, app.url);
+		await page.goto('/login');
+		await page.getByLabel('Email').fill('giulia@scuola.example');
+		await page.getByLabel('Password').fill('password-sbagliata');
+		await page.getByRole('button', { name: 'Accedi' }).click();
+		await page.getByRole('alert').getByText('Email o password non corretti.').waitFor();
+
+		await page.getByLabel('Password').fill('una-password-lunga');
+		await page.getByRole('button', { name: 'Accedi' }).click();
+		await pageTitle(page, 'I miei tavoli').waitFor();
+		await context.close();
+	});
+
+	it('switches to English and back, remembering the choice', async () => {
+		const { context, page } = await newVisitor(browser, app.url);
+		await page.goto('/login');
+		await pageTitle(page, 'Accedi').waitFor();
+		expect(await page.locator('html').getAttribute('lang')).toBe('it');
+
+		await page.getByRole('button', { name: 'English' }).click();
+		await pageTitle(page, 'Sign in').waitFor();
+		expect(await page.locator('html').getAttribute('lang')).toBe('en');
+		expect(new URL(page.url()).pathname).toBe('/login');
+		await expectAccessible(page);
+
+		await page.goto('/signup');
+		await pageTitle(page, 'Create your account').waitFor();
+		await page.getByRole('button', { name: 'Create the account' }).click();
+		await page.getByText('Required.').first().waitFor();
+
+		await page.getByRole('button', { name: 'Italiano' }).click();
+		await pageTitle(page, 'Crea il tuo account').waitFor();
+		expect(await page.locator('html').getAttribute('lang')).toBe('it');
+		await context.close();
+	});
+});

@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Browser tests: each file starts the built app (build/, made by `npm run test:e2e`) on port 0
+ * with a fresh database and drives Debian's Chromium through playwright-core.
+ */
+export default defineConfig({
+	resolve: {
+		alias: { $lib: new URL('./src/lib', import.meta.url).pathname }
+	},
+	test: {
+		include: ['tests/e2e/**/*.e2e.ts'],
+		environment: 'node',
+		pool: 'forks',
+		testTimeout: 60_000,
+		hookTimeout: 120_000
+	}
+});
