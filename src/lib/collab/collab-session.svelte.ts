@@ -47,6 +47,11 @@ export class CollabSession {
 
 	connection = $state<ConnectionState>('connecting');
 	synced = $state(false);
+	/**
+	 * The document is there to edit: synced with the server once, or loaded from this browser's
+	 * copy. Stays true offline, so people keep writing; the server merges it when they are back.
+	 */
+	ready = $state(false);
 	readOnly = $state(false);
 	readOnlyReason = $state<ReadOnlyReason>('');
 	/** True when the server's durable snapshot covers everything in this browser's document. */
@@ -84,6 +89,10 @@ export class CollabSession {
 		});
 		this.provider.on('sync', (isSynced: boolean) => {
 			this.synced = isSynced;
+			if (isSynced) this.ready = true;
+		});
+		this.local.on('synced', () => {
+			if (this.doc.store.clients.size > 0) this.ready = true;
 		});
 		this.provider.on('closed', ({ code }: { code: number }) => {
 			this.closedCode = code;
@@ -92,7 +101,22 @@ export class CollabSession {
 		this.provider.awareness.on('change', () => this.#updatePeers());
 		this.doc.on('update', () => this.#scheduleSavedCheck());
 		this.#updatePeers();
+		// A socket can hang for tens of seconds after the network is gone before the provider's
+		// watchdog notices; the browser knows at once, so follow it.
+		addEventListener('offline', this.#onOffline);
+		addEventListener('online', this.#onOnline);
+		if (!navigator.onLine) this.#onOffline();
 	}
+
+	#onOffline = () => {
+		this.provider.disconnect();
+		this.connection = 'offline';
+		this.saved = false;
+	};
+
+	#onOnline = () => {
+		if (this.closedCode === null) this.provider.connect();
+	};
 
 	#updatePeers(): void {
 		const peers: Peer[] = [];
@@ -121,6 +145,8 @@ export class CollabSession {
 	}
 
 	destroy(): void {
+		removeEventListener('offline', this.#onOffline);
+		removeEventListener('online', this.#onOnline);
 		clearTimeout(this.#savedCheck);
 		this.provider.destroy();
 		void this.local.destroy();
