@@ -3,6 +3,8 @@ import type { TableRole } from '../db/schema.ts';
 import { newId } from '../ids.ts';
 import { hashPassword } from '../auth/password.ts';
 import { createProgramme, listCategories } from '../programmes/service.ts';
+import { agendaTemplateUpdate } from '../../agenda/agenda-doc.ts';
+import { agendaDocName } from '../../realtime/doc-names.ts';
 
 export const DEMO_PASSWORD = 'tavolo-demo-2026';
 const DEMO_PROGRAMME = 'Progetto Reti di Integrazione (demo)';
@@ -74,10 +76,11 @@ export async function loadDemoData(db: Db): Promise<DemoResult> {
 					.values({ id: newId(), table_id: tableId, user_id: userIds.get(person.email)!, role, category_id: categoryId(person.category), represented_body: person.body })
 					.execute();
 			}
+			const meetingId = newId();
 			await trx
 				.insertInto('meetings')
 				.values({
-					id: newId(),
+					id: meetingId,
 					table_id: tableId,
 					title: `Primo incontro del ${table.name}`,
 					starts_at: start,
@@ -85,6 +88,11 @@ export async function loadDemoData(db: Db): Promise<DemoResult> {
 					video_url: 'https://videoconferenza.example/tavolo-demo',
 					created_by: userIds.get(people[0].email)!
 				})
+				.execute();
+			await trx.insertInto('yjs_updates').values({ doc_name: agendaDocName(meetingId), update: agendaTemplateUpdate('first_meeting') }).execute();
+			await trx
+				.insertInto('documents')
+				.values({ id: newId(), table_id: tableId, kind: 'protocol', title: 'Protocollo operativo di accoglienza', created_by: userIds.get(people[0].email)! })
 				.execute();
 		}
 	});
