@@ -4,6 +4,10 @@ import * as createProgrammesAndTables from './20261127160100_create_programmes_a
 import * as createMembershipsAndInvitations from './20261127160200_create_memberships_and_invitations.ts';
 import * as createMeetingsAndDocuments from './20261127160300_create_meetings_and_documents.ts';
 import * as createYjsUpdates from './20261127170000_create_yjs_updates.ts';
+import * as createPolls from './20261127180000_create_polls.ts';
+import * as createMeetingLiveState from './20261127180100_create_meeting_live_state.ts';
+import * as createMeetingAttendance from './20261127180200_create_meeting_attendance.ts';
+import * as createTopics from './20261127180300_create_topics.ts';
 
 /**
  * Every migration, by name. Listed statically (not read from the folder) so the same list works
@@ -14,5 +18,9 @@ export const migrations: Record<string, Migration> = {
 	'20261127160100_create_programmes_and_tables': createProgrammesAndTables,
 	'20261127160200_create_memberships_and_invitations': createMembershipsAndInvitations,
 	'20261127160300_create_meetings_and_documents': createMeetingsAndDocuments,
-	'20261127170000_create_yjs_updates': createYjsUpdates
+	'20261127170000_create_yjs_updates': createYjsUpdates,
+	'20261127180000_create_polls': createPolls,
+	'20261127180100_create_meeting_live_state': createMeetingLiveState,
+	'20261127180200_create_meeting_attendance': createMeetingAttendance,
+	'20261127180300_create_topics': createTopics
 };

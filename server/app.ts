@@ -4,13 +4,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setAppContext, type AppContext } from '../src/lib/server/app-context.ts';
 import type { Config } from './config.ts';
 import { createAppContext, type ContextOptions } from './context.ts';
-import { createHttpServer, refuseUpgrade, type RequestHandler, type UpgradeRoute } from './http-server.ts';
+import { createHttpServer, LOCAL_PROTOCOL_HEADER, type RequestHandler, type UpgradeRoute } from './http-server.ts';
 import { createSocketServer } from './sockets/socket-server.ts';
 import { authenticateUpgrade } from './upgrade-auth.ts';
+import { createSyncEndpoint, type SyncEndpoint } from './yjs/sync-endpoint.ts';
 
 export interface RunningApp {
 	server: http.Server;
 	context: AppContext;
+	/** The /yjs endpoint: stats, flushAll, revalidate(docName) after a document's status changes. */
+	yjs: SyncEndpoint;
 	url: string;
 	close(): Promise<void>;
 }
@@ -27,23 +30,28 @@ export async function startApp(
 ): Promise<RunningApp> {
 	const context = await createAppContext(config, options);
 	setAppContext(context);
+	// adapter-node reads these when build/handler.js is first imported. Without ORIGIN it would
+	// assume https; here the protocol is whatever our own socket speaks (see http-server.ts).
+	if (config.origin) process.env.ORIGIN = config.origin;
+	else process.env.PROTOCOL_HEADER = LOCAL_PROTOCOL_HEADER;
 	const { handler } = (await import(pathToFileURL(options.handlerPath ?? defaultHandlerPath).href)) as {
 		handler: RequestHandler;
 	};
 
-	const yjsRoute: UpgradeRoute = {
-		prefix: '/yjs/',
-		handleUpgrade: (req, socket) => {
-			authenticateUpgrade(context, req).then(
-				(auth) => refuseUpgrade(socket, auth.ok ? 503 : auth.status, auth.ok ? 'Not available yet' : auth.reason),
-				() => refuseUpgrade(socket, 500, 'internal')
-			);
-		}
-	};
-	const routes: UpgradeRoute[] = [yjsRoute];
+	const yjs = createSyncEndpoint({
+		db: context.db,
+		logger: context.logger,
+		metrics: context.metrics,
+		membershipChanges: context.membershipChanges,
+		limits: config.limits,
+		authenticate: (req) => authenticateUpgrade(context, req)
+	});
+	const routes: UpgradeRoute[] = [yjs.route];
 	const server = createHttpServer({ context, handler, upgradeRoutes: routes });
 	const sockets = createSocketServer({ context, httpServer: server });
 	routes.push(sockets.route);
+	// Services called from the SvelteKit bundle broadcast to the meeting rooms through this.
+	context.broadcaster = sockets.broadcaster;
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
@@ -58,13 +66,18 @@ export async function startApp(
 	return {
 		server,
 		context,
+		yjs,
 		url,
 		close() {
 			closing ??= (async () => {
+				// First: it closes the /yjs sockets (the HTTP server waits for them) and commits the
+				// last Yjs updates, which needs the database still open.
+				await yjs.close();
 				await new Promise<void>((resolve) => {
 					sockets.io.close(() => resolve());
 					server.closeAllConnections?.();
 				});
+				await sockets.settled();
 				await context.database.close();
 				setAppContext(undefined);
 			})();

@@ -2,13 +2,26 @@ import type http from 'node:http';
 import { Server } from 'socket.io';
 import type { AppContext } from '../../src/lib/server/app-context.ts';
 import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
+import { createCoalescer, type LiveDeps, type MeetingBroadcaster } from '../../src/lib/server/live/broadcaster.ts';
+import {
+	facilitatorsRoom,
+	meetingRoom,
+	type ClientToServerEvents,
+	type Participant,
+	type ServerToClientEvents
+} from '../../src/lib/realtime/protocol.ts';
 import { authenticateUpgrade } from '../upgrade-auth.ts';
 import type { UpgradeRoute } from '../http-server.ts';
+import { registerMeetingHandlers, type JoinedMeeting } from './meeting-handlers.ts';
 
 export interface SocketData {
 	user: SessionUser;
 	sessionId: string;
+	/** The meeting rooms this socket joined, by meeting id (serialisable: fetchSockets reads it). */
+	meetings: Record<string, JoinedMeeting>;
 }
+
+export type TavoloServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export interface SocketServerOptions {
 	context: AppContext;
@@ -18,9 +31,10 @@ export interface SocketServerOptions {
 /**
  * socket.io on /socket.io, WebSocket transport only: every connection is an upgrade, so the
  * session cookie and the Origin are checked (allowRequest) before a connection exists.
+ * Meeting rooms (`meeting:<id>`) are joined with `meeting:join`, authorised on every join.
  */
 export function createSocketServer({ context, httpServer }: SocketServerOptions) {
-	const io = new Server<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>(httpServer, {
+	const io: TavoloServer = new Server(httpServer, {
 		path: '/socket.io',
 		transports: ['websocket'],
 		serveClient: false,
@@ -31,7 +45,7 @@ export function createSocketServer({ context, httpServer }: SocketServerOptions)
 			authenticateUpgrade(context, req).then(
 				(auth) => {
 					if (!auth.ok) return callback(auth.reason, false);
-					(req as typeof req & { tavoloAuth?: SocketData }).tavoloAuth = { user: auth.user, sessionId: auth.sessionId };
+					(req as typeof req & { tavoloAuth?: Omit<SocketData, 'meetings'> }).tavoloAuth = { user: auth.user, sessionId: auth.sessionId };
 					callback(null, true);
 				},
 				(error: unknown) => {
@@ -42,13 +56,50 @@ export function createSocketServer({ context, httpServer }: SocketServerOptions)
 		}
 	});
 	io.use((socket, next) => {
-		const auth = (socket.request as typeof socket.request & { tavoloAuth?: SocketData }).tavoloAuth;
+		const auth = (socket.request as typeof socket.request & { tavoloAuth?: Omit<SocketData, 'meetings'> }).tavoloAuth;
 		if (!auth) return next(new Error('unauthorized'));
 		socket.data.user = auth.user;
 		socket.data.sessionId = auth.sessionId;
+		socket.data.meetings = {};
 		next();
 	});
+
+	const coalescer = createCoalescer((error, key) => context.logger.error({ err: error, key }, 'live broadcast failed'));
+	const broadcaster: MeetingBroadcaster = {
+		toMeeting(meetingId, event, ...args) {
+			(io.to(meetingRoom(meetingId)).emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
+		},
+		toFacilitators(meetingId, event, ...args) {
+			(io.to(facilitatorsRoom(meetingId)).emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
+		},
+		coalesce: (key, task) => coalescer.schedule(key, task),
+		async presence(meetingId) {
+			const sockets = await io.in(meetingRoom(meetingId)).fetchSockets();
+			const byUser = new Map<string, Participant>();
+			for (const s of sockets) {
+				const joined = s.data.meetings?.[meetingId];
+				if (joined) byUser.set(joined.participant.userId, joined.participant);
+			}
+			return [...byUser.values()].sort((a, b) => a.name.localeCompare(b.name, 'it'));
+		}
+	};
+	const deps: LiveDeps = { db: context.db, logger: context.logger, broadcaster };
+	const meetings = registerMeetingHandlers({ io, deps, logger: context.logger, membershipChanges: context.membershipChanges });
+
 	/** engine.io listens to the server's upgrades itself; this route only keeps the path claimed. */
 	const route: UpgradeRoute = { prefix: '/socket.io/', handleUpgrade: () => {} };
-	return { io, route };
+	return {
+		io,
+		route,
+		broadcaster,
+		/**
+		 * After io.close(): waits for the departures and broadcasts still in flight, which need
+		 * the database open.
+		 */
+		async settled(): Promise<void> {
+			meetings.stop();
+			await meetings.settled();
+			await coalescer.idle();
+		}
+	};
 }

@@ -20,6 +20,13 @@ export function errorMessage(code: ErrorCode, details: { retryAfterSeconds?: num
 		case 'payload_too_large': return m.error_payload_too_large();
 		case 'rate_limited':
 			return m.error_rate_limited({ minutes: Math.max(1, Math.ceil((details.retryAfterSeconds ?? 60) / 60)) });
+		case 'poll_not_open': return m.error_poll_not_open();
+		case 'poll_invalid_transition': return m.error_poll_invalid_transition();
+		case 'poll_unknown_option': return m.error_poll_unknown_option();
+		case 'poll_invalid_choice': return m.error_poll_invalid_choice();
+		case 'poll_too_many_choices': return m.error_poll_too_many_choices();
+		case 'poll_results_hidden': return m.error_poll_results_hidden();
+		case 'meeting_invalid_transition': return m.error_meeting_invalid_transition();
 		case 'internal': return m.error_internal();
 	}
 }

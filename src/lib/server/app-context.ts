@@ -4,6 +4,7 @@ import type { DatabaseHandle, Db } from './db/connect.ts';
 import type { SessionStore } from './auth/sessions.ts';
 import type { LoginLimiter } from './auth/login-limiter.ts';
 import type { MembershipChange } from './tables/service.ts';
+import type { MeetingBroadcaster } from './live/broadcaster.ts';
 
 /**
  * What the SvelteKit app needs from the process that hosts it: built once by the Node entry
@@ -26,6 +27,8 @@ export interface AppContext {
 	maxJsonBytes: number;
 	/** Membership changes and removals, so live connections can be closed or made read-only. */
 	membershipChanges: MembershipChanges;
+	/** The live meeting rooms (socket.io), set by server/app.ts once the socket server exists. */
+	broadcaster?: MeetingBroadcaster;
 }
 
 export interface MembershipChanges {

@@ -18,6 +18,13 @@ export const errorStatus = {
 	invitation_wrong_email: 403,
 	payload_too_large: 413,
 	rate_limited: 429,
+	poll_not_open: 409,
+	poll_invalid_transition: 409,
+	poll_unknown_option: 400,
+	poll_invalid_choice: 400,
+	poll_too_many_choices: 400,
+	poll_results_hidden: 403,
+	meeting_invalid_transition: 409,
 	internal: 500
 } as const;
 

@@ -1,4 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { MajorityRule, PollKind } from '../../polls/tally.ts';
+import type { PollStatus, ResultsVisibility } from '../../realtime/protocol.ts';
 
 /** Kept by hand beside migrations/: a column added there is added here in the same commit. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -134,6 +136,112 @@ export interface YjsSnapshotsTable {
 	updated_at: Timestamp;
 }
 
+/** A poll of a meeting (migrations/20261127180000_create_polls.ts). */
+export interface PollsTable {
+	id: string;
+	meeting_id: string;
+	question: string;
+	kind: PollKind;
+	status: Generated<PollStatus>;
+	anonymous: Generated<boolean>;
+	results_visible: Generated<ResultsVisibility>;
+	revealed_at: Timestamp | null;
+	max_choices: number | null;
+	dots: number | null;
+	majority: MajorityRule | null;
+	quorum: number | null;
+	/** Anonymous polls only, while open: the HMAC key of ballot keys; erased on close. */
+	ballot_secret: Uint8Array | null;
+	created_by: string | null;
+	created_at: CreatedAt;
+	opened_at: Timestamp | null;
+	closed_at: Timestamp | null;
+}
+
+export interface PollOptionsTable {
+	poll_id: string;
+	id: string;
+	position: number;
+	label: string;
+}
+
+/** "Has voted": the unique (poll, user) row that makes each member count once. */
+export interface PollVotersTable {
+	poll_id: string;
+	user_id: string;
+}
+
+/** "What was voted": keyed by user id (named polls) or by an HMAC of it (anonymous polls). */
+export interface PollBallotsTable {
+	poll_id: string;
+	ballot_key: string;
+	user_id: string | null;
+	/** The normalised choice as JSON (option ids). */
+	choice: string;
+}
+
+export interface MeetingLiveTable {
+	meeting_id: string;
+	focus_item_id: string | null;
+	updated_at: Generated<Date>;
+}
+
+export interface MeetingTimersTable {
+	meeting_id: string;
+	item_id: string;
+	duration_ms: number;
+	elapsed_ms: Generated<number>;
+	running_since: Timestamp | null;
+}
+
+export const speakerStatuses = ['waiting', 'speaking', 'done', 'withdrawn'] as const;
+export type SpeakerStatus = (typeof speakerStatuses)[number];
+
+export interface MeetingSpeakersTable {
+	id: string;
+	meeting_id: string;
+	user_id: string;
+	status: SpeakerStatus;
+	position: number;
+	raised_at: CreatedAt;
+	started_at: Timestamp | null;
+	ended_at: Timestamp | null;
+}
+
+export interface MeetingAttendanceTable {
+	id: string;
+	meeting_id: string;
+	user_id: string;
+	joined_at: CreatedAt;
+	left_at: Timestamp | null;
+}
+
+/** The topic backlog of a table (migrations/20261127180300_create_topics.ts). */
+export interface TopicsTable {
+	id: string;
+	table_id: string;
+	title: string;
+	description: Generated<string>;
+	status: Generated<'open' | 'polled'>;
+	poll_id: string | null;
+	created_by: string | null;
+	created_at: CreatedAt;
+}
+
+export interface TopicSupportsTable {
+	topic_id: string;
+	user_id: string;
+	created_at: CreatedAt;
+}
+
+export interface TopicCommentsTable {
+	id: string;
+	topic_id: string;
+	user_id: string | null;
+	body: string;
+	created_at: CreatedAt;
+}
+
 export interface Database {
 	users: UsersTable;
 	sessions: SessionsTable;
@@ -148,6 +256,17 @@ export interface Database {
 	documents: DocumentsTable;
 	yjs_updates: YjsUpdatesTable;
 	yjs_snapshots: YjsSnapshotsTable;
+	polls: PollsTable;
+	poll_options: PollOptionsTable;
+	poll_voters: PollVotersTable;
+	poll_ballots: PollBallotsTable;
+	meeting_live: MeetingLiveTable;
+	meeting_timers: MeetingTimersTable;
+	meeting_speakers: MeetingSpeakersTable;
+	meeting_attendance: MeetingAttendanceTable;
+	topics: TopicsTable;
+	topic_supports: TopicSupportsTable;
+	topic_comments: TopicCommentsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -157,3 +276,4 @@ export type MembershipRow = Selectable<MembershipsTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 export type MeetingRow = Selectable<MeetingsTable>;
 export type DocumentRow = Selectable<DocumentsTable>;
+export type PollRow = Selectable<PollsTable>;

@@ -1,0 +1,245 @@
+import type { Logger } from 'pino';
+import type { Socket } from 'socket.io';
+import { z } from 'zod';
+import type { MembershipChanges } from '../../src/lib/server/app-context.ts';
+import { AppError, isAppError } from '../../src/lib/server/errors.ts';
+import { fields, parseInput } from '../../src/lib/server/validation.ts';
+import { can } from '../../src/lib/server/authz/policy.ts';
+import type { LiveDeps } from '../../src/lib/server/live/broadcaster.ts';
+import { accessMeeting, controlSpeakers, controlTimer, readLiveState, setFocus, setMeetingStatus } from '../../src/lib/server/live/service.ts';
+import { recordArrival, recordDeparture } from '../../src/lib/server/live/attendance.ts';
+import { castVote, closePoll, createPoll, openPoll, revealPoll } from '../../src/lib/server/polls/service.ts';
+import { errorMessage, fieldMessages } from '../../src/lib/errors/messages.ts';
+import {
+	facilitatorsRoom,
+	meetingRoom,
+	type Ack,
+	type AckError,
+	type ClientToServerEvents,
+	type Participant,
+	type ServerToClientEvents
+} from '../../src/lib/realtime/protocol.ts';
+import type { SocketData, TavoloServer } from './socket-server.ts';
+
+type TavoloSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface JoinedMeeting {
+	tableId: string;
+	facilitator: boolean;
+	participant: Participant;
+	attendanceId: string;
+}
+
+export interface MeetingHandlerOptions {
+	io: TavoloServer;
+	deps: LiveDeps;
+	logger: Logger;
+	membershipChanges: MembershipChanges;
+}
+
+/** Enough for a moderator's fastest clicking and a client re-joining a few rooms at once. */
+const commandsPerSecond = 30;
+
+const meetingRef = z.object({ meetingId: fields.id }).loose();
+const pollRef = z.object({ pollId: fields.id }).loose();
+
+/** A refusal as an acknowledgement, with the catalogue's message (Italian unless told otherwise). */
+function toAckError(error: AppError): AckError {
+	return {
+		code: error.code,
+		message: errorMessage(error.code, error.details),
+		...(error.details.fields ? { fields: fieldMessages(error.details.fields) } : {})
+	};
+}
+
+/**
+ * The meeting room's socket commands. Each is an acknowledged event that calls the same service
+ * as the HTTP API (which re-checks the member's role in the database every time); the service
+ * broadcasts what changed.
+ */
+export function registerMeetingHandlers({ io, deps, logger, membershipChanges }: MeetingHandlerOptions) {
+	const inFlight = new Set<Promise<unknown>>();
+	const track = <T>(promise: Promise<T>): Promise<T> => {
+		inFlight.add(promise);
+		promise.finally(() => inFlight.delete(promise)).catch(() => {});
+		return promise;
+	};
+
+	const schedulePresence = (meetingId: string) => {
+		deps.broadcaster?.coalesce(`presence:${meetingId}`, async () => {
+			const present = (await deps.broadcaster?.presence(meetingId)) ?? [];
+			deps.broadcaster?.toMeeting(meetingId, 'presence:update', { meetingId, present });
+		});
+	};
+
+	async function leave(socket: TavoloSocket, meetingId: string): Promise<void> {
+		const joined = socket.data.meetings[meetingId];
+		if (!joined) return;
+		delete socket.data.meetings[meetingId];
+		await socket.leave(meetingRoom(meetingId));
+		await socket.leave(facilitatorsRoom(meetingId));
+		schedulePresence(meetingId);
+		await recordDeparture(deps.db, joined.attendanceId);
+	}
+
+	async function join(socket: TavoloSocket, meetingId: string) {
+		const user = socket.data.user;
+		const { meeting, facilitator } = await accessMeeting(deps.db, user, meetingId);
+		if (!socket.data.meetings[meetingId]) {
+			const member = await deps.db
+				.selectFrom('memberships')
+				.select(['role', 'category_id', 'represented_body'])
+				.where('table_id', '=', meeting.table_id)
+				.where('user_id', '=', user.id)
+				.executeTakeFirst();
+			const attendanceId = await recordArrival(deps.db, meetingId, user.id);
+			socket.data.meetings[meetingId] = {
+				tableId: meeting.table_id,
+				facilitator,
+				attendanceId,
+				participant: {
+					userId: user.id,
+					name: user.name,
+					role: member?.role ?? null,
+					categoryId: member?.category_id ?? null,
+					representedBody: member?.represented_body ?? ''
+				}
+			};
+			await socket.join(meetingRoom(meetingId));
+			if (facilitator) await socket.join(facilitatorsRoom(meetingId));
+			schedulePresence(meetingId);
+		}
+		return { state: await readLiveState(deps, meeting, facilitator) };
+	}
+
+	io.on('connection', (socket: TavoloSocket) => {
+		const user = socket.data.user;
+
+		// Commands per second one socket may send; a person clicks far less, a runaway script more.
+		let windowStart = 0;
+		let windowCount = 0;
+		const overLimit = () => {
+			const now = Date.now();
+			if (now - windowStart >= 1000) {
+				windowStart = now;
+				windowCount = 0;
+			}
+			return ++windowCount > commandsPerSecond;
+		};
+
+		/** Wraps a command: parse, run, acknowledge; unexpected errors are logged, never thrown. */
+		function command<E extends keyof ClientToServerEvents, R extends object>(event: E, run: (payload: unknown) => Promise<R>) {
+			const handler = (payload: unknown, ack: unknown) => {
+				const answer = typeof ack === 'function' ? (ack as (a: Ack<R>) => void) : () => {};
+				if (overLimit()) return answer({ ok: false, error: toAckError(new AppError('rate_limited', { retryAfterSeconds: 1 })) });
+				track(run(payload)).then(
+					(result) => answer({ ok: true, ...result }),
+					(error: unknown) => {
+						if (isAppError(error)) return answer({ ok: false, error: toAckError(error) });
+						logger.error({ err: error, event, userId: user.id }, 'socket command failed');
+						answer({ ok: false, error: toAckError(new AppError('internal')) });
+					}
+				);
+			};
+			// Payloads are untrusted: the handler takes `unknown` and parses, whatever the types say.
+			(socket.on as (event: string, listener: (...args: unknown[]) => void) => void)(event, handler);
+		}
+
+		const none = {};
+		command('meeting:join', (p) => join(socket, parseInput(meetingRef, p).meetingId));
+		command('meeting:leave', async (p) => {
+			await leave(socket, parseInput(meetingRef, p).meetingId);
+			return none;
+		});
+		command('meeting:status', async (p) => {
+			const { meetingId, ...rest } = parseInput(meetingRef, p);
+			return { status: await setMeetingStatus(deps, user, meetingId, rest) };
+		});
+		command('meeting:focus', async (p) => {
+			const { meetingId, ...rest } = parseInput(meetingRef, p);
+			await setFocus(deps, user, meetingId, rest);
+			return none;
+		});
+		for (const action of ['start', 'pause', 'extend', 'reset'] as const) {
+			command(`timer:${action}`, async (p) => {
+				const { meetingId, ...rest } = parseInput(meetingRef, p);
+				await controlTimer(deps, user, meetingId, { ...rest, action });
+				return none;
+			});
+		}
+		const speakerEvents = {
+			'hand:raise': 'raise',
+			'hand:lower': 'lower',
+			'speaker:give': 'give',
+			'speaker:end': 'end',
+			'speaker:remove': 'remove',
+			'speaker:reorder': 'reorder'
+		} as const;
+		for (const [event, action] of Object.entries(speakerEvents) as Array<[keyof typeof speakerEvents, string]>) {
+			command(event, async (p) => {
+				const { meetingId, ...rest } = parseInput(meetingRef, p);
+				await controlSpeakers(deps, user, meetingId, { ...rest, action });
+				return none;
+			});
+		}
+		command('poll:create', async (p) => {
+			const { meetingId, ...rest } = parseInput(meetingRef, p);
+			return { id: (await createPoll(deps, user, meetingId, rest)).id };
+		});
+		command('poll:open', async (p) => {
+			await openPoll(deps, user, parseInput(pollRef, p).pollId);
+			return none;
+		});
+		command('poll:close', async (p) => {
+			await closePoll(deps, user, parseInput(pollRef, p).pollId);
+			return none;
+		});
+		command('poll:reveal', async (p) => {
+			await revealPoll(deps, user, parseInput(pollRef, p).pollId);
+			return none;
+		});
+		command('poll:vote', async (p) => {
+			const { pollId } = parseInput(pollRef, p);
+			await castVote(deps, user, pollId, (p as { choice?: unknown }).choice);
+			return none;
+		});
+
+		socket.on('disconnect', () => {
+			for (const meetingId of Object.keys(socket.data.meetings)) {
+				track(leave(socket, meetingId)).catch((error: unknown) =>
+					logger.error({ err: error, meetingId }, 'could not record the departure from a meeting')
+				);
+			}
+		});
+	});
+
+	/**
+	 * A member removed from the table leaves its meeting rooms at once; a changed role moves them
+	 * in or out of the facilitators' room. Process-local, like the membership changes themselves.
+	 */
+	const unsubscribe = membershipChanges.subscribe((change) => {
+		for (const socket of io.of('/').sockets.values()) {
+			if (socket.data.user?.id !== change.userId) continue;
+			for (const [meetingId, joined] of Object.entries(socket.data.meetings ?? {})) {
+				if (joined.tableId !== change.tableId) continue;
+				if (change.role === null) {
+					track(leave(socket, meetingId)).catch((error: unknown) => logger.error({ err: error }, 'could not remove a member from a meeting'));
+					continue;
+				}
+				const facilitator = can({ isAdmin: socket.data.user.isAdmin, role: change.role }, 'meeting.run');
+				joined.facilitator = facilitator;
+				joined.participant = { ...joined.participant, role: change.role };
+				if (facilitator) socket.join(facilitatorsRoom(meetingId));
+				else socket.leave(facilitatorsRoom(meetingId));
+				schedulePresence(meetingId);
+			}
+		}
+	});
+
+	return {
+		stop: unsubscribe,
+		async settled(): Promise<void> {
+			while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+		}
+	};
+}

@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import type { Participant, ServerToClientEvents } from '../../realtime/protocol.ts';
+import type { Db } from '../db/connect.ts';
+
+type EventArgs<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>;
+
+/**
+ * How a service that changed live state tells the meeting room. Implemented over socket.io in
+ * server/sockets/ and handed to the SvelteKit side through AppContext, so a change made over the
+ * HTTP API is broadcast exactly like one made over a socket.
+ */
+export interface MeetingBroadcaster {
+	/** To everyone in the meeting's room (members who joined it). */
+	toMeeting<E extends keyof ServerToClientEvents>(meetingId: string, event: E, ...args: EventArgs<E>): void;
+	/** To the moderators and coordinators in the room: results not yet public. */
+	toFacilitators<E extends keyof ServerToClientEvents>(meetingId: string, event: E, ...args: EventArgs<E>): void;
+	/**
+	 * Runs `task` soon, at most one at a time per key; asked again while one runs, it runs once
+	 * more afterwards. A burst of 50 votes becomes a few result broadcasts, the last one exact.
+	 */
+	coalesce(key: string, task: () => Promise<void>): void;
+	/** Who is in the meeting's room now, across nodes. */
+	presence(meetingId: string): Promise<Participant[]>;
+}
+
+/** The context a live service needs: the database, a logger, and (when sockets run) the room. */
+export interface LiveDeps {
+	db: Db;
+	logger: Pick<Logger, 'error' | 'warn'>;
+	broadcaster?: MeetingBroadcaster;
+}
+
+/**
+ * The per-key "run now, and once more if asked meanwhile" scheduler behind `coalesce`. Owned by
+ * whoever creates it (the socket server), never module-level.
+ */
+export function createCoalescer(onError: (error: unknown, key: string) => void) {
+	const running = new Map<string, { again: boolean; task: () => Promise<void> }>();
+	let waiters: Array<() => void> = [];
+	const run = (key: string) => {
+		const entry = running.get(key)!;
+		entry.again = false;
+		entry.task().then(
+			() => next(key),
+			(error: unknown) => {
+				onError(error, key);
+				next(key);
+			}
+		);
+	};
+	const next = (key: string) => {
+		const entry = running.get(key);
+		if (entry?.again) run(key);
+		else running.delete(key);
+		if (running.size === 0) {
+			for (const resolve of waiters) resolve();
+			waiters = [];
+		}
+	};
+	return {
+		schedule(key: string, task: () => Promise<void>) {
+			const entry = running.get(key);
+			if (entry) {
+				entry.again = true;
+				entry.task = task;
+				return;
+			}
+			running.set(key, { again: false, task });
+			run(key);
+		},
+		/** Resolves once no task is running or due (shutdown). */
+		idle(): Promise<void> {
+			if (running.size === 0) return Promise.resolve();
+			return new Promise((resolve) => waiters.push(resolve));
+		}
+	};
+}

@@ -1,0 +1,327 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Db } from '../db/connect.ts';
+import type { PollRow } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { SessionUser } from '../auth/sessions.ts';
+import { can, type Actor } from '../authz/policy.ts';
+import { actorOnTable } from '../tables/service.ts';
+import { parseInput } from '../validation.ts';
+import type { LiveDeps } from '../live/broadcaster.ts';
+import { majorityRules, pollKinds, tallyPoll, yesNoOptionIds, type Ballot, type PollResults } from '../../polls/tally.ts';
+import type { PollSnapshot, PollView } from '../../realtime/protocol.ts';
+import { normalizeChoice } from './choice.ts';
+
+export const pollLimits = { question: 500, optionLabel: 200, options: 50, dots: 1000, quorum: 100_000 } as const;
+
+/** The labels of a yes/no motion (UX.md words: Favorevole · Contrario · Astenuto). */
+const yesNoLabels: Record<(typeof yesNoOptionIds)[number], string> = {
+	yes: 'Favorevole',
+	no: 'Contrario',
+	abstain: 'Astenuto'
+};
+
+export const pollInput = z
+	.object({
+		question: z.string().trim().min(1).max(pollLimits.question),
+		kind: z.enum(pollKinds),
+		options: z.array(z.string().trim().min(1).max(pollLimits.optionLabel)).max(pollLimits.options).default([]),
+		anonymous: z.boolean().default(false),
+		resultsVisible: z.enum(['live', 'after_close', 'hidden']).default('live'),
+		maxChoices: z.number().int().min(1).max(pollLimits.options).optional(),
+		dots: z.number().int().min(1).max(pollLimits.dots).optional(),
+		majority: z.enum(majorityRules).optional(),
+		quorum: z.number().int().min(1).max(pollLimits.quorum).optional()
+	})
+	.superRefine((p, ctx) => {
+		const problem = (path: string, problem: string) => ctx.addIssue({ code: 'custom', path: [path], params: { problem } });
+		if (p.kind === 'yesno') return;
+		const needed = p.kind === 'scheduling' ? 1 : 2;
+		if (p.options.length < needed) problem('options', 'required');
+		if (new Set(p.options).size !== p.options.length) problem('options', 'invalid_choice');
+		if (p.kind === 'scheduling' && !p.options.every((o) => z.iso.datetime({ offset: true }).safeParse(o).success)) {
+			problem('options', 'invalid_date');
+		}
+		if (p.maxChoices !== undefined && (p.kind !== 'multiple' || p.maxChoices > p.options.length)) problem('maxChoices', 'invalid_number');
+	});
+
+/** Where a poll sits, and what the caller may do there. */
+interface PollAccess {
+	poll: PollRow;
+	tableId: string;
+	actor: Actor;
+	facilitator: boolean;
+}
+
+async function accessPoll(db: Db, user: SessionUser, pollId: string): Promise<PollAccess> {
+	const row = await db
+		.selectFrom('polls')
+		.innerJoin('meetings', 'meetings.id', 'polls.meeting_id')
+		.selectAll('polls')
+		.select('meetings.table_id')
+		.where('polls.id', '=', pollId)
+		.executeTakeFirst();
+	if (!row) throw new AppError('not_found');
+	const { table_id: tableId, ...poll } = row;
+	const actor = await actorOnTable(db, user, tableId);
+	if (!can(actor, 'meeting.view')) throw new AppError('forbidden');
+	return { poll, tableId, actor, facilitator: can(actor, 'poll.manage') };
+}
+
+/** Whether everyone in the room may see the results now (facilitators always may). */
+export function resultsArePublic(poll: Pick<PollRow, 'results_visible' | 'status' | 'revealed_at'>): boolean {
+	if (poll.revealed_at) return true;
+	if (poll.results_visible === 'live') return true;
+	return poll.results_visible === 'after_close' && poll.status === 'closed';
+}
+
+async function listOptions(db: Db, pollIds: string[]) {
+	if (pollIds.length === 0) return [];
+	return db.selectFrom('poll_options').select(['poll_id', 'id', 'label']).where('poll_id', 'in', pollIds).orderBy('poll_id').orderBy('position').execute();
+}
+
+function toPollView(poll: PollRow, options: Array<{ id: string; label: string }>): PollView {
+	const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+	return {
+		id: poll.id,
+		meetingId: poll.meeting_id,
+		question: poll.question,
+		kind: poll.kind,
+		status: poll.status,
+		anonymous: poll.anonymous,
+		resultsVisible: poll.results_visible,
+		revealed: poll.revealed_at !== null,
+		options,
+		maxChoices: poll.max_choices,
+		dots: poll.dots,
+		majority: poll.majority,
+		quorum: poll.quorum,
+		openedAt: iso(poll.opened_at),
+		closedAt: iso(poll.closed_at)
+	};
+}
+
+/** Tallies the stored ballots: one per member, by the (poll, ballot_key) key. */
+export async function computeResults(db: Db, poll: PollRow, options?: Array<{ id: string; label: string }>): Promise<PollResults> {
+	const opts = options ?? (await listOptions(db, [poll.id])).map(({ id, label }) => ({ id, label }));
+	const rows = await db.selectFrom('poll_ballots').select('choice').where('poll_id', '=', poll.id).execute();
+	const ballots = rows.map((r) => JSON.parse(r.choice) as Ballot);
+	return tallyPoll(poll.kind, opts, ballots, { majority: poll.majority, quorum: poll.quorum });
+}
+
+async function countVoters(db: Db, pollId: string): Promise<number> {
+	const row = await db
+		.selectFrom('poll_voters')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.where('poll_id', '=', pollId)
+		.executeTakeFirstOrThrow();
+	return Number(row.n);
+}
+
+/** The polls of a meeting as one viewer may see them (results hidden unless allowed). */
+export async function listPollSnapshots(db: Db, meetingId: string, facilitator: boolean): Promise<PollSnapshot[]> {
+	const polls = await db.selectFrom('polls').selectAll().where('meeting_id', '=', meetingId).orderBy('created_at').execute();
+	if (!facilitator) polls.splice(0, polls.length, ...polls.filter((p) => p.status !== 'draft'));
+	const options = await listOptions(
+		db,
+		polls.map((p) => p.id)
+	);
+	return Promise.all(
+		polls.map(async (poll) => {
+			const own = options.filter((o) => o.poll_id === poll.id).map(({ id, label }) => ({ id, label }));
+			const visible = facilitator || resultsArePublic(poll);
+			const results = visible ? await computeResults(db, poll, own) : null;
+			return { poll: toPollView(poll, own), voters: results?.voters ?? (await countVoters(db, poll.id)), results };
+		})
+	);
+}
+
+async function snapshotOf(db: Db, poll: PollRow, audience: 'public' | 'facilitators'): Promise<PollSnapshot> {
+	const options = (await listOptions(db, [poll.id])).map(({ id, label }) => ({ id, label }));
+	const visible = audience === 'facilitators' || resultsArePublic(poll);
+	const results = visible ? await computeResults(db, poll, options) : null;
+	return { poll: toPollView(poll, options), voters: results?.voters ?? (await countVoters(db, poll.id)), results };
+}
+
+/** Sends the current results to whoever may see them; coalesced per poll. */
+function broadcastResults(deps: LiveDeps, pollId: string): void {
+	const broadcaster = deps.broadcaster;
+	if (!broadcaster) return;
+	broadcaster.coalesce(`poll-results:${pollId}`, async () => {
+		const poll = await deps.db.selectFrom('polls').selectAll().where('id', '=', pollId).executeTakeFirst();
+		if (!poll) return;
+		const results = await computeResults(deps.db, poll);
+		const payload = { pollId, meetingId: poll.meeting_id, results };
+		if (resultsArePublic(poll)) broadcaster.toMeeting(poll.meeting_id, 'poll:results', payload);
+		else broadcaster.toFacilitators(poll.meeting_id, 'poll:results', payload);
+	});
+}
+
+export async function createPoll(deps: LiveDeps, user: SessionUser, meetingId: string, input: unknown): Promise<PollView> {
+	const meeting = await deps.db.selectFrom('meetings').select(['id', 'table_id']).where('id', '=', meetingId).executeTakeFirst();
+	if (!meeting) throw new AppError('not_found');
+	const actor = await actorOnTable(deps.db, user, meeting.table_id);
+	if (!can(actor, 'poll.manage')) throw new AppError('forbidden');
+	const data = parseInput(pollInput, input);
+	const labels = data.kind === 'yesno' ? yesNoOptionIds.map((id) => yesNoLabels[id]) : data.options;
+	const options = labels.map((label, i) => ({ id: data.kind === 'yesno' ? yesNoOptionIds[i] : newId(5), label }));
+	const poll = await deps.db.transaction().execute(async (trx) => {
+		const row = await trx
+			.insertInto('polls')
+			.values({
+				id: newId(),
+				meeting_id: meetingId,
+				question: data.question,
+				kind: data.kind,
+				anonymous: data.anonymous,
+				results_visible: data.resultsVisible,
+				max_choices: data.kind === 'multiple' ? (data.maxChoices ?? options.length) : null,
+				dots: data.kind === 'dots' ? (data.dots ?? Math.max(3, options.length)) : null,
+				majority: data.kind === 'yesno' ? (data.majority ?? 'simple') : null,
+				quorum: data.kind === 'yesno' ? (data.quorum ?? null) : null,
+				created_by: user.id
+			})
+			.returningAll()
+			.executeTakeFirstOrThrow();
+		await trx
+			.insertInto('poll_options')
+			.values(options.map((o, position) => ({ poll_id: row.id, id: o.id, label: o.label, position })))
+			.execute();
+		return row;
+	});
+	deps.broadcaster?.toFacilitators(meetingId, 'poll:created', await snapshotOf(deps.db, poll, 'facilitators'));
+	return toPollView(poll, options);
+}
+
+async function requireFacilitator(db: Db, user: SessionUser, pollId: string): Promise<PollAccess> {
+	const access = await accessPoll(db, user, pollId);
+	if (!access.facilitator) throw new AppError('forbidden');
+	return access;
+}
+
+export async function openPoll(deps: LiveDeps, user: SessionUser, pollId: string): Promise<PollView> {
+	const { poll } = await requireFacilitator(deps.db, user, pollId);
+	const opened = await deps.db
+		.updateTable('polls')
+		.set({ status: 'open', opened_at: new Date(), ballot_secret: poll.anonymous ? randomBytes(32) : null })
+		.where('id', '=', pollId)
+		.where('status', '=', 'draft')
+		.returningAll()
+		.executeTakeFirst();
+	if (!opened) throw new AppError('poll_invalid_transition');
+	const snapshot = await snapshotOf(deps.db, opened, 'public');
+	deps.broadcaster?.toMeeting(opened.meeting_id, 'poll:opened', snapshot);
+	return snapshot.poll;
+}
+
+export async function closePoll(deps: LiveDeps, user: SessionUser, pollId: string): Promise<PollView> {
+	await requireFacilitator(deps.db, user, pollId);
+	const closed = await deps.db.transaction().execute(async (trx) => {
+		// The update waits for votes holding the poll row (FOR SHARE): none lands after close.
+		const row = await trx
+			.updateTable('polls')
+			.set({ status: 'closed', closed_at: new Date(), ballot_secret: null })
+			.where('id', '=', pollId)
+			.where('status', '=', 'open')
+			.returningAll()
+			.executeTakeFirst();
+		if (!row) throw new AppError('poll_invalid_transition');
+		if (row.anonymous) await reshuffleBallots(trx, pollId);
+		return row;
+	});
+	const snapshot = await snapshotOf(deps.db, closed, 'public');
+	deps.broadcaster?.toMeeting(closed.meeting_id, 'poll:closed', snapshot);
+	if (!snapshot.results) {
+		deps.broadcaster?.toFacilitators(closed.meeting_id, 'poll:results', {
+			pollId,
+			meetingId: closed.meeting_id,
+			results: await computeResults(deps.db, closed)
+		});
+	}
+	return snapshot.poll;
+}
+
+/**
+ * Rewrites an anonymous poll's ballots in key order, so the order rows were stored in (which
+ * follows the order people voted, like poll_voters) no longer hints who cast which ballot.
+ * Limit: the old row versions stay in PostgreSQL's heap until VACUUM and in its WAL.
+ */
+async function reshuffleBallots(db: Db, pollId: string): Promise<void> {
+	const ballots = await db.selectFrom('poll_ballots').selectAll().where('poll_id', '=', pollId).orderBy('ballot_key').execute();
+	await db.deleteFrom('poll_ballots').where('poll_id', '=', pollId).execute();
+	for (let i = 0; i < ballots.length; i += 500) {
+		await db.insertInto('poll_ballots').values(ballots.slice(i, i + 500)).execute();
+	}
+}
+
+/** Makes a poll's results public now (for `hidden` and `after_close` polls). */
+export async function revealPoll(deps: LiveDeps, user: SessionUser, pollId: string): Promise<PollView> {
+	const { poll } = await requireFacilitator(deps.db, user, pollId);
+	if (poll.status === 'draft') throw new AppError('poll_invalid_transition');
+	const revealed = await deps.db
+		.updateTable('polls')
+		.set({ revealed_at: poll.revealed_at ?? new Date() })
+		.where('id', '=', pollId)
+		.returningAll()
+		.executeTakeFirstOrThrow();
+	broadcastResults(deps, pollId);
+	return toPollView(revealed, (await listOptions(deps.db, [pollId])).map(({ id, label }) => ({ id, label })));
+}
+
+/**
+ * Records (or replaces) the caller's ballot. In one transaction: the poll row is read FOR SHARE
+ * (so a close waits for it, and a vote after close sees `closed`), "has voted" is a unique
+ * (poll, user) row, and the ballot is upserted on (poll, ballot_key) — so however many times or
+ * from however many tabs a member votes, exactly one ballot of theirs counts.
+ */
+export async function castVote(deps: LiveDeps, user: SessionUser, pollId: string, choice: unknown): Promise<void> {
+	await deps.db.transaction().execute(async (trx) => {
+		const poll = await trx.selectFrom('polls').selectAll().where('id', '=', pollId).forShare().executeTakeFirst();
+		if (!poll) throw new AppError('not_found');
+		const meeting = await trx.selectFrom('meetings').select('table_id').where('id', '=', poll.meeting_id).executeTakeFirstOrThrow();
+		const actor = await actorOnTable(trx, user, meeting.table_id);
+		if (!can(actor, 'poll.vote')) throw new AppError('forbidden');
+		if (poll.status !== 'open') throw new AppError('poll_not_open');
+		const options = await trx.selectFrom('poll_options').select(['id', 'label']).where('poll_id', '=', pollId).orderBy('position').execute();
+		const ballot = normalizeChoice({ kind: poll.kind, options, maxChoices: poll.max_choices, dots: poll.dots }, choice);
+		const ballotKey = poll.anonymous ? anonymousBallotKey(poll, user.id) : user.id;
+		await trx.insertInto('poll_voters').values({ poll_id: pollId, user_id: user.id }).onConflict((oc) => oc.doNothing()).execute();
+		await trx
+			.insertInto('poll_ballots')
+			.values({ poll_id: pollId, ballot_key: ballotKey, user_id: poll.anonymous ? null : user.id, choice: JSON.stringify(ballot) })
+			.onConflict((oc) => oc.columns(['poll_id', 'ballot_key']).doUpdateSet((eb) => ({ choice: eb.ref('excluded.choice') })))
+			.execute();
+	});
+	broadcastResults(deps, pollId);
+}
+
+/**
+ * HMAC-SHA256(poll's ballot secret, user id): stable while the poll is open, so a changed vote
+ * replaces the old ballot; unlinkable once the secret is erased at close.
+ */
+function anonymousBallotKey(poll: PollRow, userId: string): string {
+	if (!poll.ballot_secret) throw new Error(`anonymous poll ${poll.id} is open without a ballot secret`);
+	return createHmac('sha256', Buffer.from(poll.ballot_secret)).update(`${poll.id}:${userId}`).digest('base64url');
+}
+
+export async function getPoll(db: Db, user: SessionUser, pollId: string): Promise<PollSnapshot> {
+	const { poll, facilitator } = await accessPoll(db, user, pollId);
+	if (poll.status === 'draft' && !facilitator) throw new AppError('not_found');
+	return snapshotOf(db, poll, facilitator ? 'facilitators' : 'public');
+}
+
+/** `GET /polls/:id/results`: refused with `poll_results_hidden` until the caller may see them. */
+export async function getPollResults(db: Db, user: SessionUser, pollId: string): Promise<PollResults> {
+	const { poll, facilitator } = await accessPoll(db, user, pollId);
+	if (!facilitator && (poll.status === 'draft' || !resultsArePublic(poll))) throw new AppError('poll_results_hidden');
+	return computeResults(db, poll);
+}
+
+export async function listPolls(db: Db, user: SessionUser, meetingId: string): Promise<PollSnapshot[]> {
+	const meeting = await db.selectFrom('meetings').select('table_id').where('id', '=', meetingId).executeTakeFirst();
+	if (!meeting) throw new AppError('not_found');
+	const actor = await actorOnTable(db, user, meeting.table_id);
+	if (!can(actor, 'meeting.view')) throw new AppError('forbidden');
+	return listPollSnapshots(db, meetingId, can(actor, 'poll.manage'));
+}
