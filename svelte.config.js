@@ -8,7 +8,7 @@ const config = {
 		adapter: adapter({ out: 'build', precompress: false }),
 		// Origin is checked for every state-changing request (forms and JSON alike) in
 		// hooks.server.ts against the configured ORIGIN, so Kit's form-only check is off.
-		csrf: { checkOrigin: false },
+		csrf: { trustedOrigins: ['*'] },
 		alias: { $server: 'server' }
 	}
 };

@@ -5,9 +5,8 @@ import { setAppContext, type AppContext } from '../src/lib/server/app-context.ts
 import type { Config } from './config.ts';
 import { createAppContext, type ContextOptions } from './context.ts';
 import { createHttpServer, LOCAL_PROTOCOL_HEADER, type RequestHandler, type UpgradeRoute } from './http-server.ts';
-import { createSocketServer } from './sockets/socket-server.ts';
-import { authenticateUpgrade } from './upgrade-auth.ts';
-import { createSyncEndpoint, type SyncEndpoint } from './yjs/sync-endpoint.ts';
+import { attachRealtime } from './realtime.ts';
+import type { SyncEndpoint } from './yjs/sync-endpoint.ts';
 
 export interface RunningApp {
 	server: http.Server;
@@ -38,20 +37,10 @@ export async function startApp(
 		handler: RequestHandler;
 	};
 
-	const yjs = createSyncEndpoint({
-		db: context.db,
-		logger: context.logger,
-		metrics: context.metrics,
-		membershipChanges: context.membershipChanges,
-		limits: config.limits,
-		authenticate: (req) => authenticateUpgrade(context, req)
-	});
-	const routes: UpgradeRoute[] = [yjs.route];
+	const routes: UpgradeRoute[] = [];
 	const server = createHttpServer({ context, handler, upgradeRoutes: routes });
-	const sockets = createSocketServer({ context, httpServer: server });
-	routes.push(sockets.route);
-	// Services called from the SvelteKit bundle broadcast to the meeting rooms through this.
-	context.broadcaster = sockets.broadcaster;
+	const realtime = attachRealtime({ context, config, httpServer: server });
+	routes.push(...realtime.routes);
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
@@ -66,18 +55,13 @@ export async function startApp(
 	return {
 		server,
 		context,
-		yjs,
+		yjs: realtime.yjs,
 		url,
 		close() {
 			closing ??= (async () => {
-				// First: it closes the /yjs sockets (the HTTP server waits for them) and commits the
-				// last Yjs updates, which needs the database still open.
-				await yjs.close();
-				await new Promise<void>((resolve) => {
-					sockets.io.close(() => resolve());
-					server.closeAllConnections?.();
-				});
-				await sockets.settled();
+				await realtime.close();
+				server.closeAllConnections();
+				await new Promise<void>((resolve) => server.close(() => resolve()));
 				await context.database.close();
 				setAppContext(undefined);
 			})();

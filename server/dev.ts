@@ -3,8 +3,8 @@ import type http from 'node:http';
 import { setAppContext } from '../src/lib/server/app-context.ts';
 import { loadConfig } from './config.ts';
 import { createAppContext } from './context.ts';
-import { handleHealth, handleMetrics, refuseUpgrade } from './http-server.ts';
-import { createSocketServer } from './sockets/socket-server.ts';
+import { handleHealth, handleMetrics } from './http-server.ts';
+import { attachRealtime } from './realtime.ts';
 
 /** Development: the production routes, attached to Vite's dev server instead of our own. */
 export async function attachDevServer(vite: ViteDevServer): Promise<void> {
@@ -19,8 +19,12 @@ export async function attachDevServer(vite: ViteDevServer): Promise<void> {
 	});
 	const httpServer = vite.httpServer as http.Server | null;
 	if (!httpServer) return;
-	createSocketServer({ context, httpServer });
-	httpServer.on('upgrade', (req, socket) => {
-		if (req.url?.startsWith('/yjs/')) refuseUpgrade(socket, 503, 'Not available yet');
+	const realtime = attachRealtime({ context, config, httpServer });
+	// Vite's own upgrades (hot reload) pass by: only our paths are taken.
+	httpServer.on('upgrade', (req, socket, head) => {
+		realtime.routes.find((route) => req.url?.startsWith(route.prefix))?.handleUpgrade(req, socket, head);
+	});
+	httpServer.once('close', () => {
+		void realtime.close().then(() => context.database.close());
 	});
 }

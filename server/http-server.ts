@@ -25,7 +25,10 @@ export interface HttpServerOptions {
 
 /** Answers an upgrade with a plain HTTP status and closes it: no byte of any protocol is sent. */
 export function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-	if (!socket.writable) return socket.destroy();
+	if (!socket.writable) {
+		socket.destroy();
+		return;
+	}
 	socket.end(
 		`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Refused'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`
 	);

@@ -1,0 +1,44 @@
+import type http from 'node:http';
+import type { AppContext } from '../src/lib/server/app-context.ts';
+import type { Config } from './config.ts';
+import type { UpgradeRoute } from './http-server.ts';
+import { createSocketServer } from './sockets/socket-server.ts';
+import { authenticateUpgrade } from './upgrade-auth.ts';
+import { createSyncEndpoint, type SyncEndpoint } from './yjs/sync-endpoint.ts';
+
+export interface Realtime {
+	yjs: SyncEndpoint;
+	/** The upgrade paths this owns: /yjs/ and /socket.io/. */
+	routes: UpgradeRoute[];
+	/** Commits the last Yjs updates and closes every socket; the database must still be open. */
+	close(): Promise<void>;
+}
+
+/**
+ * The two realtime endpoints on one HTTP server (ours in production, Vite's in development):
+ * the Yjs sync endpoint and socket.io, whose broadcaster the services reach through the context.
+ */
+export function attachRealtime(options: { context: AppContext; config: Config; httpServer: http.Server }): Realtime {
+	const { context, config, httpServer } = options;
+	const yjs = createSyncEndpoint({
+		db: context.db,
+		logger: context.logger,
+		metrics: context.metrics,
+		membershipChanges: context.membershipChanges,
+		limits: config.limits,
+		authenticate: (req) => authenticateUpgrade(context, req)
+	});
+	const sockets = createSocketServer({ context, httpServer });
+	context.broadcaster = sockets.broadcaster;
+	return {
+		yjs,
+		routes: [yjs.route, sockets.route],
+		async close() {
+			// First: it closes the /yjs sockets (the HTTP server waits for them) and commits the
+			// last Yjs updates, which needs the database still open.
+			await yjs.close();
+			await new Promise<void>((resolve) => sockets.io.close(() => resolve()));
+			await sockets.settled();
+		}
+	};
+}
