@@ -31,6 +31,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 		// An idle client losing its connection (PostgreSQL restart) must not crash the process;
 		// the pool drops it and the next query opens a new one.
 		pool.on('error', () => {});
+		// A checked-out client has no pool listener: a server-side termination (restart, failover)
+		// would be an unhandled 'error' event and end the process. The error still rejects the
+		// query in progress or the next one, and the pool discards the client on release.
+		pool.on('connect', (client) => client.on('error', () => {}));
 		const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 		return {
 			db,

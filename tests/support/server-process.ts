@@ -1,0 +1,134 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const readyLine = /Tavolo is ready: open (\S+)/;
+/** Kept per process for the failure message: enough to see the last errors, bounded. */
+const maxOutputChars = 64 * 1024;
+
+/**
+ * `server/main.ts` as its own operating-system process, as it runs in production, so a test can
+ * kill it with SIGKILL (no shutdown hook runs, nothing is flushed) and start another one on the
+ * same port and data. The in-process harness (tests/support/yjs-harness.ts) cannot do that: a
+ * killed test worker takes the test with it.
+ */
+export interface ServerProcess {
+	readonly pid: number;
+	/** http://127.0.0.1:<port>, also the ORIGIN the process was given. */
+	readonly url: string;
+	/** ws://127.0.0.1:<port>/yjs */
+	readonly yjsUrl: string;
+	/** Everything the process printed so far (stdout and stderr), for failure messages. */
+	output(): string;
+	/** Resolves once the process has exited, with how it ended. */
+	readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+	/** "running", or how it ended plus its last output: for a failed wait's message. */
+	describe(): string;
+	/** Sends `signal` and waits for the exit. SIGKILL is the crash; SIGTERM the graceful stop. */
+	kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface ServerProcessOptions {
+	port: number;
+	/** Set on top of a clean environment: DATABASE_URL, TAVOLO_DATA_DIR, TAVOLO_* limits. */
+	env: Record<string, string>;
+	readyTimeoutMs?: number;
+}
+
+/** Every process started here that has not exited yet, so a failed test can still end them. */
+const running = new Set<ServerProcess>();
+
+/** A port nobody listens on right now (the kernel's choice), to give a process a fixed port. */
+export async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const probe = net.createServer();
+		probe.once('error', reject);
+		probe.listen(0, '127.0.0.1', () => {
+			const { port } = probe.address() as net.AddressInfo;
+			probe.close(() => resolve(port));
+		});
+	});
+}
+
+/** server/main.ts serves the SvelteKit build; a checkout that was never built gets one first. */
+export async function ensureBuild(): Promise<void> {
+	if (existsSync(`${repoRoot}/build/handler.js`)) return;
+	await promisify(execFile)('npx', ['vite', 'build'], { cwd: repoRoot, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
+}
+
+export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
+	const url = `http://127.0.0.1:${options.port}`;
+	// Only what the app reads: an inherited DATABASE_URL must not leak into a PGlite run.
+	const env: Record<string, string> = {
+		PATH: process.env.PATH ?? '',
+		HOME: process.env.HOME ?? '/tmp',
+		NODE_ENV: 'production',
+		PORT: String(options.port),
+		HOST: '127.0.0.1',
+		ORIGIN: url,
+		LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+		...options.env
+	};
+	const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+		cwd: repoRoot,
+		env,
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	let output = '';
+	const append = (chunk: Buffer) => {
+		output = (output + chunk.toString()).slice(-maxOutputChars);
+	};
+	child.stdout?.on('data', append);
+	child.stderr?.on('data', append);
+	const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+		child.once('exit', (code, signal) => resolve({ code, signal }));
+	});
+
+	const handle: ServerProcess = {
+		pid: child.pid ?? -1,
+		url,
+		yjsUrl: `ws://127.0.0.1:${options.port}/yjs`,
+		output: () => output,
+		exited,
+		describe() {
+			if (child.exitCode === null && child.signalCode === null) return `server process ${child.pid} running`;
+			return `server process ${child.pid} exited (code ${child.exitCode}, signal ${child.signalCode}); its last output:\n${output.slice(-4000)}`;
+		},
+		async kill(signal = 'SIGKILL') {
+			if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+			await exited;
+		}
+	};
+	running.add(handle);
+	void exited.then(() => running.delete(handle));
+
+	const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
+	try {
+		await new Promise<void>((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error(`not ready within ${readyTimeoutMs} ms`)), readyTimeoutMs);
+			const onData = () => {
+				if (!readyLine.test(output)) return;
+				clearTimeout(timer);
+				child.stdout?.off('data', onData);
+				resolve();
+			};
+			child.stdout?.on('data', onData);
+			void exited.then(({ code, signal }) => {
+				clearTimeout(timer);
+				reject(new Error(`exited before it was ready (code ${code}, signal ${signal})`));
+			});
+		});
+	} catch (error) {
+		await handle.kill('SIGKILL');
+		throw new Error(`Tavolo server process on port ${options.port}: ${(error as Error).message}\n${output}`);
+	}
+	return handle;
+}
+
+/** Kills every server process still running (afterAll, whatever the test's outcome). */
+export async function killAllServerProcesses(): Promise<void> {
+	await Promise.all([...running].map((server) => server.kill('SIGKILL')));
+}
