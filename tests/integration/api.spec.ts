@@ -290,6 +290,16 @@ describe('operations', () => {
 		expect(metrics).toMatch(/process_resident_memory_bytes/);
 	});
 
+	it('sends security headers: a CSP that forbids framing, nosniff, no referrer leaks', async () => {
+		const page = await fetch(`${app.origin}/login`);
+		const csp = page.headers.get('content-security-policy') ?? '';
+		expect(csp).toContain("frame-ancestors 'none'");
+		expect(csp).toMatch(/script-src 'self' 'nonce-/);
+		expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+		expect(page.headers.get('x-frame-options')).toBe('DENY');
+		expect(page.headers.get('referrer-policy')).toBe('same-origin');
+	});
+
 	it('refuses unauthenticated socket.io and /yjs upgrades', async () => {
 		const { default: WebSocket } = await import('ws');
 		const statusOf = (url: string) =>
