@@ -6,7 +6,7 @@ import { AppError, isAppError } from '../../src/lib/server/errors.ts';
 import { fields, parseInput } from '../../src/lib/server/validation.ts';
 import { can } from '../../src/lib/server/authz/policy.ts';
 import type { LiveDeps } from '../../src/lib/server/live/broadcaster.ts';
-import { accessMeeting, controlSpeakers, controlTimer, readLiveState, setFocus, setMeetingStatus } from '../../src/lib/server/live/service.ts';
+import { accessMeeting, broadcastState, controlSpeakers, controlTimer, readLiveState, setFocus, setMeetingStatus } from '../../src/lib/server/live/service.ts';
 import { recordArrival, recordDeparture } from '../../src/lib/server/live/attendance.ts';
 import { castVote, closePoll, createPoll, openPoll, revealPoll } from '../../src/lib/server/polls/service.ts';
 import { errorMessage, fieldMessages } from '../../src/lib/errors/messages.ts';
@@ -195,7 +195,10 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges }:
 			return none;
 		});
 		command('poll:reveal', async (p) => {
-			await revealPoll(deps, user, parseInput(pollRef, p).pollId);
+			const poll = await revealPoll(deps, user, parseInput(pollRef, p).pollId);
+			// The results went out already; the room's view of the poll (now revealed) follows, so a
+			// shared screen opened by a moderator knows it may show them.
+			broadcastState(deps, poll.meetingId);
 			return none;
 		});
 		command('poll:vote', async (p) => {

@@ -1,5 +1,6 @@
 import { m } from '$lib/paraglide/messages.js';
 import { getAppContext } from '$lib/server/app-context.ts';
+import { can } from '$lib/server/authz/policy.ts';
 import { getMeeting } from '$lib/server/meetings/service.ts';
 import { getTable } from '$lib/server/tables/service.ts';
 import { signedInUser, throwPageError } from '$lib/forms/page-errors.server.ts';
@@ -11,7 +12,13 @@ export const load = (async (event) => {
 	try {
 		const meeting = await getMeeting(db, user, event.params.meetingId);
 		const table = await getTable(db, user, meeting.tableId);
-		return { meeting, table: { id: table.id, name: table.name } };
+		const actor = { isAdmin: user.isAdmin, role: table.role };
+		return {
+			meeting,
+			table: { id: table.id, name: table.name, categories: table.categories, expectedCategoryIds: table.expectedCategoryIds },
+			// What the room offers this person; the server checks each command again.
+			viewer: { canRun: can(actor, 'meeting.run'), canVote: can(actor, 'poll.vote') }
+		};
 	} catch (err) {
 		throwPageError(err, { forbidden: { message: m.table_not_member(), code: 'not_member' } });
 	}
