@@ -8,6 +8,9 @@ import * as createPolls from './20261127180000_create_polls.ts';
 import * as createMeetingLiveState from './20261127180100_create_meeting_live_state.ts';
 import * as createMeetingAttendance from './20261127180200_create_meeting_attendance.ts';
 import * as createTopics from './20261127180300_create_topics.ts';
+import * as createDocumentVersions from './20261127190000_create_document_versions.ts';
+import * as addDocumentOrigin from './20261127190100_add_document_origin.ts';
+import * as createAuditEvents from './20261127190200_create_audit_events.ts';
 
 /**
  * Every migration, by name. Listed statically (not read from the folder) so the same list works
@@ -22,5 +25,8 @@ export const migrations: Record<string, Migration> = {
 	'20261127180000_create_polls': createPolls,
 	'20261127180100_create_meeting_live_state': createMeetingLiveState,
 	'20261127180200_create_meeting_attendance': createMeetingAttendance,
-	'20261127180300_create_topics': createTopics
+	'20261127180300_create_topics': createTopics,
+	'20261127190000_create_document_versions': createDocumentVersions,
+	'20261127190100_add_document_origin': addDocumentOrigin,
+	'20261127190200_create_audit_events': createAuditEvents
 };

@@ -30,6 +30,7 @@ export function attachRealtime(options: { context: AppContext; config: Config; h
 	});
 	const sockets = createSocketServer({ context, httpServer });
 	context.broadcaster = sockets.broadcaster;
+	context.liveDocuments = { flush: () => yjs.flushAll(), documentStatusChanged: (docName) => yjs.revalidate(docName) };
 	return {
 		yjs,
 		routes: [yjs.route, sockets.route],

@@ -27,6 +27,8 @@ export function errorMessage(code: ErrorCode, details: { retryAfterSeconds?: num
 		case 'poll_too_many_choices': return m.error_poll_too_many_choices();
 		case 'poll_results_hidden': return m.error_poll_results_hidden();
 		case 'meeting_invalid_transition': return m.error_meeting_invalid_transition();
+		case 'document_invalid_transition': return m.error_document_invalid_transition();
+		case 'document_final': return m.error_document_final();
 		case 'internal': return m.error_internal();
 	}
 }

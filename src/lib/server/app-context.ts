@@ -29,6 +29,16 @@ export interface AppContext {
 	membershipChanges: MembershipChanges;
 	/** The live meeting rooms (socket.io), set by server/app.ts once the socket server exists. */
 	broadcaster?: MeetingBroadcaster;
+	/** The Yjs documents open in this process, set by server/realtime.ts with the /yjs endpoint. */
+	liveDocuments?: LiveDocuments;
+}
+
+/** What document services ask of the /yjs endpoint, which holds unsaved edits in memory. */
+export interface LiveDocuments {
+	/** Commits every applied update, so the database holds what open editors show. */
+	flush(): Promise<void>;
+	/** A document's status changed: open connections are re-decided (a final one turns read-only). */
+	documentStatusChanged(docName: string): Promise<void>;
 }
 
 export interface MembershipChanges {

@@ -25,6 +25,8 @@ export const errorStatus = {
 	poll_too_many_choices: 400,
 	poll_results_hidden: 403,
 	meeting_invalid_transition: 409,
+	document_invalid_transition: 409,
+	document_final: 409,
 	internal: 500
 } as const;
 

@@ -118,6 +118,51 @@ export interface DocumentsTable {
 	created_by: string | null;
 	created_at: CreatedAt;
 	updated_at: Generated<Date>;
+	/** The document and version this draft was restored from (migrations/20261127190100_add_document_origin.ts). */
+	source_document_id: string | null;
+	source_version_number: number | null;
+}
+
+/** A numbered, immutable version of a document (migrations/20261127190000_create_document_versions.ts). */
+export interface DocumentVersionsTable {
+	id: string;
+	document_id: string;
+	number: number;
+	/** The full encoded Yjs state (Y.encodeStateAsUpdate) when it was frozen. */
+	state: Uint8Array;
+	html: string;
+	markdown: string;
+	note: Generated<string>;
+	/** Frozen when the document was finalized. */
+	final: Generated<boolean>;
+	created_by: string | null;
+	created_by_name: string;
+	created_at: CreatedAt;
+}
+
+export const auditActions = [
+	'document.status',
+	'document.version',
+	'document.export',
+	'document.restore',
+	'member.update',
+	'member.remove',
+	'poll.open',
+	'poll.close'
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+/** The append-only audit log of a table (migrations/20261127190200_create_audit_events.ts). */
+export interface AuditEventsTable {
+	id: Generated<string>;
+	table_id: string;
+	actor_id: string | null;
+	actor_name: string;
+	action: AuditAction;
+	subject_id: string | null;
+	subject_label: Generated<string>;
+	details: ColumnType<Record<string, unknown>, string | undefined, never>;
+	created_at: CreatedAt;
 }
 
 /** The Yjs update log (server/persistence/): one row per committed update, folded by compaction. */
@@ -254,6 +299,8 @@ export interface Database {
 	invitations: InvitationsTable;
 	meetings: MeetingsTable;
 	documents: DocumentsTable;
+	document_versions: DocumentVersionsTable;
+	audit_events: AuditEventsTable;
 	yjs_updates: YjsUpdatesTable;
 	yjs_snapshots: YjsSnapshotsTable;
 	polls: PollsTable;
@@ -276,4 +323,6 @@ export type MembershipRow = Selectable<MembershipsTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 export type MeetingRow = Selectable<MeetingsTable>;
 export type DocumentRow = Selectable<DocumentsTable>;
+export type DocumentVersionRow = Selectable<DocumentVersionsTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;
 export type PollRow = Selectable<PollsTable>;

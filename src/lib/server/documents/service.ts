@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
-import { documentKinds, type DocumentKind, type DocumentStatus } from '../db/schema.ts';
+import { documentKinds, type DocumentKind, type DocumentRow, type DocumentStatus } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
@@ -17,6 +17,8 @@ export interface TableDocument {
 	docName: string;
 	createdAt: Date;
 	updatedAt: Date;
+	/** The document and version this draft was restored from; null for a blank draft. */
+	source: { documentId: string; versionNumber: number } | null;
 }
 
 export const documentInput = z.object({
@@ -24,7 +26,7 @@ export const documentInput = z.object({
 	title: fields.title
 });
 
-function toDocument(row: { id: string; table_id: string; kind: DocumentKind; title: string; status: DocumentStatus; created_at: Date; updated_at: Date }): TableDocument {
+function toDocument(row: DocumentRow): TableDocument {
 	return {
 		id: row.id,
 		tableId: row.table_id,
@@ -33,7 +35,11 @@ function toDocument(row: { id: string; table_id: string; kind: DocumentKind; tit
 		status: row.status,
 		docName: documentDocName(row.id),
 		createdAt: new Date(row.created_at),
-		updatedAt: new Date(row.updated_at)
+		updatedAt: new Date(row.updated_at),
+		source:
+			row.source_document_id && row.source_version_number
+				? { documentId: row.source_document_id, versionNumber: row.source_version_number }
+				: null
 	};
 }
 

@@ -12,6 +12,7 @@ import type { LiveDeps } from '../live/broadcaster.ts';
 import { majorityRules, pollKinds, tallyPoll, yesNoOptionIds, type Ballot, type PollResults } from '../../polls/tally.ts';
 import type { PollSnapshot, PollView } from '../../realtime/protocol.ts';
 import { normalizeChoice } from './choice.ts';
+import { auditPoll } from '../audit/service.ts';
 
 export const pollLimits = { question: 500, optionLabel: 200, options: 50, dots: 1000, quorum: 100_000 } as const;
 
@@ -210,6 +211,7 @@ export async function openPoll(deps: LiveDeps, user: SessionUser, pollId: string
 		.returningAll()
 		.executeTakeFirst();
 	if (!opened) throw new AppError('poll_invalid_transition');
+	await auditPoll(deps.db, user, opened, 'poll.open');
 	const snapshot = await snapshotOf(deps.db, opened, 'public');
 	deps.broadcaster?.toMeeting(opened.meeting_id, 'poll:opened', snapshot);
 	return snapshot.poll;
@@ -230,6 +232,7 @@ export async function closePoll(deps: LiveDeps, user: SessionUser, pollId: strin
 		if (row.anonymous) await reshuffleBallots(trx, pollId);
 		return row;
 	});
+	await auditPoll(deps.db, user, closed, 'poll.close');
 	const snapshot = await snapshotOf(deps.db, closed, 'public');
 	deps.broadcaster?.toMeeting(closed.meeting_id, 'poll:closed', snapshot);
 	if (!snapshot.results) {

@@ -2,11 +2,15 @@ import { m } from '$lib/paraglide/messages.js';
 import { getAppContext } from '$lib/server/app-context.ts';
 import { can } from '$lib/server/authz/policy.ts';
 import { getTable, removeMember, updateMember } from '$lib/server/tables/service.ts';
+import { auditMembershipChange } from '$lib/server/audit/service.ts';
 import { createInvitation, listPendingInvitations, revokeInvitation } from '$lib/server/invitations/service.ts';
 import { createMeeting, listMeetings } from '$lib/server/meetings/service.ts';
 import { createDocument, listDocuments } from '$lib/server/documents/service.ts';
+import { commentTopic, listComments, listTopics, proposeTopic, supportTopic, topicsToPoll } from '$lib/server/topics/service.ts';
 import { failForm, formFields, signedInUser, throwPageError } from '$lib/forms/page-errors.server.ts';
 import { romeLocalToIso } from '$lib/meetings/rome-time.ts';
+import type { Db } from '$lib/server/db/connect.ts';
+import type { SessionUser } from '$lib/server/auth/sessions.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async (event) => {
@@ -20,18 +24,27 @@ export const load = (async (event) => {
 			manageMembers: can(actor, 'member.manage'),
 			invite: can(actor, 'invitation.manage'),
 			createMeeting: can(actor, 'meeting.create'),
-			createDocument: can(actor, 'document.create')
+			createDocument: can(actor, 'document.create'),
+			proposeTopic: can(actor, 'topic.propose'),
+			pollTopics: can(actor, 'poll.manage')
 		};
-		const [meetings, documents, invitations] = await Promise.all([
+		const [meetings, documents, invitations, topics] = await Promise.all([
 			listMeetings(db, user, tableId),
 			listDocuments(db, user, tableId),
-			permissions.invite ? listPendingInvitations(db, user, tableId) : Promise.resolve([])
+			permissions.invite ? listPendingInvitations(db, user, tableId) : Promise.resolve([]),
+			loadTopics(db, user, tableId)
 		]);
-		return { table, meetings, documents, invitations, permissions, currentUserId: user.id, invitationDays, now: new Date() };
+		return { table, meetings, documents, invitations, topics, permissions, currentUserId: user.id, invitationDays, now: new Date() };
 	} catch (err) {
 		throwPageError(err, { forbidden: { message: m.table_not_member(), code: 'not_member' } });
 	}
 }) satisfies PageServerLoad;
+
+/** The topic backlog with each topic's comments (a table has tens of topics, not thousands). */
+async function loadTopics(db: Db, user: SessionUser, tableId: string) {
+	const topics = await listTopics(db, user, tableId);
+	return Promise.all(topics.map(async (topic) => ({ ...topic, commentList: topic.comments > 0 ? await listComments(db, user, tableId, topic.id) : [] })));
+}
 
 /** Empty optional inputs are left out, so the service applies its own defaults. */
 function withoutEmpty(values: Record<string, string>): Record<string, string> {
@@ -73,6 +86,7 @@ export const actions = {
 		try {
 			const change = await updateMember(context.db, user, event.params.tableId, values.membershipId ?? '', values);
 			context.membershipChanges.emit(change);
+			await auditMembershipChange(context.db, user, change);
 			return { form, done: true };
 		} catch (err) {
 			return failForm(err, form, values);
@@ -86,6 +100,7 @@ export const actions = {
 		try {
 			const change = await removeMember(context.db, user, event.params.tableId, values.membershipId ?? '');
 			context.membershipChanges.emit(change);
+			await auditMembershipChange(context.db, user, change);
 			return { form: 'members', done: true };
 		} catch (err) {
 			return failForm(err, `member-${values.membershipId}`, values);
@@ -125,6 +140,54 @@ export const actions = {
 			return { form: 'document', done: true };
 		} catch (err) {
 			return failForm(err, 'document', values);
+		}
+	},
+
+	proposeTopic: async (event) => {
+		const user = signedInUser(event);
+		const values = formFields(await event.request.formData());
+		try {
+			await proposeTopic(getAppContext().db, user, event.params.tableId, values);
+			return { form: 'topic', done: true };
+		} catch (err) {
+			return failForm(err, 'topic', values);
+		}
+	},
+
+	supportTopic: async (event) => {
+		const user = signedInUser(event);
+		const values = formFields(await event.request.formData());
+		try {
+			await supportTopic(getAppContext().db, user, event.params.tableId, values.topicId ?? '', values.support !== '0');
+			return { form: 'topic-support', done: true };
+		} catch (err) {
+			return failForm(err, 'topic-support', values);
+		}
+	},
+
+	commentTopic: async (event) => {
+		const user = signedInUser(event);
+		const values = formFields(await event.request.formData());
+		try {
+			await commentTopic(getAppContext().db, user, event.params.tableId, values.topicId ?? '', values);
+			return { form: `comment-${values.topicId}`, done: true };
+		} catch (err) {
+			return failForm(err, `comment-${values.topicId}`, values);
+		}
+	},
+
+	topicsToPoll: async (event) => {
+		const user = signedInUser(event);
+		const { db, logger, broadcaster } = getAppContext();
+		const data = await event.request.formData();
+		const values = formFields(data);
+		// Several topics are ticked: the one repeated field formFields() leaves out.
+		const topicIds = data.getAll('topicIds').filter((v): v is string => typeof v === 'string');
+		try {
+			await topicsToPoll({ db, logger, broadcaster }, user, event.params.tableId, { meetingId: values.meetingId, kind: values.kind, topicIds });
+			return { form: 'topics-poll', done: true, meetingId: values.meetingId };
+		} catch (err) {
+			return failForm(err, 'topics-poll', values);
 		}
 	}
 } satisfies Actions;

@@ -1,0 +1,61 @@
+import { m } from '$lib/paraglide/messages.js';
+import type { AuditAction, DocumentStatus, TableRole } from '$lib/server/db/schema.ts';
+import type { AuditEvent } from '$lib/server/audit/service.ts';
+import { roleLabel } from '$lib/tables/labels.ts';
+import { documentStatusLabel, documentStatuses } from './labels.ts';
+
+/** The same list as `auditActions` in schema.ts, which the browser bundle may not import. */
+export const auditActionList: readonly AuditAction[] = [
+	'document.status',
+	'document.version',
+	'document.export',
+	'document.restore',
+	'member.update',
+	'member.remove',
+	'poll.open',
+	'poll.close'
+];
+const tableRoles: readonly TableRole[] = ['coordinator', 'moderator', 'participant', 'observer'];
+
+export function auditActionLabel(action: AuditAction): string {
+	switch (action) {
+		case 'document.status': return m.audit_action_document_status();
+		case 'document.version': return m.audit_action_document_version();
+		case 'document.export': return m.audit_action_document_export();
+		case 'document.restore': return m.audit_action_document_restore();
+		case 'member.update': return m.audit_action_member_update();
+		case 'member.remove': return m.audit_action_member_remove();
+		case 'poll.open': return m.audit_action_poll_open();
+		case 'poll.close': return m.audit_action_poll_close();
+	}
+}
+
+const isStatus = (value: unknown): value is DocumentStatus => (documentStatuses as readonly unknown[]).includes(value);
+const isRole = (value: unknown): value is TableRole => (tableRoles as readonly unknown[]).includes(value);
+
+/** One readable line from an event's details, in the reader's language. */
+export function auditDetails(event: Pick<AuditEvent, 'action' | 'details'>): string {
+	const details = event.details;
+	switch (event.action) {
+		case 'document.status':
+			return isStatus(details.from) && isStatus(details.to) ? `${documentStatusLabel(details.from)} → ${documentStatusLabel(details.to)}` : '';
+		case 'document.version': {
+			const label = m.versions_number({ number: Number(details.number) });
+			const note = typeof details.note === 'string' && details.note ? ` · ${details.note}` : '';
+			return details.final ? `${label} · ${m.doc_status_final()}${note}` : `${label}${note}`;
+		}
+		case 'document.export': {
+			const format = String(details.format ?? '').toUpperCase();
+			return details.version ? `${format} · ${m.versions_number({ number: Number(details.version) })}` : `${format} · ${m.versions_current()}`;
+		}
+		case 'document.restore':
+			return m.audit_restored_from({ number: Number(details.version) });
+		case 'member.update':
+			return isRole(details.role) ? m.audit_role({ role: roleLabel(details.role) }) : '';
+		case 'poll.open':
+		case 'poll.close':
+			return typeof details.meeting === 'string' ? m.audit_meeting({ title: details.meeting }) : '';
+		default:
+			return '';
+	}
+}

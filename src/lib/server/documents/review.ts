@@ -1,0 +1,88 @@
+import type { Db } from '../db/connect.ts';
+import type { DocumentStatus } from '../db/schema.ts';
+import type { SessionUser } from '../auth/sessions.ts';
+import { renderDraftState } from '../../documents/render.ts';
+import { diffMarkdown, type DiffStat } from '../../documents/diff.ts';
+import { documentDocName } from '../../realtime/doc-names.ts';
+import type { DocumentDeps } from './deps.ts';
+import { loadDocumentState } from './yjs-state.ts';
+
+export interface ReviewItem {
+	id: string;
+	title: string;
+	status: DocumentStatus;
+	table: { id: string; name: string };
+	updatedAt: Date;
+	/** The newest version, if any. */
+	lastVersion: { number: number; createdAt: Date } | null;
+	/** Words changed in the draft since the newest version; null when there is no version yet. */
+	changes: DiffStat | null;
+}
+
+export interface ReviewDashboard {
+	/** Tables the user coordinates (all tables for an admin). */
+	tableCount: number;
+	inReview: ReviewItem[];
+	recentFinals: ReviewItem[];
+}
+
+/** How many final documents the dashboard lists. */
+const recentFinalsLimit = 10;
+
+/**
+ * The coordinator's desk (UX "Revisione"): documents in review across the tables the user
+ * coordinates, with what changed since their last version, and the latest finals.
+ */
+export async function reviewDashboard(deps: DocumentDeps, user: SessionUser): Promise<ReviewDashboard> {
+	const { db } = deps;
+	let tablesQuery = db.selectFrom('tables').select(['tables.id', 'tables.name']);
+	if (!user.isAdmin) {
+		tablesQuery = tablesQuery
+			.innerJoin('memberships', 'memberships.table_id', 'tables.id')
+			.where('memberships.user_id', '=', user.id)
+			.where('memberships.role', '=', 'coordinator');
+	}
+	const tables = await tablesQuery.execute();
+	if (tables.length === 0) return { tableCount: 0, inReview: [], recentFinals: [] };
+	const tableNames = new Map(tables.map((table) => [table.id, table.name]));
+
+	const documents = await db
+		.selectFrom('documents')
+		.select(['id', 'title', 'status', 'table_id', 'updated_at'])
+		.where('table_id', 'in', [...tableNames.keys()])
+		.where((eb) => eb.or([eb('status', '=', 'in_review'), eb('status', '=', 'final')]))
+		.orderBy('updated_at', 'desc')
+		.execute();
+	const inReviewRows = documents.filter((row) => row.status === 'in_review');
+	const finalRows = documents.filter((row) => row.status === 'final').slice(0, recentFinalsLimit);
+	if (inReviewRows.length > 0) await deps.live?.flush();
+
+	const describe = async (row: (typeof documents)[number], withChanges: boolean): Promise<ReviewItem> => {
+		const last = await db
+			.selectFrom('document_versions')
+			.select(['number', 'created_at', 'markdown'])
+			.where('document_id', '=', row.id)
+			.orderBy('number', 'desc')
+			.limit(1)
+			.executeTakeFirst();
+		let changes: DiffStat | null = null;
+		if (withChanges && last) {
+			const current = renderDraftState(await loadDocumentState(db, documentDocName(row.id))).markdown;
+			changes = diffMarkdown(last.markdown, current).stat;
+		}
+		return {
+			id: row.id,
+			title: row.title,
+			status: row.status,
+			table: { id: row.table_id, name: tableNames.get(row.table_id) ?? '' },
+			updatedAt: new Date(row.updated_at),
+			lastVersion: last ? { number: last.number, createdAt: new Date(last.created_at) } : null,
+			changes
+		};
+	};
+	return {
+		tableCount: tables.length,
+		inReview: await Promise.all(inReviewRows.map((row) => describe(row, true))),
+		recentFinals: await Promise.all(finalRows.map((row) => describe(row, false)))
+	};
+}

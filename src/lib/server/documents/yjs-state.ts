@@ -1,0 +1,26 @@
+import * as Y from 'yjs';
+import type { Db } from '../db/connect.ts';
+
+/** node-postgres hands back Buffers cut from a shared pool; Yjs gets a plain copy. */
+export const fromBytea = (bytes: Uint8Array) => new Uint8Array(bytes);
+export const asBytea = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * The committed state of a Yjs document: its compacted snapshot merged with every log row, the
+ * same reading as server/persistence/postgres-yjs-store.ts `load` (log first, then snapshot, so
+ * a compaction in between cannot hide rows). Edits still in the /yjs endpoint's memory are not
+ * here: call `liveDocuments.flush()` first. A document never written is an empty state.
+ */
+export async function loadDocumentState(db: Db, docName: string): Promise<Uint8Array> {
+	const rows = await db.selectFrom('yjs_updates').select('update').where('doc_name', '=', docName).orderBy('id').execute();
+	const snapshot = await db.selectFrom('yjs_snapshots').select('state').where('doc_name', '=', docName).executeTakeFirst();
+	const parts = rows.map((row) => fromBytea(row.update));
+	if (snapshot) parts.unshift(fromBytea(snapshot.state));
+	if (parts.length === 0) return Y.encodeStateAsUpdate(new Y.Doc());
+	return parts.length === 1 ? parts[0] : Y.mergeUpdates(parts);
+}
+
+/** Gives a document that nobody has opened yet its first state (a restored version). */
+export async function seedDocumentState(db: Db, docName: string, state: Uint8Array): Promise<void> {
+	await db.insertInto('yjs_updates').values({ doc_name: docName, update: asBytea(state) }).execute();
+}
