@@ -356,3 +356,13 @@ export async function assertCategoryOfTable(db: Db, tableId: string, categoryId:
 		.executeTakeFirst();
 	if (!found) throw new AppError('validation_failed', { fields: { categoryId: 'invalid_choice' } });
 }
+
+export async function coordinatesAnyTable(db: Db, userId: string): Promise<boolean> {
+	const row = await db
+		.selectFrom('memberships')
+		.select('id')
+		.where('user_id', '=', userId)
+		.where('role', '=', 'coordinator')
+		.executeTakeFirst();
+	return Boolean(row);
+}
