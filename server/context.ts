@@ -5,7 +5,8 @@ import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { createSessionStore } from '../src/lib/server/auth/sessions.ts';
 import { createLoginLimiter } from '../src/lib/server/auth/login-limiter.ts';
 import { ensureDefaultProgramme } from '../src/lib/server/programmes/service.ts';
-import { createMembershipChanges, type AppContext } from '../src/lib/server/app-context.ts';
+import { createEvents, type AppContext } from '../src/lib/server/app-context.ts';
+import { createMailer, defaultSender } from '../src/lib/server/mail/mailer.ts';
 import type { Config } from './config.ts';
 
 export interface ContextOptions {
@@ -45,6 +46,8 @@ export async function createAppContext(config: Config, options: ContextOptions =
 		secureCookies: config.secureCookies,
 		invitationDays: config.limits.invitationDays,
 		maxJsonBytes: config.limits.maxJsonBytes,
-		membershipChanges: createMembershipChanges()
+		membershipChanges: createEvents(),
+		sessionEnds: createEvents(),
+		mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom ?? defaultSender(config.origin), logger })
 	};
 }

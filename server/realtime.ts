@@ -25,6 +25,7 @@ export function attachRealtime(options: { context: AppContext; config: Config; h
 		logger: context.logger,
 		metrics: context.metrics,
 		membershipChanges: context.membershipChanges,
+		sessionEnds: context.sessionEnds,
 		limits: config.limits,
 		authenticate: (req) => authenticateUpgrade(context, req)
 	});

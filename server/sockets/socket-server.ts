@@ -86,6 +86,13 @@ export function createSocketServer({ context, httpServer }: SocketServerOptions)
 	const deps: LiveDeps = { db: context.db, logger: context.logger, broadcaster };
 	const meetings = registerMeetingHandlers({ io, deps, logger: context.logger, membershipChanges: context.membershipChanges });
 
+	// A logout ends that session's live sockets at once; the others of the same user stay.
+	const unsubscribeSessions = context.sessionEnds.subscribe((sessionId) => {
+		for (const socket of io.of('/').sockets.values()) {
+			if (socket.data.sessionId === sessionId) socket.disconnect(true);
+		}
+	});
+
 	/** engine.io listens to the server's upgrades itself; this route only keeps the path claimed. */
 	const route: UpgradeRoute = { prefix: '/socket.io/', handleUpgrade: () => {} };
 	return {
@@ -97,6 +104,7 @@ export function createSocketServer({ context, httpServer }: SocketServerOptions)
 		 * the database open.
 		 */
 		async settled(): Promise<void> {
+			unsubscribeSessions();
 			meetings.stop();
 			await meetings.settled();
 			await coalescer.idle();

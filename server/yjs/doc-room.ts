@@ -37,6 +37,8 @@ export interface YjsLimits {
 export interface Connection {
 	socket: WebSocket;
 	user: SessionUser;
+	/** The session that opened it: a logout closes it. */
+	sessionId: string;
 	readOnly: boolean;
 	readOnlyReason: ReadOnlyReason;
 	/** The awareness clientID this connection speaks for; bound by its first own state. */
@@ -53,10 +55,17 @@ export interface Connection {
 	closed: boolean;
 }
 
-export function createConnection(socket: WebSocket, user: SessionUser, readOnly: boolean, reason: ReadOnlyReason): Connection {
+export function createConnection(
+	socket: WebSocket,
+	user: SessionUser,
+	sessionId: string,
+	readOnly: boolean,
+	reason: ReadOnlyReason
+): Connection {
 	return {
 		socket,
 		user,
+		sessionId,
 		readOnly,
 		readOnlyReason: reason,
 		awarenessClientId: null,

@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type * as Y from 'yjs';
 import type { Db } from '../../src/lib/server/db/connect.ts';
-import type { MembershipChanges } from '../../src/lib/server/app-context.ts';
+import type { Events, MembershipChanges } from '../../src/lib/server/app-context.ts';
 import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
 import { decideDocAccess, resolveDocAccess, type DocAccess } from '../../src/lib/server/documents/access.ts';
 import { isAppError } from '../../src/lib/server/errors.ts';
@@ -23,6 +23,8 @@ export interface SyncEndpointOptions {
 	logger: Logger;
 	metrics: Registry;
 	membershipChanges: MembershipChanges;
+	/** Ids of sessions that ended; their connections close with 4401. */
+	sessionEnds: Events<string>;
 	limits: YjsLimits;
 	/** Origin + session check of the upgrade request (server/upgrade-auth.ts). */
 	authenticate(request: IncomingMessage): Promise<UpgradeAuth>;
@@ -129,9 +131,15 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 		return room;
 	}
 
-	function connect(socket: WebSocket, user: SessionUser, docName: string, access: Extract<DocAccess, { ok: true }>) {
+	function connect(
+		socket: WebSocket,
+		user: SessionUser,
+		sessionId: string,
+		docName: string,
+		access: Extract<DocAccess, { ok: true }>
+	) {
 		const room = roomFor(docName, access);
-		const conn = createConnection(socket, user, access.readOnly, access.reason);
+		const conn = createConnection(socket, user, sessionId, access.readOnly, access.reason);
 		socket.on('message', (data: RawData, isBinary: boolean) => {
 			if (!isBinary) return room.close(conn, yjsCloseCodes.badMessage, 'text_frame');
 			room.receive(conn, asBytes(data));
@@ -165,7 +173,7 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 		if (shuttingDown) return refuseUpgrade(socket, 503, 'shutting_down');
 		if (socket.destroyed) return;
 		const granted = access;
-		wss.handleUpgrade(request, socket, head, (ws) => connect(ws, auth.user, docName, granted));
+		wss.handleUpgrade(request, socket, head, (ws) => connect(ws, auth.user, auth.sessionId, docName, granted));
 	}
 
 	const unsubscribe = options.membershipChanges.subscribe((change) => {
@@ -177,6 +185,14 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 				// 44xx code would stop the stock provider from ever reconnecting.
 				if (!decision.allowed) room.close(conn, yjsCloseCodes.forbidden, 'membership_removed');
 				else room.setReadOnly(conn, decision.readOnly, decision.reason);
+			}
+		}
+	});
+
+	const unsubscribeSessions = options.sessionEnds.subscribe((sessionId) => {
+		for (const room of rooms.values()) {
+			for (const conn of room.allConnections()) {
+				if (conn.sessionId === sessionId) room.close(conn, yjsCloseCodes.sessionEnded, 'session_ended');
 			}
 		}
 	});
@@ -221,6 +237,7 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 		if (shuttingDown) return;
 		shuttingDown = true;
 		unsubscribe();
+		unsubscribeSessions();
 		clearInterval(keepalive);
 		for (const room of rooms.values()) {
 			for (const conn of room.allConnections()) room.close(conn, yjsCloseCodes.goingAway, 'server_shutdown');

@@ -254,6 +254,7 @@ export async function startBareEndpoint(
 		logger: context.logger,
 		metrics: new Registry(),
 		membershipChanges: context.membershipChanges,
+		sessionEnds: context.sessionEnds,
 		limits: { ...base, ...options.limits },
 		authenticate: (req) => authenticateUpgrade(context, req),
 		store: options.store,

@@ -35,6 +35,8 @@ export const yjsCloseCodes = {
 	slowConsumer: 1013,
 	/** A frame that does not decode as a y-websocket message. */
 	badMessage: 4400,
+	/** The session ended (logout): the connection belongs to nobody any more. */
+	sessionEnded: 4401,
 	/** The user is no longer a member of the document's table. */
 	forbidden: 4403,
 	/** An update would make the document's encoded state pass TAVOLO_YJS_MAX_DOC_BYTES, or an

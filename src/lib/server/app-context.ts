@@ -5,6 +5,7 @@ import type { SessionStore } from './auth/sessions.ts';
 import type { LoginLimiter } from './auth/login-limiter.ts';
 import type { MembershipChange } from './tables/service.ts';
 import type { MeetingBroadcaster } from './live/broadcaster.ts';
+import type { Mailer } from './mail/mailer.ts';
 
 /**
  * What the SvelteKit app needs from the process that hosts it: built once by the Node entry
@@ -27,10 +28,14 @@ export interface AppContext {
 	maxJsonBytes: number;
 	/** Membership changes and removals, so live connections can be closed or made read-only. */
 	membershipChanges: MembershipChanges;
+	/** Ids of sessions that ended (logout): their live connections are closed at once. */
+	sessionEnds: Events<string>;
 	/** The live meeting rooms (socket.io), set by server/app.ts once the socket server exists. */
 	broadcaster?: MeetingBroadcaster;
 	/** The Yjs documents open in this process, set by server/realtime.ts with the /yjs endpoint. */
 	liveDocuments?: LiveDocuments;
+	/** Outgoing e-mail (SMTP_URL, or the log without it); absent where nothing sends mail. */
+	mailer?: Mailer;
 }
 
 /** What document services ask of the /yjs endpoint, which holds unsaved edits in memory. */
@@ -41,16 +46,19 @@ export interface LiveDocuments {
 	documentStatusChanged(docName: string): Promise<void>;
 }
 
-export interface MembershipChanges {
-	emit(change: MembershipChange): void;
-	subscribe(listener: (change: MembershipChange) => void): () => void;
+/** A synchronous in-process event stream: services emit, the realtime endpoints listen. */
+export interface Events<T> {
+	emit(event: T): void;
+	subscribe(listener: (event: T) => void): () => void;
 }
 
-export function createMembershipChanges(): MembershipChanges {
-	const listeners = new Set<(change: MembershipChange) => void>();
+export type MembershipChanges = Events<MembershipChange>;
+
+export function createEvents<T>(): Events<T> {
+	const listeners = new Set<(event: T) => void>();
 	return {
-		emit(change) {
-			for (const listener of listeners) listener(change);
+		emit(event) {
+			for (const listener of listeners) listener(event);
 		},
 		subscribe(listener) {
 			listeners.add(listener);

@@ -1,7 +1,7 @@
 import type { Cookies } from '@sveltejs/kit';
 import { getAppContext } from '../app-context.ts';
 import { logIn, signUp } from '../accounts/service.ts';
-import type { SessionUser } from './sessions.ts';
+import { hashToken, type SessionUser } from './sessions.ts';
 import { clearSessionCookie, setSessionCookie } from './cookies.ts';
 
 /** Signs up and starts a session: shared by the signup page, the invitation page and the API. */
@@ -27,6 +27,9 @@ async function startSession(user: SessionUser, cookies: Cookies): Promise<void> 
 
 export async function endSession(cookies: Cookies, token: string | undefined): Promise<void> {
 	const context = getAppContext();
-	if (token) await context.sessions.invalidate(token);
+	if (token) {
+		await context.sessions.invalidate(token);
+		context.sessionEnds.emit(hashToken(token));
+	}
 	clearSessionCookie(cookies, context.secureCookies);
 }
