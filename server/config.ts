@@ -23,12 +23,20 @@ const environmentSchema = z.object({
 	TAVOLO_DATA_DIR: z.string().default('./data'),
 	REDIS_URL: optionalUrl,
 	SMTP_URL: optionalUrl,
+	/** The From header of mails, e.g. `Consorzio <tavoli@consorzio.example>`; default tavolo@<ORIGIN host>. */
+	SMTP_FROM: z
+		.string()
+		.trim()
+		.transform((value) => (value === '' ? undefined : value))
+		.optional(),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	/** Login attempts per account (email) within TAVOLO_LOGIN_WINDOW_SECONDS. */
 	TAVOLO_LOGIN_MAX_PER_ACCOUNT: positiveInt(5),
 	/** Login attempts per client address within TAVOLO_LOGIN_WINDOW_SECONDS. */
 	TAVOLO_LOGIN_MAX_PER_ADDRESS: positiveInt(20),
 	TAVOLO_LOGIN_WINDOW_SECONDS: positiveInt(15 * 60),
+	/** JSON API requests one client address may make per minute (answers 429 beyond). */
+	TAVOLO_API_REQUESTS_PER_MINUTE: positiveInt(600),
 	/** Days an unused session lives; any use in its second half slides it forward (Lucia's design). */
 	TAVOLO_SESSION_DAYS: positiveInt(30),
 	/** Days an invitation link stays valid when the coordinator does not choose. */
@@ -64,11 +72,13 @@ export interface Config {
 	dataDir: string;
 	redisUrl: string | undefined;
 	smtpUrl: string | undefined;
+	smtpFrom: string | undefined;
 	logLevel: Environment['LOG_LEVEL'];
 	limits: {
 		loginMaxPerAccount: number;
 		loginMaxPerAddress: number;
 		loginWindowSeconds: number;
+		apiRequestsPerMinute: number;
 		sessionDays: number;
 		invitationDays: number;
 		maxJsonBytes: number;
@@ -108,11 +118,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 		dataDir: e.TAVOLO_DATA_DIR,
 		redisUrl: e.REDIS_URL,
 		smtpUrl: e.SMTP_URL,
+		smtpFrom: e.SMTP_FROM,
 		logLevel: e.LOG_LEVEL,
 		limits: {
 			loginMaxPerAccount: e.TAVOLO_LOGIN_MAX_PER_ACCOUNT,
 			loginMaxPerAddress: e.TAVOLO_LOGIN_MAX_PER_ADDRESS,
 			loginWindowSeconds: e.TAVOLO_LOGIN_WINDOW_SECONDS,
+			apiRequestsPerMinute: e.TAVOLO_API_REQUESTS_PER_MINUTE,
 			sessionDays: e.TAVOLO_SESSION_DAYS,
 			invitationDays: e.TAVOLO_INVITATION_DAYS,
 			maxJsonBytes: e.TAVOLO_MAX_JSON_BYTES,

@@ -3,7 +3,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { openDatabase } from '../src/lib/server/db/connect.ts';
 import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { createSessionStore } from '../src/lib/server/auth/sessions.ts';
-import { createLoginLimiter } from '../src/lib/server/auth/login-limiter.ts';
+import { createLoginLimiter, createRequestLimiter } from '../src/lib/server/auth/login-limiter.ts';
 import { ensureDefaultProgramme } from '../src/lib/server/programmes/service.ts';
 import { createEvents, type AppContext } from '../src/lib/server/app-context.ts';
 import { createMailer, defaultSender } from '../src/lib/server/mail/mailer.ts';
@@ -40,6 +40,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
 			maxPerAddress: config.limits.loginMaxPerAddress,
 			windowSeconds: config.limits.loginWindowSeconds
 		}),
+		apiLimiter: createRequestLimiter(config.limits.apiRequestsPerMinute, 60),
 		logger,
 		metrics,
 		origin: config.origin,

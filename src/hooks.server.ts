@@ -5,7 +5,7 @@ import { getAppContext } from '$lib/server/app-context.ts';
 import { SESSION_COOKIE } from '$lib/server/auth/sessions.ts';
 import { clearSessionCookie, setSessionCookie } from '$lib/server/auth/cookies.ts';
 import { isAllowedOrigin } from '$lib/server/auth/origin.ts';
-import { AppError } from '$lib/server/errors.ts';
+import { AppError, isAppError } from '$lib/server/errors.ts';
 import { errorResponse } from '$lib/server/http/api.ts';
 import { m } from '$lib/paraglide/messages.js';
 
@@ -28,6 +28,18 @@ const handleOrigin: Handle = ({ event, resolve }) => {
 	}
 	if (event.url.pathname.startsWith('/api/')) return errorResponse(new AppError('bad_origin'));
 	return new Response(m.error_bad_origin(), { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+};
+
+/** The JSON API is capped per client address (TAVOLO_API_REQUESTS_PER_MINUTE). */
+const handleApiRate: Handle = async ({ event, resolve }) => {
+	if (!event.url.pathname.startsWith('/api/')) return resolve(event);
+	try {
+		await getAppContext().apiLimiter.consume(event.getClientAddress());
+	} catch (error) {
+		if (isAppError(error)) return errorResponse(error);
+		throw error;
+	}
+	return resolve(event);
 };
 
 /** Sessions are validated once per request, into typed locals (CONVENTIONS §2). */
@@ -57,7 +69,7 @@ const handleHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(handleLocale, handleOrigin, handleSession, handleHeaders);
+export const handle = sequence(handleLocale, handleApiRate, handleOrigin, handleSession, handleHeaders);
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
 	if (status !== 404) getAppContext().logger.error({ err: error, path: event.url.pathname }, 'request failed');

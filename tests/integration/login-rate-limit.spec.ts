@@ -32,3 +32,20 @@ it('limits login attempts per address across accounts', async () => {
 	expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
 	expect(statuses.at(-1)).toBe(429);
 });
+
+it('caps JSON API requests per address with a clear 429', async () => {
+	const limited = await startTestApp({ TAVOLO_API_REQUESTS_PER_MINUTE: '5' });
+	try {
+		const client = new ApiClient(limited.origin);
+		const statuses: number[] = [];
+		for (let i = 0; i < 7; i++) statuses.push((await client.get('/api/v1/me')).status);
+		expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+		const refused = await client.get('/api/v1/me');
+		expect(refused.status).toBe(429);
+		expect(refused.body.error.code).toBe('rate_limited');
+		// Pages are not counted: people reading the app are never locked out by the API cap.
+		expect((await fetch(`${limited.origin}/login`)).status).toBe(200);
+	} finally {
+		await limited.stop();
+	}
+});

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { DatabaseHandle, Db } from './db/connect.ts';
 import type { SessionStore } from './auth/sessions.ts';
-import type { LoginLimiter } from './auth/login-limiter.ts';
+import type { LoginLimiter, RequestLimiter } from './auth/login-limiter.ts';
 import type { MembershipChange } from './tables/service.ts';
 import type { MeetingBroadcaster } from './live/broadcaster.ts';
 import type { Mailer } from './mail/mailer.ts';
@@ -19,6 +19,7 @@ export interface AppContext {
 	database: DatabaseHandle;
 	sessions: SessionStore;
 	loginLimiter: LoginLimiter;
+	apiLimiter: RequestLimiter;
 	logger: Logger;
 	metrics: Registry;
 	/** The public URL (ORIGIN), or undefined to accept the host each request came to. */

@@ -40,3 +40,25 @@ export function createLoginLimiter(options: LoginLimiterOptions): LoginLimiter {
 		}
 	};
 }
+
+export interface RequestLimiter {
+	/** Counts one request of `key`; throws `rate_limited` past the cap. */
+	consume(key: string): Promise<void>;
+}
+
+/** A plain per-key cap (the JSON API per client address). */
+export function createRequestLimiter(points: number, durationSeconds: number): RequestLimiter {
+	const limiter = new RateLimiterMemory({ keyPrefix: 'api', points, duration: durationSeconds });
+	return {
+		async consume(key) {
+			try {
+				await limiter.consume(key);
+			} catch (error) {
+				if (error instanceof RateLimiterRes) {
+					throw new AppError('rate_limited', { retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)) });
+				}
+				throw error;
+			}
+		}
+	};
+}
