@@ -11,6 +11,11 @@ import * as createTopics from './20261127180300_create_topics.ts';
 import * as createDocumentVersions from './20261127190000_create_document_versions.ts';
 import * as addDocumentOrigin from './20261127190100_add_document_origin.ts';
 import * as createAuditEvents from './20261127190200_create_audit_events.ts';
+import * as createDocumentComments from './20261127200500_create_document_comments.ts';
+import * as addNextMeetingLinks from './20261127200100_add_next_meeting_links.ts';
+import * as createMeetingMinutes from './20261127200700_create_meeting_minutes.ts';
+import * as createConvocations from './20261127200800_create_convocations.ts';
+import * as addVersionDigestAndApproval from './20261127230000_add_version_digest_and_approval.ts';
 
 /**
  * Every migration, by name. Listed statically (not read from the folder) so the same list works
@@ -28,5 +33,10 @@ export const migrations: Record<string, Migration> = {
 	'20261127180300_create_topics': createTopics,
 	'20261127190000_create_document_versions': createDocumentVersions,
 	'20261127190100_add_document_origin': addDocumentOrigin,
-	'20261127190200_create_audit_events': createAuditEvents
+	'20261127190200_create_audit_events': createAuditEvents,
+	'20261127200100_add_next_meeting_links': addNextMeetingLinks,
+	'20261127200500_create_document_comments': createDocumentComments,
+	'20261127200700_create_meeting_minutes': createMeetingMinutes,
+	'20261127200800_create_convocations': createConvocations,
+	'20261127230000_add_version_digest_and_approval': addVersionDigestAndApproval
 };

@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { createAppContext, type ContextOptions } from './context.ts';
 import { createHttpServer, LOCAL_PROTOCOL_HEADER, type RequestHandler, type UpgradeRoute } from './http-server.ts';
 import { attachRealtime } from './realtime.ts';
+import { startReminderScheduler } from './reminders.ts';
 import type { SyncEndpoint } from './yjs/sync-endpoint.ts';
 
 export interface RunningApp {
@@ -50,6 +51,7 @@ export async function startApp(
 	const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
 	const url = config.origin ?? `http://${host}:${address.port}`;
 	context.logger.info({ url, database: context.database.kind }, 'Tavolo is listening');
+	const reminders = startReminderScheduler({ context, baseUrl: url });
 
 	let closing: Promise<void> | undefined;
 	return {
@@ -59,9 +61,11 @@ export async function startApp(
 		url,
 		close() {
 			closing ??= (async () => {
+				await reminders.stop();
 				await realtime.close();
 				server.closeAllConnections();
 				await new Promise<void>((resolve) => server.close(() => resolve()));
+				context.mailer?.close();
 				await context.database.close();
 				setAppContext(undefined);
 			})();

@@ -9,6 +9,7 @@ import type { LiveDeps } from '../../src/lib/server/live/broadcaster.ts';
 import { accessMeeting, broadcastState, controlSpeakers, controlTimer, readLiveState, setFocus, setMeetingStatus } from '../../src/lib/server/live/service.ts';
 import { recordArrival, recordDeparture } from '../../src/lib/server/live/attendance.ts';
 import { castVote, closePoll, createPoll, openPoll, revealPoll } from '../../src/lib/server/polls/service.ts';
+import { scheduleNextMeeting } from '../../src/lib/server/meetings/next-meeting.ts';
 import { errorMessage, fieldMessages } from '../../src/lib/errors/messages.ts';
 import {
 	facilitatorsRoom,
@@ -205,6 +206,12 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges }:
 			const { pollId } = parseInput(pollRef, p);
 			await castVote(deps, user, pollId, (p as { choice?: unknown }).choice);
 			return none;
+		});
+
+		command('meeting:schedule', async (p) => {
+			const { pollId, ...rest } = parseInput(pollRef, p);
+			const { meeting, created } = await scheduleNextMeeting(deps, user, pollId, rest);
+			return { meetingId: meeting.id, created };
 		});
 
 		socket.on('disconnect', () => {

@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: fan-out of one writer's edits to N stock y-websocket clients in one document,
  * against Tavolo (auth, read-only checks and PostgreSQL persistence on) and against the stock
- * `@y/websocket-server` in the same run. Prints a table and writes docs/benchmarks.md.
+ * `@y/websocket-server` in the same run; then a vote burst in a Tavolo meeting room (N voters on
+ * socket.io vote at once). Prints the tables and writes docs/benchmarks.md.
  *
  * Not a test: it asserts nothing and is never run by CI. Sizes: BENCH_CLIENTS=100,200,500,
- * BENCH_SECONDS=10, BENCH_RATE=20 (updates per second).
+ * BENCH_SECONDS=10, BENCH_RATE=20 (updates per second), BENCH_VOTERS=500; BENCH_SECTIONS=fanout,votes
+ * runs only the sections named.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,8 +18,11 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
+import { connectSocket, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
 
 const clientCounts = (process.env.BENCH_CLIENTS ?? '100,200,500').split(',').map(Number);
+const voterCount = Number(process.env.BENCH_VOTERS ?? 500);
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'fanout,votes').split(','));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rate = Number(process.env.BENCH_RATE ?? 20);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -91,7 +96,26 @@ async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> } |
 	};
 }
 
-async function startTavolo(): Promise<Server> {
+/** A Tavolo server, with its admin's session and one table to work in. */
+interface TavoloServer extends Server {
+	origin: string;
+	cookie: string;
+	tableId: string;
+}
+
+/** POSTs JSON as a browser on `origin` would; answers the body and the session cookie (new or the same). */
+async function postJson(origin: string, url: string, body: unknown, cookie = '') {
+	const response = await fetch(origin + url, {
+		method: 'POST',
+		headers: { origin, 'content-type': 'application/json', cookie },
+		body: JSON.stringify(body)
+	});
+	if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
+	const session = response.headers.getSetCookie().find((c) => c.startsWith('tavolo_session='))?.split(';')[0];
+	return { body: (await response.json()) as Record<string, any>, cookie: session ?? cookie };
+}
+
+async function startTavolo(): Promise<TavoloServer> {
 	const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tavolo-bench-'));
 	const postgres = await freshPostgres();
 	const port = 20000 + Math.floor(Math.random() * 20000);
@@ -102,17 +126,11 @@ async function startTavolo(): Promise<Server> {
 		ORIGIN: origin,
 		TAVOLO_DATA_DIR: dataDir,
 		...(postgres ? { DATABASE_URL: postgres.url } : {}),
+		// Setting up hundreds of voters comes from one address: the per-address API cap would stop it.
+		TAVOLO_API_REQUESTS_PER_MINUTE: '1000000',
 		LOG_LEVEL: 'warn'
 	});
-	const post = async (url: string, body: unknown, cookie = '') => {
-		const response = await fetch(origin + url, {
-			method: 'POST',
-			headers: { origin, 'content-type': 'application/json', cookie },
-			body: JSON.stringify(body)
-		});
-		const session = response.headers.getSetCookie().find((c) => c.startsWith('tavolo_session='))?.split(';')[0];
-		return { body: (await response.json()) as Record<string, string>, cookie: session ?? cookie };
-	};
+	const post = (url: string, body: unknown, cookie = '') => postJson(origin, url, body, cookie);
 	const { cookie } = await post('/api/v1/auth/signup', { email: 'bench@tavolo.example', password: 'benchmark-password', name: 'Bench' });
 	const table = await post('/api/v1/tables', { name: 'Bench', territory: 'Bench' }, cookie);
 	const document = await post(`/api/v1/tables/${table.body.id}/documents`, { kind: 'other', title: 'Bench' }, cookie);
@@ -121,6 +139,9 @@ async function startTavolo(): Promise<Server> {
 		url: `ws://127.0.0.1:${port}/yjs`,
 		docName: document.body.docName,
 		headers: { cookie, origin },
+		origin,
+		cookie,
+		tableId: table.body.id,
 		process: child,
 		async stop() {
 			child.kill('SIGTERM');
@@ -210,36 +231,137 @@ async function fanOut(server: Server, clients: number): Promise<Result> {
 	};
 }
 
-async function main() {
-	if (!existsSync(path.join(root, 'build/handler.js'))) {
-		console.error('No build found: run `npm run build` first.');
-		process.exit(1);
-	}
-	const results: Result[] = [];
-	for (const start of [startStock, startTavolo]) {
-		const server = await start();
-		try {
-			for (const clients of clientCounts) {
-				const result = await fanOut(server, clients);
-				results.push(result);
-				console.log(`${result.server}, ${clients} clients: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, RSS ${result.rssMiB.toFixed(0)} MiB, delivered ${result.delivered}/${result.expected}`);
-			}
-		} finally {
-			await server.stop();
-		}
-	}
+interface BurstResult {
+	server: string;
+	voters: number;
+	setupSeconds: number;
+	ackP50: number;
+	ackP99: number;
+	/** From the first vote sent to the last acknowledgement. */
+	allAckedMs: number;
+	/** From the first vote sent until every client had a `poll:results` counting all voters. */
+	allTalliedMs: number;
+	/** Clients that got the final tally (should be all). */
+	tallied: number;
+	/** Voters in the tally read back over the API after the burst. */
+	counted: number;
+	rssBeforeMiB: number;
+	rssPeakMiB: number;
+}
 
+/** Runs `task` on `items`, at most `width` at a time. */
+async function inBatches<T, R>(items: readonly T[], width: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+	const results: R[] = [];
+	for (let i = 0; i < items.length; i += width) {
+		results.push(...(await Promise.all(items.slice(i, i + width).map((item, j) => task(item, i + j)))));
+	}
+	return results;
+}
+
+/**
+ * The vote burst: `voters` members, each on their own socket.io connection in the meeting room; a
+ * poll opens and all of them vote at once. Measures each vote's acknowledgement, and the time
+ * until every client has received results counting every voter (results are broadcast coalesced:
+ * a few interim tallies, the last one exact). Setting up the accounts (argon2 signups, in parallel)
+ * is timed apart and is not part of the figures.
+ */
+async function voteBurst(server: TavoloServer, voters: number): Promise<BurstResult> {
+	const { origin, cookie: adminCookie, tableId } = server;
+	const setupStart = performance.now();
+	const meeting = await postJson(
+		origin,
+		`/api/v1/tables/${tableId}/meetings`,
+		{ title: 'Bench: vote burst', startsAt: '2030-01-10T15:00:00+01:00', endsAt: '2030-01-10T17:00:00+01:00' },
+		adminCookie
+	);
+	const meetingId = meeting.body.id as string;
+	// One invitation serves up to 500 people (the app's cap); more voters take more invitations.
+	const tokens: string[] = [];
+	for (let left = voters; left > 0; left -= 500) {
+		tokens.push((await postJson(origin, `/api/v1/tables/${tableId}/invitations`, { role: 'participant', maxUses: Math.min(500, left) }, adminCookie)).body.token);
+	}
+	const run = Date.now().toString(36);
+	const cookies = await inBatches(
+		Array.from({ length: voters }, (_, i) => i),
+		16,
+		async (i) => {
+			const { cookie } = await postJson(origin, '/api/v1/auth/signup', { email: `voter${i}-${run}@bench.example`, password: 'benchmark-password', name: `Votante ${i}` });
+			await postJson(origin, `/api/v1/invitations/${tokens[Math.floor(i / 500)]}/accept`, {}, cookie);
+			return cookie;
+		}
+	);
+	const sockets: ClientSocket[] = await inBatches(cookies, 50, async (cookie) => {
+		const socket = await connectSocket(origin, cookie);
+		const ack = await socket.timeout(30_000).emitWithAck('meeting:join', { meetingId });
+		if (!ack.ok) throw new Error(`join refused: ${ack.error.code}`);
+		return socket;
+	});
+	const poll = await postJson(origin, `/api/v1/meetings/${meetingId}/polls`, { question: 'Approviamo?', kind: 'yesno', resultsVisible: 'live' }, adminCookie);
+	const pollId = poll.body.id as string;
+	const opened = sockets.map((socket) => new Promise<void>((resolve) => socket.once('poll:opened', () => resolve())));
+	await postJson(origin, `/api/v1/polls/${pollId}/open`, {}, adminCookie);
+	await Promise.all(opened);
+	const setupSeconds = (performance.now() - setupStart) / 1000;
+	const rssBefore = await rssOf(server.process);
+
+	const talliedAt: number[] = [];
+	for (const socket of sockets) {
+		let seen = false;
+		socket.on('poll:results', (payload) => {
+			if (!seen && payload.pollId === pollId && payload.results.voters === voters) {
+				seen = true;
+				talliedAt.push(performance.now());
+			}
+		});
+	}
+	let rssPeak = rssBefore;
+	const sampler = setInterval(() => {
+		rssOf(server.process).then((rss) => (rssPeak = Math.max(rssPeak, rss)), () => {});
+	}, 100);
+
+	const start = performance.now();
+	const choices = ['yes', 'no', 'abstain'];
+	const acks = await Promise.all(
+		sockets.map(async (socket, i) => {
+			const sent = performance.now();
+			const answer = await socket.timeout(60_000).emitWithAck('poll:vote', { pollId, choice: choices[i % 3] });
+			if (!answer.ok) throw new Error(`vote refused: ${answer.error.code}`);
+			return { latency: performance.now() - sent, at: performance.now() };
+		})
+	);
+	const deadline = Date.now() + 60_000;
+	while (talliedAt.length < voters && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+	clearInterval(sampler);
+	rssPeak = Math.max(rssPeak, await rssOf(server.process));
+
+	const results = await fetch(`${origin}/api/v1/polls/${pollId}/results`, { headers: { origin, cookie: adminCookie } });
+	const counted = ((await results.json()) as { voters: number }).voters;
+	for (const socket of sockets) socket.close();
+	await new Promise((resolve) => setTimeout(resolve, 1000));
+
+	const latencies = acks.map((a) => a.latency).sort((a, b) => a - b);
+	return {
+		server: server.name,
+		voters,
+		setupSeconds,
+		ackP50: percentile(latencies, 50),
+		ackP99: percentile(latencies, 99),
+		allAckedMs: Math.max(...acks.map((a) => a.at)) - start,
+		allTalliedMs: talliedAt.length === voters ? Math.max(...talliedAt) - start : NaN,
+		tallied: talliedAt.length,
+		counted,
+		rssBeforeMiB: rssBefore / 1024 / 1024,
+		rssPeakMiB: rssPeak / 1024 / 1024
+	};
+}
+
+function fanOutReport(results: Result[]): string {
 	const rows = clientCounts.map((clients) => {
 		const stock = results.find((r) => r.clients === clients && r.server.startsWith('stock'))!;
 		const ours = results.find((r) => r.clients === clients && r.server.startsWith('Tavolo'))!;
 		return `| ${clients} | ${stock.p50.toFixed(1)} / ${stock.p99.toFixed(1)} | ${ours.p50.toFixed(1)} / ${ours.p99.toFixed(1)} | ${(ours.p99 / stock.p99).toFixed(2)}× | ${stock.rssMiB.toFixed(0)} | ${ours.rssMiB.toFixed(0)} | ${(ours.rssMiB / stock.rssMiB).toFixed(2)}× | ${ours.delivered}/${ours.expected} |`;
 	});
-	const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-	const report = `# Benchmarks
-
-Run by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.
-
-## Fan-out: one writer, N readers in one document
+	return `## Fan-out: one writer, N readers in one document
 
 One stock \`y-websocket\` writer makes ${rate} updates per second for ${seconds} s; N stock
 \`y-websocket\` readers in the same document record when each update arrives (same process, same
@@ -254,6 +376,70 @@ ${rows.join('\n')}
 Ratios are Tavolo ÷ stock: below 1 is better than the stock server. Latency here includes the
 readers' own work (all clients share one process and one core with the writer).
 `;
+}
+
+function burstReport(burst: BurstResult): string {
+	return `## Vote burst: N voters in one meeting room vote at once
+
+${burst.voters} members (${burst.server}), each on their own socket.io connection joined to the
+meeting room, get a yes/no poll (results live); then every one of them sends \`poll:vote\` in the
+same instant. Each vote is a transaction (the poll row read FOR SHARE, the unique voter row, the
+ballot upserted); results go to the room coalesced, the last broadcast exact. Setting up the
+accounts, invitations and connections took ${burst.setupSeconds.toFixed(1)} s and is not in the figures.
+
+| voters | ack p50 / p99 (ms) | last ack (ms) | every client has the final tally (ms) | clients with it | voters counted | server RSS before → peak (MiB) |
+|---|---|---|---|---|---|---|
+| ${burst.voters} | ${burst.ackP50.toFixed(1)} / ${burst.ackP99.toFixed(1)} | ${burst.allAckedMs.toFixed(0)} | ${burst.allTalliedMs.toFixed(0)} | ${burst.tallied}/${burst.voters} | ${burst.counted}/${burst.voters} | ${burst.rssBeforeMiB.toFixed(0)} → ${burst.rssPeakMiB.toFixed(0)} |
+
+Times run from the moment the first vote is sent; the clients share the benchmark's one process,
+so their own work is in the figures too.
+`;
+}
+
+async function main() {
+	if (!existsSync(path.join(root, 'build/handler.js'))) {
+		console.error('No build found: run `npm run build` first.');
+		process.exit(1);
+	}
+	const results: Result[] = [];
+	if (sections.has('fanout')) {
+		for (const start of [startStock, startTavolo]) {
+			const server = await start();
+			try {
+				for (const clients of clientCounts) {
+					const result = await fanOut(server, clients);
+					results.push(result);
+					console.log(`${result.server}, ${clients} clients: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, RSS ${result.rssMiB.toFixed(0)} MiB, delivered ${result.delivered}/${result.expected}`);
+				}
+			} finally {
+				await server.stop();
+			}
+		}
+	}
+	let burst: BurstResult | null = null;
+	if (sections.has('votes')) {
+		const server = await startTavolo();
+		try {
+			burst = await voteBurst(server, voterCount);
+			console.log(
+				`vote burst, ${burst.voters} voters: ack p50 ${burst.ackP50.toFixed(1)} ms, p99 ${burst.ackP99.toFixed(1)} ms, every client tallied in ${burst.allTalliedMs.toFixed(0)} ms (${burst.tallied}/${burst.voters}), RSS ${burst.rssBeforeMiB.toFixed(0)} → ${burst.rssPeakMiB.toFixed(0)} MiB, setup ${burst.setupSeconds.toFixed(1)} s`
+			);
+		} finally {
+			await server.stop();
+		}
+	}
+
+	const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+	const report = [
+		`# Benchmarks
+
+Run by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.
+`,
+		results.length > 0 ? fanOutReport(results) : '',
+		burst ? burstReport(burst) : ''
+	]
+		.filter(Boolean)
+		.join('\n');
 	await writeFile(path.join(root, 'docs/benchmarks.md'), report);
 	console.log('\n' + report);
 	process.exit(0);

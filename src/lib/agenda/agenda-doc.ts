@@ -138,18 +138,25 @@ export const firstMeetingItems: AgendaItemFields[] = [
 	{ title: 'Ipotesi di programmazione degli incontri successivi (argomenti, temi da discutere e calendario)', minutes: 25, presenter: '', status: 'todo' }
 ];
 
+/** The item every standard agenda ends with. */
+export const closingItem: AgendaItemFields = { title: 'Varie ed eventuali', minutes: 10, presenter: '', status: 'todo' };
+
 const standardItems: AgendaItemFields[] = [
 	{ title: "Approvazione del verbale dell'incontro precedente", minutes: 10, presenter: '', status: 'todo' },
 	{ title: 'Aggiornamenti dal tavolo', minutes: 30, presenter: '', status: 'todo' },
-	{ title: 'Varie ed eventuali', minutes: 10, presenter: '', status: 'todo' }
+	closingItem
 ];
 
-/** The whole initial state of a new meeting's agenda, as one Yjs update. */
-export function agendaTemplateUpdate(template: AgendaTemplate): Uint8Array {
+/** The whole initial state of an agenda holding `items`, as one Yjs update. */
+export function agendaUpdate(items: ReadonlyArray<Partial<AgendaItemFields> & { notes?: string }>): Uint8Array {
 	const doc = new Y.Doc();
-	const items = template === 'first_meeting' ? firstMeetingItems : template === 'standard' ? standardItems : [];
 	for (const item of items) addItem(doc, item);
 	const update = Y.encodeStateAsUpdate(doc);
 	doc.destroy();
 	return update;
+}
+
+/** The whole initial state of a new meeting's agenda from a template, as one Yjs update. */
+export function agendaTemplateUpdate(template: AgendaTemplate): Uint8Array {
+	return agendaUpdate(template === 'first_meeting' ? firstMeetingItems : template === 'standard' ? standardItems : []);
 }

@@ -13,7 +13,10 @@ export const auditActionList: readonly AuditAction[] = [
 	'member.update',
 	'member.remove',
 	'poll.open',
-	'poll.close'
+	'poll.close',
+	'minutes.create',
+	'convocation.send',
+	'convocation.reminder'
 ];
 const tableRoles: readonly TableRole[] = ['coordinator', 'moderator', 'participant', 'observer'];
 
@@ -27,6 +30,9 @@ export function auditActionLabel(action: AuditAction): string {
 		case 'member.remove': return m.audit_action_member_remove();
 		case 'poll.open': return m.audit_action_poll_open();
 		case 'poll.close': return m.audit_action_poll_close();
+		case 'minutes.create': return m.audit_action_minutes_create();
+		case 'convocation.send': return m.audit_action_convocation_send();
+		case 'convocation.reminder': return m.audit_action_convocation_reminder();
 	}
 }
 
@@ -55,6 +61,9 @@ export function auditDetails(event: Pick<AuditEvent, 'action' | 'details'>): str
 		case 'poll.open':
 		case 'poll.close':
 			return typeof details.meeting === 'string' ? m.audit_meeting({ title: details.meeting }) : '';
+		case 'convocation.send':
+		case 'convocation.reminder':
+			return m.audit_mail_result({ sent: Number(details.sent ?? 0), total: Number(details.total ?? 0) });
 		default:
 			return '';
 	}

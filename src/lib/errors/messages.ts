@@ -26,6 +26,9 @@ export function errorMessage(code: ErrorCode, details: { retryAfterSeconds?: num
 		case 'poll_invalid_choice': return m.error_poll_invalid_choice();
 		case 'poll_too_many_choices': return m.error_poll_too_many_choices();
 		case 'poll_results_hidden': return m.error_poll_results_hidden();
+		case 'poll_not_closed': return m.error_poll_not_closed();
+		case 'poll_not_scheduling': return m.error_poll_not_scheduling();
+		case 'poll_no_best_slot': return m.error_poll_no_best_slot();
 		case 'meeting_invalid_transition': return m.error_meeting_invalid_transition();
 		case 'document_invalid_transition': return m.error_document_invalid_transition();
 		case 'document_final': return m.error_document_final();

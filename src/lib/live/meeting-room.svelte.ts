@@ -294,6 +294,18 @@ export class MeetingRoom {
 	revealPoll(pollId: string) {
 		return this.send('poll:reveal', { pollId });
 	}
+	/**
+	 * Creates the next meeting from a closed scheduling poll (`topicPollId` null: no topics); the
+	 * room's state then names it for everyone, and this page shows the link at once.
+	 */
+	async scheduleNextMeeting(pollId: string, options: { topicPollId: string | null; slotId?: string }): Promise<boolean> {
+		const answer = await this.send('meeting:schedule', { pollId, ...options });
+		if (!answer?.ok || typeof answer.meetingId !== 'string') return false;
+		const index = this.polls.findIndex((p) => p.poll.id === pollId);
+		if (index >= 0) this.polls[index] = { ...this.polls[index], poll: { ...this.polls[index].poll, nextMeetingId: answer.meetingId } };
+		this.#announce(m.next_meeting_created_announce());
+		return true;
+	}
 	async vote(pollId: string, choice: unknown): Promise<boolean> {
 		const answer = await this.send('poll:vote', { pollId, choice });
 		if (answer?.ok) this.myChoices[pollId] = choice;

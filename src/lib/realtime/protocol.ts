@@ -47,6 +47,8 @@ export interface PollView {
 	quorum: number | null;
 	openedAt: string | null;
 	closedAt: string | null;
+	/** scheduling: the meeting created from this poll's result (`meeting:schedule`), once there is one. */
+	nextMeetingId: string | null;
 }
 
 /** What a client is shown of a poll: results only when the caller may see them. */
@@ -122,6 +124,8 @@ export interface ClientToServerEvents {
 	'poll:close': Cmd<{ pollId: string }>;
 	'poll:reveal': Cmd<{ pollId: string }>;
 	'poll:vote': Cmd<{ pollId: string; choice: unknown }>;
+	/** From a closed scheduling poll: the next meeting, its agenda from a closed topic poll. */
+	'meeting:schedule': Cmd<{ pollId: string; topicPollId?: string | null; slotId?: string }, { meetingId: string; created: boolean }>;
 }
 
 export interface ServerToClientEvents {

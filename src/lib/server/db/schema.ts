@@ -138,6 +138,11 @@ export interface DocumentVersionsTable {
 	created_by: string | null;
 	created_by_name: string;
 	created_at: CreatedAt;
+	/** SHA-256 (hex) of the Markdown (migrations/20261127230000_add_version_digest_and_approval.ts). */
+	content_sha256: Generated<string>;
+	/** The yes/no poll that approved this final version, and its outcome as JSON. */
+	approval_poll_id: string | null;
+	approval: string | null;
 }
 
 export const auditActions = [
@@ -148,7 +153,10 @@ export const auditActions = [
 	'member.update',
 	'member.remove',
 	'poll.open',
-	'poll.close'
+	'poll.close',
+	'minutes.create',
+	'convocation.send',
+	'convocation.reminder'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -201,6 +209,8 @@ export interface PollsTable {
 	created_at: CreatedAt;
 	opened_at: Timestamp | null;
 	closed_at: Timestamp | null;
+	/** scheduling polls: the meeting created from the result (migrations/20261127200100_add_next_meeting_links.ts). */
+	next_meeting_id: string | null;
 }
 
 export interface PollOptionsTable {
@@ -261,14 +271,19 @@ export interface MeetingAttendanceTable {
 	left_at: Timestamp | null;
 }
 
+export const topicStatuses = ['open', 'polled', 'scheduled'] as const;
+export type TopicStatus = (typeof topicStatuses)[number];
+
 /** The topic backlog of a table (migrations/20261127180300_create_topics.ts). */
 export interface TopicsTable {
 	id: string;
 	table_id: string;
 	title: string;
 	description: Generated<string>;
-	status: Generated<'open' | 'polled'>;
+	status: Generated<TopicStatus>;
 	poll_id: string | null;
+	/** `scheduled`: the meeting whose agenda it was put on. */
+	meeting_id: string | null;
 	created_by: string | null;
 	created_at: CreatedAt;
 }
@@ -287,7 +302,53 @@ export interface TopicCommentsTable {
 	created_at: CreatedAt;
 }
 
+/** A comment on a document's text (migrations/20261127200500_create_document_comments.ts). */
+export interface DocumentCommentsTable {
+	id: string;
+	document_id: string;
+	/** null for a thread (the first comment, anchored); the thread's id for a reply. */
+	parent_id: string | null;
+	author_id: string | null;
+	/** Copied in, so a thread still reads well after its author left. */
+	author_name: string;
+	body: string;
+	/** Base64 of Y.encodeRelativePosition; set on threads, null on replies. */
+	anchor_from: string | null;
+	anchor_to: string | null;
+	/** The text the thread was anchored to when it began. */
+	quote: Generated<string>;
+	resolved_at: Timestamp | null;
+	resolved_by: string | null;
+	created_at: CreatedAt;
+}
+
+export interface CommentMentionsTable {
+	comment_id: string;
+	user_id: string;
+}
+
+/** The document holding a meeting's minutes (migrations/20261127200700_create_meeting_minutes.ts). */
+export interface MeetingMinutesTable {
+	meeting_id: string;
+	document_id: string;
+	created_at: CreatedAt;
+}
+
+/** A meeting's edited convocation letter and its sends (migrations/20261127200800_create_convocations.ts). */
+export interface ConvocationsTable {
+	meeting_id: string;
+	/** null until the coordinator saves an edited letter: the generated one is used. */
+	subject: string | null;
+	body: string | null;
+	updated_by: string | null;
+	updated_at: Generated<Date>;
+	sent_at: Timestamp | null;
+	reminder_sent_at: Timestamp | null;
+}
+
 export interface Database {
+	meeting_minutes: MeetingMinutesTable;
+	convocations: ConvocationsTable;
 	users: UsersTable;
 	sessions: SessionsTable;
 	organizations: OrganizationsTable;
@@ -314,6 +375,8 @@ export interface Database {
 	topics: TopicsTable;
 	topic_supports: TopicSupportsTable;
 	topic_comments: TopicCommentsTable;
+	document_comments: DocumentCommentsTable;
+	comment_mentions: CommentMentionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -326,3 +389,4 @@ export type DocumentRow = Selectable<DocumentsTable>;
 export type DocumentVersionRow = Selectable<DocumentVersionsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type PollRow = Selectable<PollsTable>;
+export type DocumentCommentRow = Selectable<DocumentCommentsTable>;

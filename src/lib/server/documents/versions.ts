@@ -1,3 +1,5 @@
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeHexLowerCase } from '@oslojs/encoding';
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
 import type { DocumentVersionRow } from '../db/schema.ts';
@@ -11,17 +13,24 @@ import { recordAudit } from '../audit/service.ts';
 import { documentDocName } from '../../realtime/doc-names.ts';
 import { renderDraftState, type RenderedDraft } from '../../documents/render.ts';
 import { diffMarkdown, type DraftDiff } from '../../documents/diff.ts';
+import type { YesNoOutcome } from '../../polls/tally.ts';
 import { getDocument, type TableDocument } from './service.ts';
 import { asBytea, fromBytea, loadDocumentState, seedDocumentState } from './yjs-state.ts';
 
 export const versionNoteField = z.string().trim().max(500).default('');
 export const versionInput = z.object({ note: versionNoteField });
 
+/** The outcome of the yes/no poll that approved a final version. */
+export type VersionApproval = { pollId: string; question: string } & YesNoOutcome;
+
 export interface DocumentVersion {
 	number: number;
 	note: string;
 	/** Frozen when the document was finalized. */
 	final: boolean;
+	/** SHA-256 (hex) of the version's Markdown. */
+	contentSha256: string;
+	approval: VersionApproval | null;
 	createdBy: { id: string | null; name: string };
 	createdAt: Date;
 }
@@ -31,11 +40,15 @@ export interface DocumentVersionDetail extends DocumentVersion {
 	markdown: string;
 }
 
-function toVersion(row: Pick<DocumentVersionRow, 'number' | 'note' | 'final' | 'created_by' | 'created_by_name' | 'created_at'>): DocumentVersion {
+function toVersion(
+	row: Pick<DocumentVersionRow, 'number' | 'note' | 'final' | 'content_sha256' | 'approval' | 'created_by' | 'created_by_name' | 'created_at'>
+): DocumentVersion {
 	return {
 		number: row.number,
 		note: row.note,
 		final: row.final,
+		contentSha256: row.content_sha256,
+		approval: row.approval ? (JSON.parse(row.approval) as VersionApproval) : null,
 		createdBy: { id: row.created_by, name: row.created_by_name },
 		createdAt: new Date(row.created_at)
 	};
@@ -56,10 +69,11 @@ export async function freezeVersionRow(
 	db: Db,
 	user: SessionUser,
 	document: TableDocument,
-	options: { note: string; final: boolean }
+	options: { note: string; final: boolean; approval?: VersionApproval }
 ): Promise<DocumentVersion> {
 	const state = await loadDocumentState(db, document.docName);
 	const rendered = renderDraftState(state);
+	const contentSha256 = encodeHexLowerCase(sha256(new TextEncoder().encode(rendered.markdown)));
 	return db.transaction().execute(async (trx) => {
 		await trx.selectFrom('documents').select('id').where('id', '=', document.id).forUpdate().executeTakeFirstOrThrow();
 		const last = await trx
@@ -79,6 +93,9 @@ export async function freezeVersionRow(
 				markdown: rendered.markdown,
 				note: options.note,
 				final: options.final,
+				content_sha256: contentSha256,
+				approval_poll_id: options.approval?.pollId ?? null,
+				approval: options.approval ? JSON.stringify(options.approval) : null,
 				created_by: user.id,
 				created_by_name: user.name
 			})
@@ -90,7 +107,7 @@ export async function freezeVersionRow(
 			action: 'document.version',
 			subjectId: document.id,
 			subjectLabel: document.title,
-			details: { number, final: options.final, note: options.note }
+			details: { number, final: options.final, note: options.note, sha256: contentSha256, approvalPollId: options.approval?.pollId ?? null }
 		});
 		return toVersion(row);
 	});
@@ -110,7 +127,7 @@ export async function listVersions(db: Db, user: SessionUser, documentId: string
 	await getDocument(db, user, documentId);
 	const rows = await db
 		.selectFrom('document_versions')
-		.select(['number', 'note', 'final', 'created_by', 'created_by_name', 'created_at'])
+		.select(['number', 'note', 'final', 'content_sha256', 'approval', 'created_by', 'created_by_name', 'created_at'])
 		.where('document_id', '=', documentId)
 		.orderBy('number', 'desc')
 		.execute();

@@ -11,6 +11,7 @@ import { fields, parseInput } from '../validation.ts';
 import { closePoll, listPollSnapshots } from '../polls/service.ts';
 import type { LiveState, MeetingStatus, SpeakerEntry, TimerState } from '../../realtime/protocol.ts';
 import type { LiveDeps } from './broadcaster.ts';
+import { draftMinutesOnClose, runningLiveDocuments } from '../minutes/service.ts';
 
 /** Taking part (voting, asking to speak) is one right: observers have neither. */
 const speakAction: TableAction = 'poll.vote';
@@ -137,6 +138,8 @@ export async function setMeetingStatus(deps: LiveDeps, user: SessionUser, meetin
 			.where('status', '=', 'speaking')
 			.execute();
 		await pauseRunningTimers(deps.db, meetingId);
+		// Before the room hears "closed", so the page it reloads already links the minutes.
+		await draftMinutesOnClose({ ...deps, live: runningLiveDocuments() }, user, meetingId);
 	}
 	broadcastState(deps, meetingId);
 	return status;

@@ -43,7 +43,7 @@ export const meetingInput = z
 		when: (payload) => payload.issues.length === 0
 	});
 
-function toMeeting(row: { id: string; table_id: string; title: string; starts_at: Date; ends_at: Date; video_url: string | null; status: MeetingStatus }): Meeting {
+export function toMeeting(row: { id: string; table_id: string; title: string; starts_at: Date; ends_at: Date; video_url: string | null; status: MeetingStatus }): Meeting {
 	return {
 		id: row.id,
 		tableId: row.table_id,
@@ -67,23 +67,35 @@ export async function createMeeting(db: Db, user: SessionUser, tableId: string, 
 	return db.transaction().execute(async (trx) => {
 		const earlier = await trx.selectFrom('meetings').select('id').where('table_id', '=', tableId).executeTakeFirst();
 		const template: AgendaTemplate = data.template ?? (earlier ? 'standard' : 'first_meeting');
-		const row = await trx
-			.insertInto('meetings')
-			.values({
-				id: newId(),
-				table_id: tableId,
-				title: data.title,
-				starts_at: data.startsAt,
-				ends_at: data.endsAt,
-				video_url: data.videoUrl ?? null,
-				created_by: user.id
-			})
-			.returningAll()
-			.executeTakeFirstOrThrow();
-		const meeting = toMeeting(row);
-		await trx.insertInto('yjs_updates').values({ doc_name: meeting.agendaDoc, update: agendaTemplateUpdate(template) }).execute();
-		return meeting;
+		return insertMeeting(trx, { tableId, ...data, createdBy: user.id }, agendaTemplateUpdate(template));
 	});
+}
+
+/**
+ * Inserts a meeting and its agenda's first state (one Yjs update) into the log; callers run it
+ * inside their transaction, having checked who may.
+ */
+export async function insertMeeting(
+	db: Db,
+	values: { tableId: string; title: string; startsAt: Date; endsAt: Date; videoUrl?: string | null; createdBy: string },
+	agenda: Uint8Array
+): Promise<Meeting> {
+	const row = await db
+		.insertInto('meetings')
+		.values({
+			id: newId(),
+			table_id: values.tableId,
+			title: values.title,
+			starts_at: values.startsAt,
+			ends_at: values.endsAt,
+			video_url: values.videoUrl ?? null,
+			created_by: values.createdBy
+		})
+		.returningAll()
+		.executeTakeFirstOrThrow();
+	const meeting = toMeeting(row);
+	await db.insertInto('yjs_updates').values({ doc_name: meeting.agendaDoc, update: agenda }).execute();
+	return meeting;
 }
 
 export async function listMeetings(db: Db, user: SessionUser, tableId: string): Promise<Meeting[]> {

@@ -99,7 +99,8 @@ function toPollView(poll: PollRow, options: Array<{ id: string; label: string }>
 		majority: poll.majority,
 		quorum: poll.quorum,
 		openedAt: iso(poll.opened_at),
-		closedAt: iso(poll.closed_at)
+		closedAt: iso(poll.closed_at),
+		nextMeetingId: poll.next_meeting_id
 	};
 }
 

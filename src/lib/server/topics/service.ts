@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
+import type { TopicStatus } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
@@ -15,7 +16,9 @@ export interface Topic {
 	tableId: string;
 	title: string;
 	description: string;
-	status: 'open' | 'polled';
+	status: TopicStatus;
+	/** The meeting a scheduled topic was put on. */
+	meetingId: string | null;
 	pollId: string | null;
 	proposedBy: string | null;
 	createdAt: string;
@@ -66,6 +69,7 @@ export async function listTopics(db: Db, user: SessionUser, tableId: string): Pr
 			title: r.title,
 			description: r.description,
 			status: r.status,
+			meetingId: r.meeting_id,
 			pollId: r.poll_id,
 			proposedBy: r.proposer ?? null,
 			createdAt: new Date(r.created_at).toISOString(),

@@ -3,7 +3,7 @@ import { m } from '$lib/paraglide/messages.js';
 import { getAppContext } from '$lib/server/app-context.ts';
 import { can } from '$lib/server/authz/policy.ts';
 import { getDocument } from '$lib/server/documents/service.ts';
-import { changeDocumentStatus, documentTransitions } from '$lib/server/documents/lifecycle.ts';
+import { changeDocumentStatus, documentTransitions, listApprovalPolls } from '$lib/server/documents/lifecycle.ts';
 import { freezeVersion, listVersions, parseVersionNumber, restoreVersion } from '$lib/server/documents/versions.ts';
 import { documentDeps } from '$lib/server/documents/deps.ts';
 import { actorOnTable, getTable } from '$lib/server/tables/service.ts';
@@ -26,8 +26,10 @@ export const load = (async (event) => {
 					() => null
 				)
 			: null;
+		const mayFinalize = can(actor, 'document.review') && documentTransitions[document.status].includes('final');
 		return {
 			document,
+			approvalPolls: mayFinalize ? await listApprovalPolls(db, document.tableId) : [],
 			table: { id: table.id, name: table.name },
 			versions,
 			source,

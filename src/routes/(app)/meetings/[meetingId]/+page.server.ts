@@ -3,6 +3,7 @@ import { getAppContext } from '$lib/server/app-context.ts';
 import { can } from '$lib/server/authz/policy.ts';
 import { getMeeting } from '$lib/server/meetings/service.ts';
 import { getTable } from '$lib/server/tables/service.ts';
+import { findMinutes } from '$lib/server/minutes/service.ts';
 import { signedInUser, throwPageError } from '$lib/forms/page-errors.server.ts';
 import type { PageServerLoad } from './$types';
 
@@ -17,7 +18,8 @@ export const load = (async (event) => {
 			meeting,
 			table: { id: table.id, name: table.name, categories: table.categories, expectedCategoryIds: table.expectedCategoryIds },
 			// What the room offers this person; the server checks each command again.
-			viewer: { canRun: can(actor, 'meeting.run'), canVote: can(actor, 'poll.vote') }
+			viewer: { canRun: can(actor, 'meeting.run'), canVote: can(actor, 'poll.vote'), canConvene: can(actor, 'meeting.create') },
+			minutes: await findMinutes(db, meeting.id)
 		};
 	} catch (err) {
 		throwPageError(err, { forbidden: { message: m.table_not_member(), code: 'not_member' } });

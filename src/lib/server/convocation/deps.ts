@@ -1,0 +1,12 @@
+import { getAppContext } from '../app-context.ts';
+import type { ConvocationDeps } from './service.ts';
+
+/**
+ * The app's database, mailer and /yjs endpoint, for routes and page actions. `requestOrigin` is
+ * where this request came in, used for links when ORIGIN is not configured.
+ */
+export function convocationDeps(requestOrigin: string): ConvocationDeps {
+	const { db, mailer, logger, origin, liveDocuments } = getAppContext();
+	if (!mailer) throw new Error('Tavolo app context has no mailer: it is created in server/context.ts');
+	return { db, mailer, logger, baseUrl: origin ?? requestOrigin, live: liveDocuments };
+}

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import type { Db } from '../db/connect.ts';
+import type { PollRow } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import type { SessionUser } from '../auth/sessions.ts';
+import { can } from '../authz/policy.ts';
+import { actorOnTable } from '../tables/service.ts';
+import { fields, parseInput } from '../validation.ts';
+import type { LiveDeps } from '../live/broadcaster.ts';
+import { broadcastState } from '../live/service.ts';
+import { computeResults } from '../polls/service.ts';
+import type { PollResults } from '../../polls/tally.ts';
+import { agendaUpdate, closingItem } from '../../agenda/agenda-doc.ts';
+import { MEETING_TIME_ZONE } from '../../meetings/rome-time.ts';
+import { insertMeeting, toMeeting, type Meeting } from './service.ts';
+
+/** Minutes each winning topic gets on the next agenda (a draft: the moderator edits it). */
+export const topicItemMinutes = 15;
+
+/** The poll kinds a topic poll (`topicsToPoll`) can be: they rank options by what they count. */
+const topicPollKinds: ReadonlyArray<PollRow['kind']> = ['ranked', 'multiple', 'single', 'dots'];
+
+export const scheduleNextMeetingInput = z.object({
+	/** The closed topic poll whose winners make the agenda; omitted: the latest; null: none. */
+	topicPollId: fields.id.nullable().optional(),
+	/** The slot to use instead of the best one (needed when no slot is best: a tie, or no votes). */
+	slotId: fields.id.optional()
+});
+
+export interface ScheduledMeeting {
+	meeting: Meeting;
+	/** False when the poll had created it already: the same meeting is returned. */
+	created: boolean;
+	/** The topics put on its agenda, in order (empty when it already existed). */
+	topicIds: string[];
+}
+
+const titleDate = new Intl.DateTimeFormat('it-IT', { timeZone: MEETING_TIME_ZONE, day: 'numeric', month: 'long', year: 'numeric' });
+
+/**
+ * "Incontro del 12 marzo 2027", "dell'8 marzo", "del 1º marzo": meeting titles are data, written
+ * in the table's language (Italian), with the article the day's number takes.
+ */
+export function nextMeetingTitle(startsAt: Date): string {
+	const date = titleDate.format(startsAt);
+	if (/^(8|11) /.test(date)) return `Incontro dell'${date}`;
+	return `Incontro del ${date.replace(/^1 /, '1º ')}`;
+}
+
+/**
+ * Closes the loop of a first meeting: from a closed scheduling poll, the next meeting of the table
+ * at the chosen slot (as long as the current one), its agenda seeded with the winning topics of a
+ * closed topic poll of the same meeting plus the standard closing item; those topics become
+ * `scheduled`. A facilitator's action ('meeting.run'), like the polls it follows from. Idempotent:
+ * the poll keeps a link to the meeting, and asking again returns it.
+ */
+export async function scheduleNextMeeting(deps: LiveDeps, user: SessionUser, pollId: string, input: unknown): Promise<ScheduledMeeting> {
+	const { db } = deps;
+	const data = parseInput(scheduleNextMeetingInput, input);
+	const poll = await db.selectFrom('polls').selectAll().where('id', '=', pollId).executeTakeFirst();
+	if (!poll) throw new AppError('not_found');
+	const current = await db.selectFrom('meetings').selectAll().where('id', '=', poll.meeting_id).executeTakeFirstOrThrow();
+	const actor = await actorOnTable(db, user, current.table_id);
+	if (!can(actor, 'meeting.run')) throw new AppError('forbidden');
+	if (poll.kind !== 'scheduling') throw new AppError('poll_not_scheduling');
+	if (poll.next_meeting_id) return { meeting: await findMeeting(db, poll.next_meeting_id), created: false, topicIds: [] };
+	if (poll.status !== 'closed') throw new AppError('poll_not_closed');
+
+	const startsAt = new Date(await chooseSlot(db, poll, data.slotId));
+	const lengthMs = new Date(current.ends_at).getTime() - new Date(current.starts_at).getTime();
+	const endsAt = new Date(startsAt.getTime() + lengthMs);
+	const maxTopics = Math.max(1, Math.floor((lengthMs / 60_000 - closingItem.minutes) / topicItemMinutes));
+	const topics = await winningTopics(db, poll.meeting_id, data.topicPollId, maxTopics);
+
+	const outcome = await db.transaction().execute(async (trx) => {
+		// Two clicks at once: the second waits here, then finds the link the first one wrote.
+		const locked = await trx.selectFrom('polls').select('next_meeting_id').where('id', '=', pollId).forUpdate().executeTakeFirstOrThrow();
+		if (locked.next_meeting_id) return { meeting: await findMeeting(trx, locked.next_meeting_id), created: false, topicIds: [] };
+		const agenda = agendaUpdate([
+			...topics.map((t) => ({ title: t.title, minutes: topicItemMinutes, notes: t.description, status: 'todo' as const })),
+			closingItem
+		]);
+		const meeting = await insertMeeting(
+			trx,
+			{ tableId: current.table_id, title: nextMeetingTitle(startsAt), startsAt, endsAt, videoUrl: current.video_url, createdBy: user.id },
+			agenda
+		);
+		await trx.updateTable('polls').set({ next_meeting_id: meeting.id }).where('id', '=', pollId).execute();
+		if (topics.length > 0) {
+			await trx
+				.updateTable('topics')
+				.set({ status: 'scheduled', meeting_id: meeting.id })
+				.where('id', 'in', topics.map((t) => t.id))
+				.execute();
+		}
+		return { meeting, created: true, topicIds: topics.map((t) => t.id) };
+	});
+	// The room's view of the poll now names the meeting: everyone gets the link.
+	if (outcome.created) broadcastState(deps, poll.meeting_id);
+	return outcome;
+}
+
+async function findMeeting(db: Db, meetingId: string): Promise<Meeting> {
+	return toMeeting(await db.selectFrom('meetings').selectAll().where('id', '=', meetingId).executeTakeFirstOrThrow());
+}
+
+/**
+ * The slot's instant (its label, ISO 8601): the one asked for, else the best one. A tie for best
+ * (as many "yes" and "maybe") or no availability at all is the moderator's call, not ours.
+ */
+async function chooseSlot(db: Db, poll: PollRow, slotId: string | undefined): Promise<string> {
+	const results = await computeResults(db, poll);
+	const slots = results.slots ?? [];
+	if (slotId !== undefined) {
+		const slot = slots.find((s) => s.id === slotId);
+		if (!slot) throw new AppError('validation_failed', { fields: { slotId: 'invalid_choice' } });
+		return slot.label;
+	}
+	const best = slots.find((s) => s.id === results.best);
+	if (!best || slots.some((s) => s !== best && s.yes === best.yes && s.maybe === best.maybe)) throw new AppError('poll_no_best_slot');
+	return best.label;
+}
+
+interface TopicPick {
+	id: string;
+	title: string;
+	description: string;
+}
+
+/**
+ * The topics of a closed topic poll of the meeting that won, best first, as many as `max`:
+ * ranked polls by Borda points (then first preferences), the others by what they count; options
+ * no one chose are not winners.
+ */
+async function winningTopics(db: Db, meetingId: string, topicPollId: string | null | undefined, max: number): Promise<TopicPick[]> {
+	if (topicPollId === null) return [];
+	let query = db
+		.selectFrom('polls')
+		.selectAll()
+		.where('meeting_id', '=', meetingId)
+		.where('status', '=', 'closed')
+		.where('kind', 'in', topicPollKinds)
+		.where((eb) => eb.exists(eb.selectFrom('topics').select('topics.id').whereRef('topics.poll_id', '=', 'polls.id')));
+	if (topicPollId !== undefined) query = query.where('id', '=', topicPollId);
+	const topicPoll = await query.orderBy('closed_at', 'desc').executeTakeFirst();
+	if (!topicPoll) {
+		if (topicPollId !== undefined) throw new AppError('validation_failed', { fields: { topicPollId: 'invalid_choice' } });
+		return [];
+	}
+	const [options, topics, results] = await Promise.all([
+		db.selectFrom('poll_options').select(['id', 'label']).where('poll_id', '=', topicPoll.id).orderBy('position').execute(),
+		db.selectFrom('topics').select(['id', 'title', 'description']).where('poll_id', '=', topicPoll.id).orderBy('created_at').orderBy('id').execute(),
+		computeResults(db, topicPoll)
+	]);
+	const topicOf = matchTopics(options, topics);
+	return rankOptions(results, options.map((o) => o.id))
+		.slice(0, max)
+		.flatMap((id) => topicOf.get(id) ?? []);
+}
+
+/** Option ids with any support, best first; equals keep the poll's order. */
+export function rankOptions(results: PollResults, optionIds: readonly string[]): string[] {
+	const count = new Map(results.results.map((r) => [r.id, r.count]));
+	const points = new Map((results.borda ?? []).map((b) => [b.id, b.points]));
+	const score = (id: string) => (results.kind === 'ranked' ? (points.get(id) ?? 0) : (count.get(id) ?? 0));
+	return optionIds
+		.map((id, position) => ({ id, position, score: score(id), first: count.get(id) ?? 0 }))
+		.filter((o) => o.score > 0)
+		.sort((a, b) => b.score - a.score || b.first - a.first || a.position - b.position)
+		.map((o) => o.id);
+}
+
+/**
+ * Which topic each option stands for. `topicsToPoll` labels options with the topic's title, and
+ * adds " (2)", " (3)"… to later topics of the same title.
+ */
+function matchTopics(options: ReadonlyArray<{ id: string; label: string }>, topics: readonly TopicPick[]): Map<string, TopicPick> {
+	const unused = [...topics];
+	const byOption = new Map<string, TopicPick>();
+	for (const option of options) {
+		const numbered = /^(.*) \(\d+\)$/.exec(option.label)?.[1];
+		const index = unused.findIndex((t) => t.title === option.label);
+		const at = index >= 0 ? index : unused.findIndex((t) => t.title === numbered);
+		if (at >= 0) byOption.set(option.id, unused.splice(at, 1)[0]);
+	}
+	return byOption;
+}
