@@ -128,6 +128,10 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	private readonly connections = new Set<Connection>();
 	private state: 'loading' | 'ready' | 'gone' = 'loading';
 	private pending: Uint8Array[] = [];
+	/** Connections whose updates are in `pending`: they, and only they, await a durable ack. */
+	private pendingWriters = new Set<Connection>();
+	/** The writers of the batch being committed. */
+	private committingWriters = new Set<Connection>();
 	private committing = false;
 	private durable: Y.Snapshot | null = null;
 	/** Upper bound of the encoded state size; recomputed exactly only near the limit. */
@@ -385,6 +389,7 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	private onDocUpdate(update: Uint8Array, origin: unknown): void {
 		if (origin === loadOrigin) return;
 		this.pending.push(update);
+		if (this.connections.has(origin as Connection)) this.pendingWriters.add(origin as Connection);
 		this.options.metrics.pendingUpdates.inc();
 		this.options.scheduler.markDirty(this);
 		const encoder = encoding.createEncoder();
@@ -430,6 +435,8 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		if (this.pending.length === 0) return null;
 		const updates = this.pending;
 		this.pending = [];
+		this.committingWriters = this.pendingWriters;
+		this.pendingWriters = new Set();
 		this.committing = true;
 		// Every applied update is in `updates`, so once they commit the database holds at least
 		// the document as it is now: that is the durable mark the clients are told about.
@@ -441,8 +448,11 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		this.options.metrics.pendingUpdates.dec(batch.updates.length);
 		this.durable = batch.mark;
 		this.tailRows += batch.updates.length;
+		// Only the writers of this batch are told: a reader has nothing of its own to see saved,
+		// and at hundreds of readers an ack to everyone after every commit would double the traffic.
 		const ack = encodeDurable(batch.mark);
-		for (const conn of this.connections) this.send(conn, ack);
+		for (const conn of this.committingWriters) if (this.connections.has(conn)) this.send(conn, ack);
+		this.committingWriters = new Set();
 		if (this.tailRows >= this.options.limits.yjsCompactAfter) this.compact();
 		if (this.connections.size === 0) this.maybeLeave();
 	}
@@ -450,6 +460,8 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	failed(batch: PendingBatch<Y.Snapshot>): void {
 		this.committing = false;
 		this.pending = batch.updates.concat(this.pending);
+		for (const conn of this.committingWriters) this.pendingWriters.add(conn);
+		this.committingWriters = new Set();
 	}
 
 	/** Starts a compaction unless one runs or the endpoint shuts down; false when none started. */

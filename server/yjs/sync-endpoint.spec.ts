@@ -125,6 +125,20 @@ describe('/yjs sync', () => {
 		expect((await storedState(f.documentDoc)).getText('durable').toString()).toBe('vato?');
 	});
 
+	it('acks only the writers of a commit, not every reader', async () => {
+		const writer = open(f.documentDoc, f.alice);
+		const reader = open(f.documentDoc, f.bob);
+		await Promise.all([synced(writer), synced(reader)]);
+		await waitFor(() => reader.durable !== null, 3000, 'the ack sent on join');
+		reader.durable = null;
+		writer.durable = null;
+		writer.doc.getText('acks').insert(0, 'solo a chi scrive');
+		await waitFor(() => writer.durable !== null && isCoveredBy(Y.snapshot(writer.doc), writer.durable), 3000, 'the writer’s ack');
+		await waitFor(() => reader.doc.getText('acks').toString() === 'solo a chi scrive', 3000, 'the reader got the edit');
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(reader.durable).toBeNull();
+	});
+
 	it('overrides the awareness user name with the session’s', async () => {
 		const a = open(f.documentDoc, f.alice);
 		const b = open(f.documentDoc, f.bob);

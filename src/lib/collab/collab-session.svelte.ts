@@ -61,6 +61,8 @@ export class CollabSession {
 	peers = $state<Peer[]>([]);
 
 	#durable: Y.Snapshot | null = null;
+	/** This browser's own updates (typed here, or restored from IndexedDB) not yet seen saved. */
+	#unsaved: Uint8Array[] = [];
 	#savedCheck: ReturnType<typeof setTimeout> | undefined;
 
 	constructor(docName: string, user: CollabUser) {
@@ -99,7 +101,12 @@ export class CollabSession {
 			this.connection = 'closed';
 		});
 		this.provider.awareness.on('change', () => this.#updatePeers());
-		this.doc.on('update', () => this.#scheduleSavedCheck());
+		// Updates from the provider are other people's: the server saved them before sending.
+		this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+			if (origin === this.provider) return;
+			this.#unsaved.push(update);
+			this.#scheduleSavedCheck();
+		});
 		this.#updatePeers();
 		// A socket can hang for tens of seconds after the network is gone before the provider's
 		// watchdog notices; the browser knows at once, so follow it.
@@ -133,7 +140,7 @@ export class CollabSession {
 		this.peers = peers.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.name.localeCompare(b.name));
 	}
 
-	// Computing a snapshot walks the document: at most a few times per second while typing.
+	// Merging the unsaved updates costs a little: at most a few times per second while typing.
 	#scheduleSavedCheck(): void {
 		this.saved = false;
 		clearTimeout(this.#savedCheck);
@@ -141,7 +148,16 @@ export class CollabSession {
 	}
 
 	#checkSaved(): void {
-		this.saved = this.#durable !== null && this.connection !== 'offline' && isCoveredBy(Y.snapshot(this.doc), this.#durable);
+		if (this.connection !== 'connected') {
+			this.saved = false;
+			return;
+		}
+		if (this.#unsaved.length > 0 && this.#durable) {
+			const merged = Y.mergeUpdates(this.#unsaved);
+			const own = Y.createSnapshot(Y.decodeUpdate(merged).ds, Y.decodeStateVector(Y.encodeStateVectorFromUpdate(merged)));
+			if (isCoveredBy(own, this.#durable)) this.#unsaved = [];
+		}
+		this.saved = this.#durable !== null && this.#unsaved.length === 0;
 	}
 
 	destroy(): void {
