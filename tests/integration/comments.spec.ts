@@ -195,6 +195,10 @@ describe('document comments', () => {
 	it('on a final document, comments are read but no longer written, resolved or reopened (409)', async () => {
 		expect((await coordinator.post(`/api/v1/documents/${fixture.documentId}/status`, { status: 'in_review' })).status).toBe(200);
 		expect((await alice.post(commentsUrl(), { body: 'In revisione si commenta ancora.', anchor })).status).toBe(201);
+		// The coordinators' review dashboard counts the open threads of a document in review.
+		const open = (await alice.get(commentsUrl())).body.threads.filter((t: { resolved: unknown }) => !t.resolved).length;
+		expect(open).toBeGreaterThan(0);
+		expect((await coordinator.get('/review')).text).toContain(`Commenti aperti: ${open}`);
 		expect((await coordinator.post(`/api/v1/documents/${fixture.documentId}/status`, { status: 'final' })).status).toBe(200);
 
 		const refused = await alice.post(commentsUrl(), { body: 'Troppo tardi', anchor });

@@ -6,6 +6,7 @@ import { diffMarkdown, type DiffStat } from '../../documents/diff.ts';
 import { documentDocName } from '../../realtime/doc-names.ts';
 import type { DocumentDeps } from './deps.ts';
 import { loadDocumentState } from './yjs-state.ts';
+import { countOpenThreads } from '../comments/queries.ts';
 
 export interface ReviewItem {
 	id: string;
@@ -17,6 +18,8 @@ export interface ReviewItem {
 	lastVersion: { number: number; createdAt: Date } | null;
 	/** Words changed in the draft since the newest version; null when there is no version yet. */
 	changes: DiffStat | null;
+	/** Comment threads not yet resolved. */
+	openComments: number;
 }
 
 export interface ReviewDashboard {
@@ -56,6 +59,7 @@ export async function reviewDashboard(deps: DocumentDeps, user: SessionUser): Pr
 	const inReviewRows = documents.filter((row) => row.status === 'in_review');
 	const finalRows = documents.filter((row) => row.status === 'final').slice(0, recentFinalsLimit);
 	if (inReviewRows.length > 0) await deps.live?.flush();
+	const openComments = await countOpenThreads(db, inReviewRows.map((row) => row.id));
 
 	const describe = async (row: (typeof documents)[number], withChanges: boolean): Promise<ReviewItem> => {
 		const last = await db
@@ -77,7 +81,8 @@ export async function reviewDashboard(deps: DocumentDeps, user: SessionUser): Pr
 			table: { id: row.table_id, name: tableNames.get(row.table_id) ?? '' },
 			updatedAt: new Date(row.updated_at),
 			lastVersion: last ? { number: last.number, createdAt: new Date(last.created_at) } : null,
-			changes
+			changes,
+			openComments: openComments.get(row.id) ?? 0
 		};
 	};
 	return {
