@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import type { MembershipChanges } from '../../src/lib/server/app-context.ts';
@@ -36,6 +37,7 @@ export interface MeetingHandlerOptions {
 	deps: LiveDeps;
 	logger: Logger;
 	membershipChanges: MembershipChanges;
+	metrics: Registry;
 }
 
 /** Enough for a moderator's fastest clicking and a client re-joining a few rooms at once. */
@@ -58,7 +60,34 @@ function toAckError(error: AppError): AckError {
  * as the HTTP API (which re-checks the member's role in the database every time); the service
  * broadcasts what changed.
  */
-export function registerMeetingHandlers({ io, deps, logger, membershipChanges }: MeetingHandlerOptions) {
+export function registerMeetingHandlers({ io, deps, logger, membershipChanges, metrics }: MeetingHandlerOptions) {
+	// Time from a command's arrival to its acknowledgement; poll:vote is the vote ack of the benchmark.
+	const commandSeconds = new Histogram({
+		name: 'tavolo_socket_command_seconds',
+		help: 'socket.io commands from arrival to acknowledgement, by event and result',
+		labelNames: ['event', 'result'] as const,
+		buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+		registers: [metrics]
+	});
+	new Gauge({
+		name: 'tavolo_socket_connections',
+		help: 'Open socket.io connections on this node',
+		registers: [metrics],
+		collect() {
+			this.set(io.of('/').sockets.size);
+		}
+	});
+	new Gauge({
+		name: 'tavolo_meeting_rooms',
+		help: 'Meeting rooms with at least one connection on this node',
+		registers: [metrics],
+		collect() {
+			let rooms = 0;
+			for (const name of io.of('/').adapter.rooms.keys()) if (/^meeting:[^:]+$/.test(name)) rooms++;
+			this.set(rooms);
+		}
+	});
+
 	const inFlight = new Set<Promise<unknown>>();
 	const track = <T>(promise: Promise<T>): Promise<T> => {
 		inFlight.add(promise);
@@ -133,9 +162,14 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges }:
 			const handler = (payload: unknown, ack: unknown) => {
 				const answer = typeof ack === 'function' ? (ack as (a: Ack<R>) => void) : () => {};
 				if (overLimit()) return answer({ ok: false, error: toAckError(new AppError('rate_limited', { retryAfterSeconds: 1 })) });
+				const timer = commandSeconds.startTimer({ event });
 				track(run(payload)).then(
-					(result) => answer({ ok: true, ...result }),
+					(result) => {
+						timer({ result: 'ok' });
+						answer({ ok: true, ...result });
+					},
 					(error: unknown) => {
+						timer({ result: isAppError(error) ? error.code : 'internal' });
 						if (isAppError(error)) return answer({ ok: false, error: toAckError(error) });
 						logger.error({ err: error, event, userId: user.id }, 'socket command failed');
 						answer({ ok: false, error: toAckError(new AppError('internal')) });

@@ -84,7 +84,13 @@ export function createSocketServer({ context, httpServer }: SocketServerOptions)
 		}
 	};
 	const deps: LiveDeps = { db: context.db, logger: context.logger, broadcaster };
-	const meetings = registerMeetingHandlers({ io, deps, logger: context.logger, membershipChanges: context.membershipChanges });
+	const meetings = registerMeetingHandlers({
+		io,
+		deps,
+		logger: context.logger,
+		membershipChanges: context.membershipChanges,
+		metrics: context.metrics
+	});
 
 	// A logout ends that session's live sockets at once; the others of the same user stay.
 	const unsubscribeSessions = context.sessionEnds.subscribe((sessionId) => {

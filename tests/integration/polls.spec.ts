@@ -132,6 +132,13 @@ describe('a single-choice poll with 50 members voting at once', () => {
 		const snapshot = await waitFor(() => closed.find((c) => c.poll.id === poll.id), 5000, 'poll:closed');
 		expect(snapshot.poll.status).toBe('closed');
 		expect(snapshot.results?.results).toEqual(expected);
+
+		// Every acknowledged vote is timed in /metrics, with the live connections and rooms.
+		const metrics = await (await fetch(`${app.origin}/metrics`)).text();
+		const acked = /tavolo_socket_command_seconds_count\{event="poll:vote",result="ok"\} (\d+)/.exec(metrics);
+		expect(Number(acked?.[1])).toBeGreaterThanOrEqual(participantCount);
+		expect(metrics).toMatch(/tavolo_socket_connections [1-9]/);
+		expect(metrics).toMatch(/tavolo_meeting_rooms [1-9]/);
 	});
 });
 
