@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
-import { launchBrowser, newVisitor, seriousA11yViolations } from '../support/browser.ts';
+import { launchBrowser, seriousA11yViolations, signedInVisitor } from '../support/browser.ts';
 
 /**
  * Co-editing a protocol draft live (issue 3): two people type into the same draft and see each
@@ -16,10 +16,7 @@ describe('co-editing a draft', () => {
 	const people = {} as Record<'anna' | 'bruno' | 'chiara', ApiClient>;
 
 	async function signedIn(client: ApiClient): Promise<{ context: BrowserContext; page: Page }> {
-		const visitor = await newVisitor(browser, app.url);
-		const [name, value] = client.sessionCookie.split('=');
-		await visitor.context.addCookies([{ name, value, url: app.url, httpOnly: true, sameSite: 'Lax' }]);
-		return visitor;
+		return signedInVisitor(browser, app.url, client.sessionCookie);
 	}
 
 	const editorOf = (page: Page) => page.getByRole('textbox', { name: 'Testo del documento' });

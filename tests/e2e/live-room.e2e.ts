@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
-import { browserErrors, launchBrowser, newVisitor, seriousA11yViolations } from '../support/browser.ts';
+import { browserErrors, launchBrowser, seriousA11yViolations, signedInVisitor } from '../support/browser.ts';
 
 /**
  * The live meeting room (issue 4), as the moderator and a participant see it in two browsers:
@@ -18,9 +18,7 @@ describe('live meeting room', () => {
 	const opened: BrowserContext[] = [];
 
 	async function signedIn(client: ApiClient, viewport?: { width: number; height: number }): Promise<Page> {
-		const visitor = await newVisitor(browser, app.url);
-		const [name, value] = client.sessionCookie.split('=');
-		await visitor.context.addCookies([{ name, value, url: app.url, httpOnly: true, sameSite: 'Lax' }]);
+		const visitor = await signedInVisitor(browser, app.url, client.sessionCookie);
 		if (viewport) await visitor.page.setViewportSize(viewport);
 		opened.push(visitor.context);
 		return visitor.page;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
-import { browserErrors, launchBrowser, newVisitor, seriousA11yViolations } from '../support/browser.ts';
+import { browserErrors, launchBrowser, seriousA11yViolations, signedInVisitor } from '../support/browser.ts';
 
 /**
  * Issue 4's last step in two browsers: under the closed date poll the moderator clicks "Crea il
@@ -17,9 +17,7 @@ describe('next meeting from the room', () => {
 	const opened: BrowserContext[] = [];
 
 	async function signedIn(client: ApiClient): Promise<Page> {
-		const visitor = await newVisitor(browser, app.url);
-		const [name, value] = client.sessionCookie.split('=');
-		await visitor.context.addCookies([{ name, value, url: app.url, httpOnly: true, sameSite: 'Lax' }]);
+		const visitor = await signedInVisitor(browser, app.url, client.sessionCookie);
 		opened.push(visitor.context);
 		return visitor.page;
 	}

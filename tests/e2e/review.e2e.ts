@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
-import { browserErrors, launchBrowser, newVisitor, seriousA11yViolations } from '../support/browser.ts';
+import { browserErrors, launchBrowser, seriousA11yViolations, signedInVisitor } from '../support/browser.ts';
 
 /**
  * Reviewing and finalizing a draft (issue 5): a coordinator sends a draft to review and makes it
@@ -16,10 +16,7 @@ describe('reviewing and finalizing a draft', () => {
 	const people = {} as Record<'anna' | 'bruno', ApiClient>;
 
 	async function signedIn(client: ApiClient): Promise<{ context: BrowserContext; page: Page }> {
-		const visitor = await newVisitor(browser, app.url);
-		const [name, value] = client.sessionCookie.split('=');
-		await visitor.context.addCookies([{ name, value, url: app.url, httpOnly: true, sameSite: 'Lax' }]);
-		return visitor;
+		return signedInVisitor(browser, app.url, client.sessionCookie);
 	}
 
 	const editorOf = (page: Page) => page.getByRole('textbox', { name: 'Testo del documento' });

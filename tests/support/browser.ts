@@ -55,3 +55,11 @@ export async function seriousA11yViolations(page: Page): Promise<AxeFinding[]> {
 		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 		.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
 }
+
+/** A visitor already signed in: the session cookie of an API client, set as the browser's own. */
+export async function signedInVisitor(browser: Browser, baseURL: string, sessionCookie: string): Promise<{ context: BrowserContext; page: Page }> {
+	const visitor = await newVisitor(browser, baseURL);
+	const [name, value] = sessionCookie.split('=');
+	await visitor.context.addCookies([{ name, value, url: baseURL, httpOnly: true, sameSite: 'Lax' }]);
+	return visitor;
+}
