@@ -5,7 +5,8 @@
  * socket.io vote at once). Prints the tables and writes docs/benchmarks.md.
  *
  * Not a test: it asserts nothing and is never run by CI. Sizes: BENCH_CLIENTS=100,200,500,
- * BENCH_SECONDS=10, BENCH_RATE=20 (updates per second), BENCH_VOTERS=500; BENCH_SECTIONS=fanout,votes
+ * BENCH_SECONDS=10, BENCH_RATE=20 (updates per second), BENCH_VOTERS=500, BENCH_IDLE_CLIENTS=500;
+ * BENCH_SECTIONS=fanout,idle,votes
  * runs only the sections named.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,7 +23,8 @@ import { connectSocket, type ClientSocket } from '../../server/sockets/socket-te
 
 const clientCounts = (process.env.BENCH_CLIENTS ?? '100,200,500').split(',').map(Number);
 const voterCount = Number(process.env.BENCH_VOTERS ?? 500);
-const sections = new Set((process.env.BENCH_SECTIONS ?? 'fanout,votes').split(','));
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'fanout,idle,votes').split(','));
+const idleClients = Number(process.env.BENCH_IDLE_CLIENTS ?? 500);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rate = Number(process.env.BENCH_RATE ?? 20);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -396,6 +398,60 @@ so their own work is in the figures too.
 `;
 }
 
+interface IdleResult {
+	server: string;
+	clients: number;
+	rssBeforeMiB: number;
+	rssAfterMiB: number;
+	kibPerConnection: number;
+}
+
+/**
+ * Memory of idle connections: a freshly started server, N readers connected to one document and
+ * left alone, the server's RSS before and after (2 s to settle). RSS never shrinks and includes
+ * the allocator's slack, so this is an upper bound per connection, the same for both servers.
+ */
+async function idleMemory(server: Server, clients: number): Promise<IdleResult> {
+	const WS = socketWithHeaders(server.headers);
+	await new Promise((resolve) => setTimeout(resolve, 1000));
+	const before = await rssOf(server.process);
+	const providers: WebsocketProvider[] = [];
+	for (let i = 0; i < clients; i += 50) {
+		const batch = Array.from({ length: Math.min(50, clients - i) }, () =>
+			new WebsocketProvider(server.url, server.docName, new Y.Doc(), { WebSocketPolyfill: WS as never, disableBc: true })
+		);
+		providers.push(...batch);
+		await Promise.all(batch.map((p) => new Promise<void>((resolve) => (p.synced ? resolve() : p.once('sync', () => resolve())))));
+	}
+	await new Promise((resolve) => setTimeout(resolve, 2000));
+	const after = await rssOf(server.process);
+	for (const provider of providers) provider.destroy();
+	return {
+		server: server.name,
+		clients,
+		rssBeforeMiB: before / 2 ** 20,
+		rssAfterMiB: after / 2 ** 20,
+		kibPerConnection: (after - before) / 1024 / clients
+	};
+}
+
+function idleReport(results: IdleResult[]): string {
+	const [stock, ours] = [results.find((r) => r.server.startsWith('stock'))!, results.find((r) => r.server.startsWith('Tavolo'))!];
+	const row = (r: IdleResult) => `| ${r.server} | ${r.clients} | ${r.rssBeforeMiB.toFixed(0)} | ${r.rssAfterMiB.toFixed(0)} | ${r.kibPerConnection.toFixed(1)} |`;
+	return `## Memory per idle connection
+
+A freshly started server of each kind; ${stock.clients} stock \`y-websocket\` readers connect to one
+document and stay idle. RSS is read from /proc before and 2 s after they are connected.
+
+| server | connections | RSS before (MiB) | RSS after (MiB) | KiB per connection |
+|---|---|---|---|---|
+${row(stock)}
+${row(ours)}
+
+Ratio Tavolo ÷ stock: ${(ours.kibPerConnection / stock.kibPerConnection).toFixed(2)}× per connection.
+`;
+}
+
 async function main() {
 	if (!existsSync(path.join(root, 'build/handler.js'))) {
 		console.error('No build found: run `npm run build` first.');
@@ -411,6 +467,19 @@ async function main() {
 					results.push(result);
 					console.log(`${result.server}, ${clients} clients: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, RSS ${result.rssMiB.toFixed(0)} MiB, delivered ${result.delivered}/${result.expected}`);
 				}
+			} finally {
+				await server.stop();
+			}
+		}
+	}
+	const idle: IdleResult[] = [];
+	if (sections.has('idle')) {
+		for (const start of [startStock, startTavolo]) {
+			const server = await start();
+			try {
+				const result = await idleMemory(server, idleClients);
+				idle.push(result);
+				console.log(`${result.server}, ${result.clients} idle connections: RSS ${result.rssBeforeMiB.toFixed(0)} → ${result.rssAfterMiB.toFixed(0)} MiB, ${result.kibPerConnection.toFixed(1)} KiB each`);
 			} finally {
 				await server.stop();
 			}
@@ -436,6 +505,7 @@ async function main() {
 Run by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.
 `,
 		results.length > 0 ? fanOutReport(results) : '',
+		idle.length === 2 ? idleReport(idle) : '',
 		burst ? burstReport(burst) : ''
 	]
 		.filter(Boolean)
