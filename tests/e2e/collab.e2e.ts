@@ -30,8 +30,7 @@ describe('co-editing a draft', () => {
 		for (const [key, role, name] of [['bruno', 'participant', 'Bruno Sindaco'], ['chiara', 'observer', 'Chiara Osservatrice']] as const) {
 			people[key] = new ApiClient(app.origin);
 			await people[key].signUp(`${key}@comune.example`, name);
-			const invitation = (await people.anna.post(`/api/v1/tables/${table.id}/invitations`, { role })).body;
-			await people[key].post(`/api/v1/invitations/${invitation.token}/accept`);
+			await people[key].joinTable(people.anna, table.id, { role });
 		}
 		const document = (await people.anna.post(`/api/v1/tables/${table.id}/documents`, { kind: 'protocol', title: 'Protocollo di accoglienza' })).body;
 		documentPath = `/documents/${document.id}`;

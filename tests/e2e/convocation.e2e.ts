@@ -44,8 +44,7 @@ describe('convening a meeting by e-mail', () => {
 		]) {
 			const client = new ApiClient(app.origin);
 			await client.signUp(email, name);
-			const invitation = (await coordinator.post(`/api/v1/tables/${tableId}/invitations`, { role: 'participant' })).body;
-			await client.post(`/api/v1/invitations/${invitation.token}/accept`);
+			await client.joinTable(coordinator, tableId, { role: 'participant' });
 		}
 		meetingId = (
 			await coordinator.post(`/api/v1/tables/${tableId}/meetings`, {

@@ -52,8 +52,7 @@ describe('live meeting room', () => {
 		] as const) {
 			people[key] = new ApiClient(app.origin);
 			await people[key].signUp(`${key}@comune.example`, name);
-			const invitation = (await people.anna.post(`/api/v1/tables/${table.id}/invitations`, { role, ...(key === 'bruno' && categoryId ? { categoryId } : {}) })).body;
-			await people[key].post(`/api/v1/invitations/${invitation.token}/accept`);
+			await people[key].joinTable(people.anna, table.id, { role, ...(key === 'bruno' && categoryId ? { categoryId } : {}) });
 		}
 		const meeting = (
 			await people.anna.post(`/api/v1/tables/${table.id}/meetings`, {

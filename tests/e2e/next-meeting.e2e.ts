@@ -43,8 +43,7 @@ describe('next meeting from the room', () => {
 		] as const) {
 			people[key] = new ApiClient(app.origin);
 			await people[key].signUp(`${key}@comune.example`, name);
-			const invitation = (await people.anna.post(`/api/v1/tables/${tableId}/invitations`, { role })).body;
-			await people[key].post(`/api/v1/invitations/${invitation.token}/accept`);
+			await people[key].joinTable(people.anna, tableId, { role });
 		}
 		const meetingId = (
 			await people.anna.post(`/api/v1/tables/${tableId}/meetings`, {

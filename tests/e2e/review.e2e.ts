@@ -29,8 +29,7 @@ describe('reviewing and finalizing a draft', () => {
 		const table = (await people.anna.post('/api/v1/tables', { name: 'Tavolo Pianura', territory: 'Pianura' })).body;
 		people.bruno = new ApiClient(app.origin);
 		await people.bruno.signUp('bruno@comune.example', 'Bruno Sindaco');
-		const invitation = (await people.anna.post(`/api/v1/tables/${table.id}/invitations`, { role: 'participant' })).body;
-		await people.bruno.post(`/api/v1/invitations/${invitation.token}/accept`);
+		await people.bruno.joinTable(people.anna, table.id, { role: 'participant' });
 		const document = (await people.anna.post(`/api/v1/tables/${table.id}/documents`, { kind: 'protocol', title: 'Protocollo di accoglienza' })).body;
 		documentPath = `/documents/${document.id}`;
 	});

@@ -22,8 +22,7 @@ beforeAll(async () => {
 	// The admin makes the table (and so coordinates it); a separate coordinator is invited.
 	tableId = (await clients.admin.post('/api/v1/tables', { name: 'Tavolo Piana', territory: 'Piana' })).body.id;
 	for (const role of ['coordinator', 'moderator', 'participant', 'observer'] as const) {
-		const invitation = await clients.admin.post(`/api/v1/tables/${tableId}/invitations`, { role });
-		await clients[role].post(`/api/v1/invitations/${invitation.body.token}/accept`);
+		await clients[role].joinTable(clients.admin, tableId, { role });
 	}
 	const members = (await clients.admin.get(`/api/v1/tables/${tableId}`)).body.members as { userId: string; membershipId: string; email: string }[];
 	for (const member of members) membership[member.email.split('@')[0] as Caller] = member.membershipId;

@@ -48,8 +48,7 @@ beforeAll(async () => {
 	for (const [role, email, name] of members) {
 		const client = new ApiClient(app.origin);
 		ids.set(client, (await client.signUp(email, name)).id);
-		const invitation = await coordinator.post(`/api/v1/tables/${tableId}/invitations`, { role });
-		await client.post(`/api/v1/invitations/${invitation.body.token}/accept`);
+		await client.joinTable(coordinator, tableId, { role });
 		clients.push(client);
 	}
 	[moderator, participant, observer] = clients;

@@ -43,8 +43,7 @@ describe('minutes drafted when a meeting closes', () => {
 		for (const [key, name, role, categoryKey, body] of people) {
 			const client = new ApiClient(app.origin);
 			const user = await client.signUp(`${key}@tavolo.example`, name);
-			const invitation = await coordinator.post(`/api/v1/tables/${tableId}/invitations`, { role, categoryId: category(categoryKey) });
-			await client.post(`/api/v1/invitations/${invitation.body.token}/accept`);
+			await client.joinTable(coordinator, tableId, { role, categoryId: category(categoryKey) });
 			const membership = (await coordinator.get(`/api/v1/tables/${tableId}`)).body.members.find((m: { userId: string }) => m.userId === user.id);
 			await coordinator.patch(`/api/v1/tables/${tableId}/members/${membership.membershipId}`, { role, categoryId: category(categoryKey), representedBody: body });
 			clients[key] = client;

@@ -28,8 +28,7 @@ beforeAll(async () => {
 		[observer, 'observer', 'o@topics.example']
 	] as const) {
 		await client.signUp(email);
-		const invitation = await coordinator.post(`/api/v1/tables/${tableId}/invitations`, { role });
-		await client.post(`/api/v1/invitations/${invitation.body.token}/accept`);
+		await client.joinTable(coordinator, tableId, { role });
 	}
 });
 

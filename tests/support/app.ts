@@ -86,6 +86,17 @@ export class ApiClient {
 	patch = (url: string, body?: unknown) => this.request('PATCH', url, body ?? {});
 	delete = (url: string) => this.request('DELETE', url);
 
+	/**
+	 * Joins a table the way people do: `inviter` (a coordinator) creates an invitation with these
+	 * settings and this client accepts it. Fails loudly if either step is refused.
+	 */
+	async joinTable(inviter: ApiClient, tableId: string, invitation: { role: string; [setting: string]: unknown }) {
+		const created = await inviter.post(`/api/v1/tables/${tableId}/invitations`, invitation);
+		if (created.status !== 201) throw new Error(`invitation refused: ${created.status} ${created.text}`);
+		const accepted = await this.post(`/api/v1/invitations/${created.body.token}/accept`);
+		if (accepted.status !== 201) throw new Error(`invitation not accepted: ${accepted.status} ${accepted.text}`);
+	}
+
 	async signUp(email: string, name = email.split('@')[0], password = 'password-sicura-1') {
 		const response = await this.post('/api/v1/auth/signup', { email, password, name });
 		if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${response.text}`);
