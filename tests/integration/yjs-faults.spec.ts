@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isCoveredBy, messageDurable, readDurable } from '../../src/lib/realtime/yjs-messages.ts';
+import { isCoveredBy, messageDurable, readDurable, snapshotOfUpdates } from '../../src/lib/realtime/yjs-messages.ts';
 import { ApiClient } from '../support/app.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.ts';
@@ -46,7 +46,7 @@ interface EditorClient {
 	durable: Y.Snapshot | null;
 	/** Connections opened so far ('connected' status events). */
 	connections: number;
-	/** Everything this client has is in the server's latest durable ack. */
+	/** Every edit made by this client is in the server's latest durable ack to it (as the browser judges). */
 	isSaved(): boolean;
 	destroy(): void;
 }
@@ -61,6 +61,8 @@ function openClient(yjsUrl: string, origin: string, docName: string, cookie: str
 		}
 	}
 	const doc = new Y.Doc();
+	/** This client's own updates: acks go to a commit's writers and cover what they wrote. */
+	const own: Uint8Array[] = [];
 	const provider = new WebsocketProvider(yjsUrl, docName, doc, {
 		WebSocketPolyfill: BrowserLikeSocket as unknown as typeof globalThis.WebSocket,
 		disableBc: true,
@@ -72,7 +74,7 @@ function openClient(yjsUrl: string, origin: string, docName: string, cookie: str
 		provider,
 		durable: null,
 		connections: 0,
-		isSaved: () => client.durable !== null && isCoveredBy(Y.snapshot(doc), client.durable),
+		isSaved: () => client.durable !== null && (own.length === 0 || isCoveredBy(snapshotOfUpdates(own), client.durable)),
 		destroy() {
 			provider.destroy();
 			doc.destroy();
@@ -81,6 +83,9 @@ function openClient(yjsUrl: string, origin: string, docName: string, cookie: str
 	provider.messageHandlers[messageDurable] = (_encoder, decoder) => {
 		client.durable = readDurable(decoder);
 	};
+	doc.on('update', (update: Uint8Array, origin: unknown) => {
+		if (origin !== provider) own.push(update);
+	});
 	provider.on('status', ({ status }) => {
 		if (status === 'connected') client.connections += 1;
 	});

@@ -8,6 +8,7 @@ import {
 	messageReadOnly,
 	readDurable,
 	readReadOnly,
+	snapshotOfUpdates,
 	type ReadOnlyReason
 } from '$lib/realtime/yjs-messages.ts';
 
@@ -153,9 +154,7 @@ export class CollabSession {
 			return;
 		}
 		if (this.#unsaved.length > 0 && this.#durable) {
-			const merged = Y.mergeUpdates(this.#unsaved);
-			const own = Y.createSnapshot(Y.decodeUpdate(merged).ds, Y.decodeStateVector(Y.encodeStateVectorFromUpdate(merged)));
-			if (isCoveredBy(own, this.#durable)) this.#unsaved = [];
+			if (isCoveredBy(snapshotOfUpdates(this.#unsaved), this.#durable)) this.#unsaved = [];
 		}
 		this.saved = this.#durable !== null && this.#unsaved.length === 0;
 	}

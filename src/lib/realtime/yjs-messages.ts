@@ -112,6 +112,16 @@ export function isCoveredBy(local: Y.Snapshot, durable: Y.Snapshot): boolean {
 	return true;
 }
 
+/**
+ * What a set of updates contains, as a snapshot (clocks + deletions): a client compares the
+ * snapshot of its own unsaved updates with the durable ack, since acks go only to a commit's
+ * writers and need not cover what other people wrote since.
+ */
+export function snapshotOfUpdates(updates: Uint8Array[]): Y.Snapshot {
+	const merged = Y.mergeUpdates(updates);
+	return Y.createSnapshot(Y.decodeUpdate(merged).ds, Y.decodeStateVector(Y.encodeStateVectorFromUpdate(merged)));
+}
+
 /** `ranges` is sorted and merged (Y.snapshot and the decoder both give it so). */
 function rangeCovered(ranges: ReadonlyArray<{ clock: number; len: number }>, start: number, end: number): boolean {
 	let cursor = start;
