@@ -65,6 +65,7 @@ export async function startApp(
 				await realtime.close();
 				server.closeAllConnections();
 				await new Promise<void>((resolve) => server.close(() => resolve()));
+				await context.cluster?.close();
 				context.mailer?.close();
 				await context.database.close();
 				setAppContext(undefined);

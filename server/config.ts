@@ -56,7 +56,13 @@ const environmentSchema = z.object({
 	/** Milliseconds updates wait to be committed together. */
 	TAVOLO_YJS_COMMIT_DELAY_MS: positiveInt(20),
 	/** Update rows after which a document's log is merged into one snapshot. */
-	TAVOLO_YJS_COMPACT_AFTER: positiveInt(500)
+	TAVOLO_YJS_COMPACT_AFTER: positiveInt(500),
+	/** With REDIS_URL: seconds between resyncs of each open document from PostgreSQL (anti-entropy). */
+	TAVOLO_YJS_RESYNC_SECONDS: positiveInt(60),
+	/** With REDIS_URL: entries kept in each document's Redis stream (approximate trimming). */
+	TAVOLO_RELAY_STREAM_MAX_ENTRIES: positiveInt(10_000),
+	/** With REDIS_URL: seconds within which a reconnecting socket.io client gets the events it missed. */
+	TAVOLO_SOCKET_RECOVERY_SECONDS: positiveInt(120)
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -89,6 +95,9 @@ export interface Config {
 		yjsLoadBufferMessages: number;
 		yjsCommitDelayMs: number;
 		yjsCompactAfter: number;
+		yjsResyncSeconds: number;
+		relayStreamMaxEntries: number;
+		socketRecoverySeconds: number;
 	};
 }
 
@@ -134,7 +143,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 			yjsAwarenessPerSecond: e.TAVOLO_YJS_AWARENESS_PER_SECOND,
 			yjsLoadBufferMessages: e.TAVOLO_YJS_LOAD_BUFFER_MESSAGES,
 			yjsCommitDelayMs: e.TAVOLO_YJS_COMMIT_DELAY_MS,
-			yjsCompactAfter: e.TAVOLO_YJS_COMPACT_AFTER
+			yjsCompactAfter: e.TAVOLO_YJS_COMPACT_AFTER,
+			yjsResyncSeconds: e.TAVOLO_YJS_RESYNC_SECONDS,
+			relayStreamMaxEntries: e.TAVOLO_RELAY_STREAM_MAX_ENTRIES,
+			socketRecoverySeconds: e.TAVOLO_SOCKET_RECOVERY_SECONDS
 		}
 	};
 }

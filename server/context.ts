@@ -8,6 +8,7 @@ import { ensureDefaultProgramme } from '../src/lib/server/programmes/service.ts'
 import { createEvents, type AppContext } from '../src/lib/server/app-context.ts';
 import { createMailer, defaultSender } from '../src/lib/server/mail/mailer.ts';
 import type { Config } from './config.ts';
+import { createCluster } from './cluster/cluster.ts';
 
 export interface ContextOptions {
 	/** In-memory PGlite (tests that need no files). */
@@ -30,6 +31,16 @@ export async function createAppContext(config: Config, options: ContextOptions =
 
 	const metrics = new Registry();
 	collectDefaultMetrics({ register: metrics });
+	// With REDIS_URL several processes act as one: the events below reach every node.
+	const cluster = config.redisUrl
+		? createCluster({
+				redisUrl: config.redisUrl,
+				logger,
+				metrics,
+				streamMaxLen: config.limits.relayStreamMaxEntries
+			})
+		: undefined;
+	const events = <T>(channel: string) => (cluster ? cluster.distribute(createEvents<T>(), channel) : createEvents<T>());
 
 	return {
 		db: database.db,
@@ -47,8 +58,10 @@ export async function createAppContext(config: Config, options: ContextOptions =
 		secureCookies: config.secureCookies,
 		invitationDays: config.limits.invitationDays,
 		maxJsonBytes: config.limits.maxJsonBytes,
-		membershipChanges: createEvents(),
-		sessionEnds: createEvents(),
+		membershipChanges: events('membership'),
+		sessionEnds: events('session-end'),
+		documentStatusChanges: events('document-status'),
+		cluster,
 		mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom ?? defaultSender(config.origin), logger })
 	};
 }

@@ -25,6 +25,9 @@ export async function attachDevServer(vite: ViteDevServer): Promise<void> {
 		realtime.routes.find((route) => req.url?.startsWith(route.prefix))?.handleUpgrade(req, socket, head);
 	});
 	httpServer.once('close', () => {
-		void realtime.close().then(() => context.database.close());
+		void realtime.close().then(async () => {
+			await context.cluster?.close();
+			await context.database.close();
+		});
 	});
 }

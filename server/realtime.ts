@@ -27,17 +27,31 @@ export function attachRealtime(options: { context: AppContext; config: Config; h
 		membershipChanges: context.membershipChanges,
 		sessionEnds: context.sessionEnds,
 		limits: config.limits,
-		authenticate: (req) => authenticateUpgrade(context, req)
+		authenticate: (req) => authenticateUpgrade(context, req),
+		relay: context.cluster?.relay,
+		resyncIntervalMs: config.limits.yjsResyncSeconds * 1000
 	});
-	const sockets = createSocketServer({ context, httpServer });
+	const sockets = createSocketServer({ context, httpServer, recoverySeconds: config.limits.socketRecoverySeconds });
 	context.broadcaster = sockets.broadcaster;
-	context.liveDocuments = { flush: () => yjs.flushAll(), documentStatusChanged: (docName) => yjs.revalidate(docName) };
+	// Another node's status change reaches this node's connections through the event; the node that
+	// made it also re-decides its own connections before answering, so its caller sees the result.
+	const unsubscribeStatus = context.documentStatusChanges.subscribe((docName) => {
+		yjs.revalidate(docName).catch((error: unknown) => context.logger.error({ err: error, docName }, 'yjs revalidation failed'));
+	});
+	context.liveDocuments = {
+		flush: () => yjs.flushAll(),
+		async documentStatusChanged(docName) {
+			await yjs.revalidate(docName);
+			context.documentStatusChanges.emit(docName);
+		}
+	};
 	return {
 		yjs,
 		routes: [yjs.route, sockets.route],
 		async close() {
 			// First: it closes the /yjs sockets (the HTTP server waits for them) and commits the
 			// last Yjs updates, which needs the database still open.
+			unsubscribeStatus();
 			await yjs.close();
 			await new Promise<void>((resolve) => sockets.io.close(() => resolve()));
 			await sockets.settled();

@@ -142,8 +142,36 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 		return { state: await readLiveState(deps, meeting, facilitator) };
 	}
 
+	/**
+	 * A socket recovered within TAVOLO_SOCKET_RECOVERY_SECONDS (REDIS_URL) is back in its rooms
+	 * with the events it missed. Its departure was recorded when it dropped, so each meeting is
+	 * checked again (the membership may have changed meanwhile) and the arrival recorded anew.
+	 */
+	async function resume(socket: TavoloSocket): Promise<void> {
+		for (const [meetingId, joined] of Object.entries(socket.data.meetings)) {
+			let facilitator: boolean;
+			try {
+				({ facilitator } = await accessMeeting(deps.db, socket.data.user, meetingId));
+			} catch (error) {
+				if (!isAppError(error)) throw error;
+				delete socket.data.meetings[meetingId];
+				await socket.leave(meetingRoom(meetingId));
+				await socket.leave(facilitatorsRoom(meetingId));
+				continue;
+			}
+			joined.facilitator = facilitator;
+			if (facilitator) await socket.join(facilitatorsRoom(meetingId));
+			else await socket.leave(facilitatorsRoom(meetingId));
+			joined.attendanceId = await recordArrival(deps.db, meetingId, socket.data.user.id);
+			schedulePresence(meetingId);
+		}
+	}
+
 	io.on('connection', (socket: TavoloSocket) => {
 		const user = socket.data.user;
+		if (socket.recovered) {
+			track(resume(socket)).catch((error: unknown) => logger.error({ err: error, userId: user.id }, 'could not resume a recovered socket'));
+		}
 
 		// Commands per second one socket may send; a person clicks far less, a runaway script more.
 		let windowStart = 0;

@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { AppContext } from '../../src/lib/server/app-context.ts';
 import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
 import { createCoalescer, type LiveDeps, type MeetingBroadcaster } from '../../src/lib/server/live/broadcaster.ts';
@@ -26,6 +27,8 @@ export type TavoloServer = Server<ClientToServerEvents, ServerToClientEvents, Re
 export interface SocketServerOptions {
 	context: AppContext;
 	httpServer: http.Server;
+	/** With REDIS_URL: how long a dropped client may come back and receive what it missed. */
+	recoverySeconds?: number;
 }
 
 /**
@@ -33,8 +36,21 @@ export interface SocketServerOptions {
  * session cookie and the Origin are checked (allowRequest) before a connection exists.
  * Meeting rooms (`meeting:<id>`) are joined with `meeting:join`, authorised on every join.
  */
-export function createSocketServer({ context, httpServer }: SocketServerOptions) {
+export function createSocketServer({ context, httpServer, recoverySeconds = 120 }: SocketServerOptions) {
+	const cluster = context.cluster;
 	const io: TavoloServer = new Server(httpServer, {
+		// With REDIS_URL the rooms span every node (Redis streams, so a Redis blip loses no
+		// broadcast), and a client that reconnects within the window gets the events it missed.
+		...(cluster
+			? {
+					adapter: createAdapter(cluster.redis, {
+						streamName: 'tavolo:socket.io',
+						heartbeatInterval: 2_000,
+						heartbeatTimeout: 6_000
+					}),
+					connectionStateRecovery: { maxDisconnectionDuration: recoverySeconds * 1000, skipMiddlewares: false }
+				}
+			: {}),
 		path: '/socket.io',
 		transports: ['websocket'],
 		serveClient: false,
@@ -58,9 +74,12 @@ export function createSocketServer({ context, httpServer }: SocketServerOptions)
 	io.use((socket, next) => {
 		const auth = (socket.request as typeof socket.request & { tavoloAuth?: Omit<SocketData, 'meetings'> }).tavoloAuth;
 		if (!auth) return next(new Error('unauthorized'));
+		// A recovered socket (same session, back within the window) keeps its rooms and meetings;
+		// the user and session are the ones this upgrade just authenticated.
+		if (socket.recovered && socket.data.sessionId !== auth.sessionId) return next(new Error('unauthorized'));
 		socket.data.user = auth.user;
 		socket.data.sessionId = auth.sessionId;
-		socket.data.meetings = {};
+		socket.data.meetings = socket.recovered ? (socket.data.meetings ?? {}) : {};
 		next();
 	});
 

@@ -20,6 +20,7 @@ import {
 } from '../../src/lib/realtime/yjs-messages.ts';
 import type { CommitScheduler, CommitSource, PendingBatch } from '../persistence/commit-scheduler.ts';
 import type { YjsStore } from '../persistence/yjs-store.ts';
+import type { DocChannel, DocRelay, RelayKind } from '../cluster/cluster.ts';
 import { decodeAwarenessEntries, encodeAwarenessEntry, withSessionName, type AwarenessEntry } from './awareness-entries.ts';
 import type { YjsMetrics } from './yjs-metrics.ts';
 
@@ -105,10 +106,19 @@ export interface DocRoomOptions {
 	onGone(room: DocRoom): void;
 	/** Tracks background work (compaction) so shutdown can wait for it. */
 	track(work: Promise<unknown>): void;
+	/** With REDIS_URL: the other nodes' updates and awareness for this document. */
+	relay?: DocRelay;
 }
 
 /** Marks the transaction that applies the stored state: it is already in the database. */
 const loadOrigin = Symbol('load');
+/**
+ * Another node's update or awareness, relayed over Redis: shown to this node's connections but
+ * neither committed (its own node commits it) nor relayed again.
+ */
+const relayOrigin = Symbol('relay');
+/** The stored state applied again after a Redis gap (anti-entropy): like a relayed update. */
+const resyncOrigin = Symbol('resync');
 
 /**
  * One Yjs document in memory with its connections: the y-websocket protocol (sync + awareness)
@@ -143,6 +153,10 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	/** clientID → user id of every awareness client seen here, so echoes cannot claim it later. */
 	private readonly awarenessOwners = new Map<number, string>();
 	private readonly options: DocRoomOptions;
+	private readonly channel: DocChannel | null;
+	/** Relayed messages that arrived while the stored state was loading. */
+	private relayedWhileLoading: Array<[RelayKind, Uint8Array]> = [];
+	private resyncing = false;
 
 	constructor(options: DocRoomOptions) {
 		this.options = options;
@@ -157,6 +171,8 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 			this.onAwarenessUpdate(changes, origin)
 		);
 		options.metrics.documentsLoaded.inc();
+		// Subscribed before loading, so nothing relayed between the load and the subscription is missed.
+		this.channel = options.relay?.open(this.docName, (kind, payload) => this.receiveRelayed(kind, payload)) ?? null;
 	}
 
 	get size(): number {
@@ -196,6 +212,9 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		this.encodedSizeBound = Y.encodeStateAsUpdate(this.doc).byteLength;
 		this.durable = Y.snapshot(this.doc);
 		this.state = 'ready';
+		const relayed = this.relayedWhileLoading;
+		this.relayedWhileLoading = [];
+		for (const [kind, payload] of relayed) this.receiveRelayed(kind, payload);
 		for (const conn of this.allConnections()) this.greet(conn);
 		if (this.connections.size === 0) this.maybeLeave();
 	}
@@ -386,12 +405,55 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		conn.heldAwarenessTimer.unref();
 	}
 
+	/** Another node's message for this document (see server/cluster/README.md). */
+	private receiveRelayed(kind: RelayKind, payload: Uint8Array): void {
+		if (this.state === 'gone') return;
+		if (this.state === 'loading') {
+			this.relayedWhileLoading.push([kind, payload]);
+			return;
+		}
+		try {
+			if (kind === 'awareness') {
+				awarenessProtocol.applyAwarenessUpdate(this.awareness, payload, relayOrigin);
+				return;
+			}
+			Y.applyUpdate(this.doc, payload, relayOrigin);
+			this.encodedSizeBound += payload.byteLength;
+		} catch (error) {
+			this.options.logger.error({ err: error, docName: this.docName, kind }, 'relayed yjs message could not be applied');
+			return;
+		}
+		// An update whose predecessors never arrived (trimmed from the stream, lost in a Redis
+		// restart) waits in Yjs's pending structs: the stored state fills the gap.
+		if (this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null) this.resync();
+	}
+
+	/**
+	 * Anti-entropy against PostgreSQL: applies the stored state again, so whatever another node
+	 * committed reaches this node's connections even if its relayed message was lost. Yjs skips
+	 * what the document already holds, so this only ever adds what was missing.
+	 */
+	resync(): void {
+		if (this.state !== 'ready' || this.resyncing) return;
+		this.resyncing = true;
+		const work = this.options.store.load(this.docName).then(
+			(stored) => {
+				if (stored && this.state === 'ready') Y.applyUpdate(this.doc, stored.state, resyncOrigin);
+			},
+			(error: unknown) => this.options.logger.warn({ err: error, docName: this.docName }, 'yjs resync failed; the next one retries')
+		);
+		this.options.track(work.finally(() => (this.resyncing = false)));
+	}
+
 	private onDocUpdate(update: Uint8Array, origin: unknown): void {
 		if (origin === loadOrigin) return;
-		this.pending.push(update);
-		if (this.connections.has(origin as Connection)) this.pendingWriters.add(origin as Connection);
-		this.options.metrics.pendingUpdates.inc();
-		this.options.scheduler.markDirty(this);
+		if (origin !== relayOrigin && origin !== resyncOrigin) {
+			this.pending.push(update);
+			if (this.connections.has(origin as Connection)) this.pendingWriters.add(origin as Connection);
+			this.options.metrics.pendingUpdates.inc();
+			this.options.scheduler.markDirty(this);
+			this.channel?.publish('update', update);
+		}
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, messageSync);
 		syncProtocol.writeUpdate(encoder, update);
@@ -402,7 +464,13 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	}
 
 	private onAwarenessUpdate(changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void {
-		const message = this.awarenessMessage([...changes.added, ...changes.updated, ...changes.removed]);
+		const clients = [...changes.added, ...changes.updated, ...changes.removed];
+		// A timeout is each node's own view of a silent client; relaying it could remove a state
+		// another node has just renewed (same clock, null state wins).
+		if (this.channel && origin !== relayOrigin && origin !== 'timeout') {
+			this.channel.publish('awareness', awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+		}
+		const message = this.awarenessMessage(clients);
 		for (const conn of this.connections) {
 			if (conn !== origin) this.send(conn, message);
 		}
@@ -512,6 +580,7 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	leaveMemory(): void {
 		if (this.state === 'gone') return;
 		this.state = 'gone';
+		this.channel?.close();
 		this.awareness.destroy();
 		this.doc.destroy();
 		this.options.metrics.documentsLoaded.dec();

@@ -17,6 +17,7 @@ import { createPostgresYjsStore } from '../persistence/postgres-yjs-store.ts';
 import type { YjsStore } from '../persistence/yjs-store.ts';
 import { createConnection, DocRoom, type Connection, type YjsLimits } from './doc-room.ts';
 import { createYjsMetrics } from './yjs-metrics.ts';
+import type { DocRelay } from '../cluster/cluster.ts';
 
 export interface SyncEndpointOptions {
 	db: Db;
@@ -34,6 +35,10 @@ export interface SyncEndpointOptions {
 	pingIntervalMs?: number;
 	/** How long close() keeps retrying the final commit while the database fails. */
 	shutdownFlushMs?: number;
+	/** With REDIS_URL: updates and awareness relayed to and from the other nodes. */
+	relay?: DocRelay;
+	/** With a relay: every open document is also resynced from PostgreSQL this often (0: never). */
+	resyncIntervalMs?: number;
 }
 
 export interface SyncEndpointStats {
@@ -124,7 +129,8 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 			onGone: (gone) => {
 				if (rooms.get(gone.docName) === gone) rooms.delete(gone.docName);
 			},
-			track
+			track,
+			relay: options.relay
 		});
 		rooms.set(docName, room);
 		track(room.load());
@@ -197,6 +203,28 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 		}
 	});
 
+	// Anti-entropy: after Redis came back (its streams may have lost entries, e.g. a restart
+	// without persistence) and, as a safety net, periodically. The delay lets the other nodes
+	// commit what they relayed meanwhile (their group commit waits TAVOLO_YJS_COMMIT_DELAY_MS).
+	const resyncAll = () => {
+		for (const room of rooms.values()) room.resync();
+	};
+	const resyncTimers = new Set<NodeJS.Timeout>();
+	const unsubscribeResume =
+		options.relay?.onResume(() => {
+			for (const delay of [limits.yjsCommitDelayMs * 5 + 200, 5_000]) {
+				const timer = setTimeout(() => {
+					resyncTimers.delete(timer);
+					resyncAll();
+				}, delay);
+				timer.unref();
+				resyncTimers.add(timer);
+			}
+		}) ?? (() => {});
+	const periodicResync =
+		options.relay && options.resyncIntervalMs ? setInterval(resyncAll, options.resyncIntervalMs) : undefined;
+	periodicResync?.unref();
+
 	const keepalive = setInterval(() => {
 		for (const room of rooms.values()) {
 			for (const conn of room.allConnections()) {
@@ -239,6 +267,9 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 		unsubscribe();
 		unsubscribeSessions();
 		clearInterval(keepalive);
+		clearInterval(periodicResync);
+		unsubscribeResume();
+		for (const timer of resyncTimers) clearTimeout(timer);
 		for (const room of rooms.values()) {
 			for (const conn of room.allConnections()) room.close(conn, yjsCloseCodes.goingAway, 'server_shutdown');
 		}

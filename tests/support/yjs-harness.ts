@@ -21,6 +21,8 @@ import { authenticateUpgrade } from '../../server/upgrade-auth.ts';
 import { createSyncEndpoint, type SyncEndpoint } from '../../server/yjs/sync-endpoint.ts';
 import type { YjsLimits } from '../../server/yjs/doc-room.ts';
 import type { YjsStore } from '../../server/persistence/yjs-store.ts';
+import type { DocRelay } from '../../server/cluster/cluster.ts';
+import type { Events, MembershipChanges } from '../../src/lib/server/app-context.ts';
 import { messageDurable, messageReadOnly, readDurable, readReadOnly, type ReadOnlyNotice } from '../../src/lib/realtime/yjs-messages.ts';
 
 /**
@@ -200,10 +202,10 @@ export function connectClient(server: YjsTestServer, docName: string, person: Pe
 	return client;
 }
 
-export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition', detail?: () => string): Promise<void> {
 	const started = Date.now();
 	while (!check()) {
-		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}${detail ? `\n${detail()}` : ''}`);
 		await new Promise((resolve) => setTimeout(resolve, 10));
 	}
 }
@@ -244,7 +246,15 @@ export function rawConnect(
  */
 export async function startBareEndpoint(
 	app: RunningApp,
-	options: { store?: YjsStore; limits?: Partial<YjsLimits> } = {}
+	options: {
+		store?: YjsStore;
+		limits?: Partial<YjsLimits>;
+		/** A second node: its own relay and its own (cluster-wide) events instead of the app's. */
+		relay?: DocRelay;
+		resyncIntervalMs?: number;
+		membershipChanges?: MembershipChanges;
+		sessionEnds?: Events<string>;
+	} = {}
 ): Promise<{ yjsUrl: string; origin: string; endpoint: SyncEndpoint; close(): Promise<void> }> {
 	const context = app.context;
 	const httpServer = http.createServer((_req, res) => res.writeHead(404).end());
@@ -253,12 +263,14 @@ export async function startBareEndpoint(
 		db: context.db,
 		logger: context.logger,
 		metrics: new Registry(),
-		membershipChanges: context.membershipChanges,
-		sessionEnds: context.sessionEnds,
+		membershipChanges: options.membershipChanges ?? context.membershipChanges,
+		sessionEnds: options.sessionEnds ?? context.sessionEnds,
 		limits: { ...base, ...options.limits },
 		authenticate: (req) => authenticateUpgrade(context, req),
 		store: options.store,
-		shutdownFlushMs: 500
+		shutdownFlushMs: 500,
+		relay: options.relay,
+		resyncIntervalMs: options.resyncIntervalMs
 	});
 	httpServer.on('upgrade', (req, socket, head) => endpoint.route.handleUpgrade(req, socket, head));
 	await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', () => resolve()));

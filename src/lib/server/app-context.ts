@@ -6,6 +6,7 @@ import type { LoginLimiter, RequestLimiter } from './auth/login-limiter.ts';
 import type { MembershipChange } from './tables/service.ts';
 import type { MeetingBroadcaster } from './live/broadcaster.ts';
 import type { Mailer } from './mail/mailer.ts';
+import type { Cluster } from '../../../server/cluster/cluster.ts';
 
 /**
  * What the SvelteKit app needs from the process that hosts it: built once by the Node entry
@@ -31,6 +32,10 @@ export interface AppContext {
 	membershipChanges: MembershipChanges;
 	/** Ids of sessions that ended (logout): their live connections are closed at once. */
 	sessionEnds: Events<string>;
+	/** Names of Yjs documents whose status changed: open connections are re-decided. */
+	documentStatusChanges: Events<string>;
+	/** With REDIS_URL: the other nodes (these events reach them too). */
+	cluster?: Cluster;
 	/** The live meeting rooms (socket.io), set by server/app.ts once the socket server exists. */
 	broadcaster?: MeetingBroadcaster;
 	/** The Yjs documents open in this process, set by server/realtime.ts with the /yjs endpoint. */

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Events } from '../../src/lib/server/app-context.ts';
+import { connectRedis } from './redis.ts';
+import { StreamReader, streamIdAt, type StreamFields } from './streams.ts';
+
+/** What a Yjs document's relay carries: document updates and awareness (presence, carets). */
+export type RelayKind = 'update' | 'awareness';
+
+export interface DocChannel {
+	publish(kind: RelayKind, payload: Uint8Array): void;
+	close(): void;
+}
+
+/** The Yjs side of the cluster: one Redis stream per open document. */
+export interface DocRelay {
+	/**
+	 * Follows the other nodes' messages for `docName`, replaying the last `replayMs` (enough to
+	 * cover updates another node relayed but had not committed yet when this node loaded the
+	 * document; applying one twice is harmless in Yjs).
+	 */
+	open(docName: string, receive: (kind: RelayKind, payload: Uint8Array) => void): DocChannel;
+	/** Called after the Redis connection came back: entries may be gone, resync from PostgreSQL. */
+	onResume(listener: () => void): () => void;
+}
+
+/**
+ * Several Tavolo processes on one PostgreSQL and one Redis act as one (REDIS_URL). This holds
+ * the node's Redis connections and what travels over them besides socket.io (whose own adapter
+ * uses `redis`): the process events (membership changes, logouts, document status) and the Yjs
+ * relay. Both ride Redis streams read with resume; see server/cluster/README.md.
+ */
+export interface Cluster {
+	readonly nodeId: string;
+	/** The command connection, shared with the socket.io adapter and the rate limiters. */
+	readonly redis: Redis;
+	readonly relay: DocRelay;
+	/** Makes a process-local event stream cluster-wide: emit reaches every node's listeners. */
+	distribute<T>(local: Events<T>, channel: string): Events<T>;
+	close(): Promise<void>;
+}
+
+export interface ClusterOptions {
+	redisUrl: string;
+	logger: Logger;
+	metrics: Registry;
+	/** Entries kept per document stream (approximate trimming). */
+	streamMaxLen?: number;
+	/** How far back a node that opens a document replays its stream. */
+	replayMs?: number;
+}
+
+const eventsKey = 'tavolo:events';
+const docKey = (docName: string) => `tavolo:yjs:${docName}`;
+/** A document stream outlives its last message by this much, then Redis forgets it. */
+const streamTtlMs = 60 * 60_000;
+
+export function createCluster(options: ClusterOptions): Cluster {
+	const nodeId = randomUUID();
+	const logger = options.logger.child({ component: 'cluster', nodeId });
+	const redis = connectRedis(options.redisUrl, logger, 'commands');
+	const readerConnection = connectRedis(options.redisUrl, logger, 'streams');
+	const reader = new StreamReader({ commands: redis, reader: readerConnection, nodeId, logger });
+	const maxLen = String(options.streamMaxLen ?? 10_000);
+	const replayMs = options.replayMs ?? 10_000;
+
+	const relayLag = new Histogram({
+		name: 'tavolo_redis_relay_lag_seconds',
+		help: 'From a node relaying a message over Redis to another node receiving it, by kind',
+		labelNames: ['kind'] as const,
+		buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+		registers: [options.metrics]
+	});
+	const relayed = new Counter({
+		name: 'tavolo_redis_relay_messages_total',
+		help: 'Messages relayed over Redis, by kind and direction',
+		labelNames: ['kind', 'direction'] as const,
+		registers: [options.metrics]
+	});
+	const relayFailures = new Counter({
+		name: 'tavolo_redis_relay_failures_total',
+		help: 'Messages Redis refused to take (the PostgreSQL resync covers their documents)',
+		registers: [options.metrics]
+	});
+	new Gauge({
+		name: 'tavolo_redis_connected',
+		help: '1 while both of this node\'s Redis connections are ready',
+		registers: [options.metrics],
+		collect() {
+			this.set(redis.status === 'ready' && readerConnection.status === 'ready' ? 1 : 0);
+		}
+	});
+
+	const resumeListeners = new Set<() => void>();
+	let readerWasReady = false;
+	readerConnection.on('ready', () => {
+		if (readerWasReady) for (const listener of resumeListeners) listener();
+		readerWasReady = true;
+	});
+
+	const lastExpiry = new Map<string, number>();
+	function publish(key: string, fields: Array<string | Buffer>): void {
+		redis.xadd(key, 'MAXLEN', '~', maxLen, '*', 'n', nodeId, 't', String(Date.now()), ...fields).catch((error: unknown) => {
+			relayFailures.inc();
+			logger.warn({ err: error, key }, 'redis refused a relayed message');
+		});
+		const now = Date.now();
+		if ((lastExpiry.get(key) ?? 0) < now - 60_000) {
+			lastExpiry.set(key, now);
+			redis.pexpire(key, streamTtlMs).catch(() => undefined);
+		}
+	}
+
+	/** Entries from other nodes only, with the relay lag observed. */
+	function fromOthers(kind: string, fields: StreamFields): boolean {
+		if (fields.n?.toString() === nodeId) return false;
+		const sentAt = Number(fields.t?.toString());
+		if (Number.isFinite(sentAt)) relayLag.observe({ kind }, Math.max(0, Date.now() - sentAt) / 1000);
+		relayed.inc({ kind, direction: 'in' });
+		return true;
+	}
+
+	const channels = new Map<string, (event: unknown) => void>();
+	const unsubscribeEvents = reader.subscribe(eventsKey, streamIdAt(Date.now()), (_id, fields) => {
+		if (!fromOthers('event', fields)) return;
+		const deliver = channels.get(fields.c?.toString() ?? '');
+		if (!deliver) return;
+		try {
+			deliver(JSON.parse(fields.d.toString()));
+		} catch (error) {
+			logger.error({ err: error }, 'cluster event could not be delivered');
+		}
+	});
+
+	const relay: DocRelay = {
+		open(docName, receive) {
+			const key = docKey(docName);
+			const unsubscribe = reader.subscribe(key, streamIdAt(Date.now() - replayMs), (_id, fields) => {
+				const kind = fields.k?.toString();
+				if (kind !== 'update' && kind !== 'awareness') return;
+				if (!fromOthers(kind, fields)) return;
+				receive(kind, new Uint8Array(fields.d.buffer, fields.d.byteOffset, fields.d.byteLength));
+			});
+			return {
+				publish(kind, payload) {
+					relayed.inc({ kind, direction: 'out' });
+					publish(key, ['k', kind, 'd', Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)]);
+				},
+				close: unsubscribe
+			};
+		},
+		onResume(listener) {
+			resumeListeners.add(listener);
+			return () => resumeListeners.delete(listener);
+		}
+	};
+
+	return {
+		nodeId,
+		redis,
+		relay,
+		distribute<T>(local: Events<T>, channel: string): Events<T> {
+			channels.set(channel, (event) => local.emit(event as T));
+			return {
+				emit(event) {
+					local.emit(event);
+					relayed.inc({ kind: 'event', direction: 'out' });
+					publish(eventsKey, ['c', channel, 'd', JSON.stringify(event)]);
+				},
+				subscribe: (listener) => local.subscribe(listener)
+			};
+		},
+		async close() {
+			unsubscribeEvents();
+			await reader.close();
+			await redis.quit().catch(() => redis.disconnect());
+		}
+	};
+}
