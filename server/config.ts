@@ -22,6 +22,8 @@ const environmentSchema = z.object({
 	DATABASE_URL: optionalUrl,
 	TAVOLO_DATA_DIR: z.string().default('./data'),
 	REDIS_URL: optionalUrl,
+	/** Prefix of Tavolo's Redis keys and channels, so several deployments can share one Redis. */
+	TAVOLO_REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, . _ - (at most 64)').default('tavolo'),
 	SMTP_URL: optionalUrl,
 	/** The From header of mails, e.g. `Consorzio <tavoli@consorzio.example>`; default tavolo@<ORIGIN host>. */
 	SMTP_FROM: z
@@ -77,6 +79,7 @@ export interface Config {
 	databaseUrl: string | undefined;
 	dataDir: string;
 	redisUrl: string | undefined;
+	redisPrefix: string;
 	smtpUrl: string | undefined;
 	smtpFrom: string | undefined;
 	logLevel: Environment['LOG_LEVEL'];
@@ -126,6 +129,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 		databaseUrl: e.DATABASE_URL,
 		dataDir: e.TAVOLO_DATA_DIR,
 		redisUrl: e.REDIS_URL,
+		redisPrefix: e.TAVOLO_REDIS_PREFIX,
 		smtpUrl: e.SMTP_URL,
 		smtpFrom: e.SMTP_FROM,
 		logLevel: e.LOG_LEVEL,

@@ -35,6 +35,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
 	const cluster = config.redisUrl
 		? createCluster({
 				redisUrl: config.redisUrl,
+				prefix: config.redisPrefix,
 				logger,
 				metrics,
 				streamMaxLen: config.limits.relayStreamMaxEntries

@@ -38,8 +38,13 @@ export function attachRealtime(options: { context: AppContext; config: Config; h
 	const unsubscribeStatus = context.documentStatusChanges.subscribe((docName) => {
 		yjs.revalidate(docName).catch((error: unknown) => context.logger.error({ err: error, docName }, 'yjs revalidation failed'));
 	});
+	// Another node's unsaved updates (at most TAVOLO_YJS_COMMIT_DELAY_MS old) are committed too
+	// before a version, an export or the minutes read the database.
+	context.cluster?.onFlushRequest(() => yjs.flushAll());
 	context.liveDocuments = {
-		flush: () => yjs.flushAll(),
+		async flush() {
+			await Promise.all([yjs.flushAll(), context.cluster?.flushOthers()]);
+		},
 		async documentStatusChanged(docName) {
 			await yjs.revalidate(docName);
 			context.documentStatusChanges.emit(docName);

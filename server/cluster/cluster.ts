@@ -34,16 +34,28 @@ export interface DocRelay {
  */
 export interface Cluster {
 	readonly nodeId: string;
+	/** Prefix of every Redis key and channel (TAVOLO_REDIS_PREFIX). */
+	readonly prefix: string;
 	/** The command connection, shared with the socket.io adapter and the rate limiters. */
 	readonly redis: Redis;
 	readonly relay: DocRelay;
 	/** Makes a process-local event stream cluster-wide: emit reaches every node's listeners. */
 	distribute<T>(local: Events<T>, channel: string): Events<T>;
+	/** What this node does when another one asks every node to commit its Yjs updates. */
+	onFlushRequest(flush: () => Promise<void>): void;
+	/**
+	 * Asks every other live node to commit the Yjs updates it holds and waits for their answers
+	 * (at most `timeoutMs`; a node that died meanwhile cannot answer and has nothing to commit).
+	 * Resolves with the nodes that did not answer in time.
+	 */
+	flushOthers(timeoutMs?: number): Promise<string[]>;
 	close(): Promise<void>;
 }
 
 export interface ClusterOptions {
 	redisUrl: string;
+	/** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+	prefix?: string;
 	logger: Logger;
 	metrics: Registry;
 	/** Entries kept per document stream (approximate trimming). */
@@ -52,17 +64,21 @@ export interface ClusterOptions {
 	replayMs?: number;
 }
 
-const eventsKey = 'tavolo:events';
-const docKey = (docName: string) => `tavolo:yjs:${docName}`;
 /** A document stream outlives its last message by this much, then Redis forgets it. */
 const streamTtlMs = 60 * 60_000;
+/** Each node renews its entry in the node list this often; missing 3 renewals, it is gone. */
+const heartbeatMs = 2_000;
 
 export function createCluster(options: ClusterOptions): Cluster {
 	const nodeId = randomUUID();
+	const prefix = options.prefix ?? 'tavolo';
+	const eventsKey = `${prefix}:events`;
+	const nodesKey = `${prefix}:nodes`;
+	const docKey = (docName: string) => `${prefix}:yjs:${docName}`;
 	const logger = options.logger.child({ component: 'cluster', nodeId });
 	const redis = connectRedis(options.redisUrl, logger, 'commands');
 	const readerConnection = connectRedis(options.redisUrl, logger, 'streams');
-	const reader = new StreamReader({ commands: redis, reader: readerConnection, nodeId, logger });
+	const reader = new StreamReader({ commands: redis, reader: readerConnection, nodeId, logger, wakeKey: `${prefix}:wake:${nodeId}` });
 	const maxLen = String(options.streamMaxLen ?? 10_000);
 	const replayMs = options.replayMs ?? 10_000;
 
@@ -122,7 +138,36 @@ export function createCluster(options: ClusterOptions): Cluster {
 		return true;
 	}
 
+	// The node list: a sorted set of node ids scored by their last heartbeat.
+	const beat = () => {
+		redis.zadd(nodesKey, Date.now(), nodeId).catch(() => undefined);
+		redis.zremrangebyscore(nodesKey, '-inf', Date.now() - 3 * heartbeatMs).catch(() => undefined);
+	};
+	beat();
+	const heartbeat = setInterval(beat, heartbeatMs);
+	heartbeat.unref();
+
 	const channels = new Map<string, (event: unknown) => void>();
+	let flushHandler: (() => Promise<void>) | undefined;
+	const flushWaiters = new Map<string, { pending: Set<string>; done: () => void }>();
+	type FlushMessage = { type: 'request'; id: string; from: string } | { type: 'done'; id: string; from: string; to: string };
+	const sendFlush = (message: FlushMessage) => publish(eventsKey, ['c', 'flush', 'd', JSON.stringify(message)]);
+	channels.set('flush', (event) => {
+		const message = event as FlushMessage;
+		if (message.type === 'request') {
+			const flush = flushHandler ?? (() => Promise.resolve());
+			flush().then(
+				() => sendFlush({ type: 'done', id: message.id, from: nodeId, to: message.from }),
+				(error: unknown) => logger.error({ err: error }, 'flush requested by another node failed')
+			);
+			return;
+		}
+		if (message.to !== nodeId) return;
+		const waiter = flushWaiters.get(message.id);
+		if (!waiter) return;
+		waiter.pending.delete(message.from);
+		if (waiter.pending.size === 0) waiter.done();
+	});
 	const unsubscribeEvents = reader.subscribe(eventsKey, streamIdAt(Date.now()), (_id, fields) => {
 		if (!fromOthers('event', fields)) return;
 		const deliver = channels.get(fields.c?.toString() ?? '');
@@ -159,6 +204,7 @@ export function createCluster(options: ClusterOptions): Cluster {
 
 	return {
 		nodeId,
+		prefix,
 		redis,
 		relay,
 		distribute<T>(local: Events<T>, channel: string): Events<T> {
@@ -172,10 +218,37 @@ export function createCluster(options: ClusterOptions): Cluster {
 				subscribe: (listener) => local.subscribe(listener)
 			};
 		},
+		onFlushRequest(flush) {
+			flushHandler = flush;
+		},
+		async flushOthers(timeoutMs = 3_000) {
+			const live = await redis.zrangebyscore(nodesKey, Date.now() - 3 * heartbeatMs, '+inf');
+			const pending = new Set(live.filter((id) => id !== nodeId));
+			if (pending.size === 0) return [];
+			const id = randomUUID();
+			await new Promise<void>((resolve) => {
+				const timer = setTimeout(resolve, timeoutMs);
+				flushWaiters.set(id, {
+					pending,
+					done: () => {
+						clearTimeout(timer);
+						resolve();
+					}
+				});
+				sendFlush({ type: 'request', id, from: nodeId });
+			});
+			flushWaiters.delete(id);
+			if (pending.size > 0) logger.warn({ nodes: [...pending] }, 'nodes did not confirm a flush in time');
+			return [...pending];
+		},
 		async close() {
+			clearInterval(heartbeat);
+			await redis.zrem(nodesKey, nodeId).catch(() => undefined);
 			unsubscribeEvents();
 			await reader.close();
-			await redis.quit().catch(() => redis.disconnect());
+			// quit() waits for Redis; while it is away, give up after a moment.
+			await Promise.race([redis.quit().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000))]);
+			redis.disconnect();
 		}
 	};
 }

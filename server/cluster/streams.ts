@@ -10,6 +10,8 @@ export interface StreamReaderOptions {
 	/** A connection of its own for the blocking XREAD. */
 	reader: Redis;
 	nodeId: string;
+	/** This reader's own wake-up stream. */
+	wakeKey: string;
 	logger: Logger;
 	/** How long one XREAD blocks when nothing arrives. */
 	blockMs?: number;
@@ -49,7 +51,7 @@ export class StreamReader {
 
 	constructor(options: StreamReaderOptions) {
 		this.options = options;
-		this.wakeKey = `tavolo:wake:${options.nodeId}`;
+		this.wakeKey = options.wakeKey;
 		this.loop = this.run();
 	}
 

@@ -44,7 +44,9 @@ export function createSocketServer({ context, httpServer, recoverySeconds = 120 
 		...(cluster
 			? {
 					adapter: createAdapter(cluster.redis, {
-						streamName: 'tavolo:socket.io',
+						streamName: `${cluster.prefix}:socket.io`,
+						channelPrefix: `${cluster.prefix}:socket.io`,
+						sessionKeyPrefix: `${cluster.prefix}:socket.io:session:`,
 						heartbeatInterval: 2_000,
 						heartbeatTimeout: 6_000
 					}),

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { getSchema } from '@tiptap/core';
 import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { ApiClient } from '../support/app.ts';
-import { connectClient, createFixture, startYjsTestServer, synced, waitFor, type Client, type Fixture, type Person, type YjsTestServer } from '../support/yjs-harness.ts';
+import { connectClient, createFixture, saved, startYjsTestServer, synced, waitFor, type Client, type Fixture, type Person, type YjsTestServer } from '../support/yjs-harness.ts';
 import { draftExtensions } from '../../src/lib/documents/extensions.ts';
 import { newId } from '../../src/lib/server/ids.ts';
 
@@ -144,7 +144,7 @@ describe('document lifecycle', () => {
 		expect(alice.readOnly?.readOnly ?? false).toBe(false);
 		expect(alice.doc.getXmlFragment('default').toString()).toContain('I Comuni aderiscono al protocollo.');
 		appendParagraph(alice, 'Art. 2 Nuovo testo.');
-		await waitFor(() => alice.doc.getXmlFragment('default').toString().includes('Art. 2'));
+		await saved(alice);
 		expect(await markdownOf(restored.body.id)).toContain('Art. 2 Nuovo testo.');
 		// The final original is untouched.
 		expect(await markdownOf(fixture.documentId)).not.toContain('Art. 2 Nuovo testo.');
@@ -165,12 +165,14 @@ describe('versions', () => {
 		const alice = connect(document.docName, fixture.alice);
 		await synced(alice);
 		writeDraft(alice, [paragraph('Le parti collaborano con lealtà e trasparenza.')]);
+		await saved(alice);
 
 		const first = await coordinator.post(`/api/v1/documents/${document.id}/versions`, { note: 'Prima lettura' });
 		expect(first.status).toBe(201);
 		expect(first.body).toMatchObject({ number: 1, note: 'Prima lettura', final: false, createdBy: { id: fixture.admin.user.id, name: 'Admin' } });
 
 		writeDraft(alice, [paragraph('Le parti collaborano con efficienza e trasparenza.'), paragraph('Durata: tre anni.')]);
+		await saved(alice);
 		const second = await coordinator.post(`/api/v1/documents/${document.id}/versions`, {});
 		expect(second.status).toBe(201);
 		expect(second.body.number).toBe(2);

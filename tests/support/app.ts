@@ -4,9 +4,12 @@ import path from 'node:path';
 import { loadConfig } from '../../server/config.ts';
 import { startApp, type RunningApp } from '../../server/app.ts';
 import { createTestDatabase } from './database.ts';
+import { clusterMode, startLoadBalancer, startSecondNode, testRedisPrefix } from './cluster.ts';
 
 export interface TestApp extends RunningApp {
 	origin: string;
+	/** Each node's own URL (one, or two in TAVOLO_TEST_NODES=2 mode): /metrics is per node. */
+	nodes: string[];
 	stop(): Promise<void>;
 }
 
@@ -17,6 +20,8 @@ export interface TestApp extends RunningApp {
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
 	const dataDir = await mkdtemp(path.join(tmpdir(), 'tavolo-test-'));
 	const database = await createTestDatabase();
+	const cluster = clusterMode();
+	const clusterEnv: Record<string, string> = cluster ? { REDIS_URL: cluster.redisUrl, TAVOLO_REDIS_PREFIX: testRedisPrefix() } : {};
 	const config = loadConfig({
 		NODE_ENV: 'test',
 		PORT: '0',
@@ -24,17 +29,43 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 		LOG_LEVEL: 'silent',
 		TAVOLO_DATA_DIR: dataDir,
 		...(database.url ? { DATABASE_URL: database.url } : {}),
+		...clusterEnv,
 		...env
 	});
 	const app = await startApp(config);
 	const { port } = app.server.address() as { port: number };
-	const origin = `http://127.0.0.1:${port}`;
+	if (!cluster) {
+		const origin = `http://127.0.0.1:${port}`;
+		return {
+			...app,
+			url: origin,
+			origin,
+			nodes: [origin],
+			async stop() {
+				await app.close();
+				await database.drop();
+				await rm(dataDir, { recursive: true, force: true });
+			}
+		};
+	}
+	// Two nodes behind a balancer (tests/support/cluster.ts); the test sees the balancer's URL.
+	const balancer = await startLoadBalancer();
+	const second = await startSecondNode({
+		databaseUrl: database.url!,
+		redisUrl: cluster.redisUrl,
+		redisPrefix: clusterEnv.TAVOLO_REDIS_PREFIX,
+		origin: balancer.url,
+		env
+	});
+	balancer.setTargets([port, Number(new URL(second.process.url).port)]);
 	return {
 		...app,
-		url: origin,
-		origin,
+		url: balancer.url,
+		origin: balancer.url,
+		nodes: [`http://127.0.0.1:${port}`, second.process.url],
 		async stop() {
-			await app.close();
+			await balancer.close();
+			await Promise.all([app.close(), second.stop()]);
 			await database.drop();
 			await rm(dataDir, { recursive: true, force: true });
 		}

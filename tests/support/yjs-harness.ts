@@ -23,7 +23,16 @@ import type { YjsLimits } from '../../server/yjs/doc-room.ts';
 import type { YjsStore } from '../../server/persistence/yjs-store.ts';
 import type { DocRelay } from '../../server/cluster/cluster.ts';
 import type { Events, MembershipChanges } from '../../src/lib/server/app-context.ts';
-import { messageDurable, messageReadOnly, readDurable, readReadOnly, type ReadOnlyNotice } from '../../src/lib/realtime/yjs-messages.ts';
+import { clusterMode, startLoadBalancer, startSecondNode, testRedisPrefix, type LoadBalancer, type SecondNode } from './cluster.ts';
+import {
+	isCoveredBy,
+	messageDurable,
+	messageReadOnly,
+	readDurable,
+	readReadOnly,
+	snapshotOfUpdates,
+	type ReadOnlyNotice
+} from '../../src/lib/realtime/yjs-messages.ts';
 
 /**
  * A Tavolo server for /yjs tests, on PGlite in a temporary data folder (the default) or, when
@@ -54,6 +63,9 @@ export async function startYjsTestServer(env: Record<string, string> = {}): Prom
 		databaseUrl = url.toString();
 	}
 	const dataDir = await mkdtemp(path.join(tmpdir(), 'tavolo-yjs-'));
+	// Two-node mode (tests/support/cluster.ts), unless the test brings a Redis of its own.
+	const cluster = env.REDIS_URL ? null : clusterMode();
+	const clusterEnv: Record<string, string> = cluster ? { REDIS_URL: cluster.redisUrl, TAVOLO_REDIS_PREFIX: testRedisPrefix() } : {};
 	const config = loadConfig({
 		NODE_ENV: 'test',
 		PORT: '0',
@@ -61,16 +73,38 @@ export async function startYjsTestServer(env: Record<string, string> = {}): Prom
 		LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
 		TAVOLO_DATA_DIR: dataDir,
 		...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+		...clusterEnv,
 		...env
 	});
 	let port = 0;
+	let balancer: LoadBalancer | undefined;
+	let second: SecondNode | undefined;
 	const boot = async () => {
 		const app = await startApp({ ...config, port });
 		port = Number(new URL(app.url).port);
-		return app;
+		// Clients and requests go through the balancer; the test still reaches this node's insides.
+		return balancer ? { ...app, url: balancer.url } : app;
+	};
+	if (cluster) {
+		balancer = await startLoadBalancer();
+	}
+	const first = await boot();
+	if (cluster && balancer) {
+		second = await startSecondNode({
+			databaseUrl: databaseUrl!,
+			redisUrl: cluster.redisUrl,
+			redisPrefix: clusterEnv.TAVOLO_REDIS_PREFIX,
+			origin: balancer.url,
+			env
+		});
+		balancer.setTargets([port, Number(new URL(second.process.url).port)]);
+	}
+	const stopOthers = async () => {
+		await balancer?.close();
+		await second?.stop();
 	};
 	const server: YjsTestServer = {
-		app: await boot(),
+		app: first,
 		yjsUrl: '',
 		async restart() {
 			await server.app.close();
@@ -79,9 +113,11 @@ export async function startYjsTestServer(env: Record<string, string> = {}): Prom
 		},
 		async stop() {
 			await server.app.close();
+			await stopOthers();
 		},
 		async dispose() {
 			await server.app.close();
+			await stopOthers();
 			await rm(dataDir, { recursive: true, force: true });
 			if (baseUrl && databaseName) {
 				const admin = new pg.Client({ connectionString: baseUrl });
@@ -167,6 +203,8 @@ export interface Client {
 	provider: WebsocketProvider;
 	readOnly: ReadOnlyNotice | null;
 	durable: Y.Snapshot | null;
+	/** The updates this client made itself (not those it received), for "saved". */
+	own: Uint8Array[];
 	closes: Array<{ code: number; reason: string }>;
 	destroy(): void;
 }
@@ -184,6 +222,7 @@ export function connectClient(server: YjsTestServer, docName: string, person: Pe
 		provider,
 		readOnly: null,
 		durable: null,
+		own: [],
 		closes: [],
 		destroy() {
 			provider.destroy();
@@ -199,8 +238,23 @@ export function connectClient(server: YjsTestServer, docName: string, person: Pe
 	provider.on('connection-close', (event) => {
 		if (event) client.closes.push({ code: event.code, reason: event.reason });
 	});
+	doc.on('update', (update: Uint8Array, origin: unknown) => {
+		if (origin !== provider) client.own.push(update);
+	});
 	return client;
 }
+
+/**
+ * Waits until the server acknowledged every edit this client made as committed: what the editor
+ * shows as "Salvato". An HTTP request sent right after an edit may otherwise overtake it (another
+ * connection, possibly another node).
+ */
+export const saved = (client: Client) =>
+	waitFor(
+		() => client.own.length === 0 || (client.durable !== null && isCoveredBy(snapshotOfUpdates(client.own), client.durable)),
+		5000,
+		'the durable ack of every own edit'
+	);
 
 export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition', detail?: () => string): Promise<void> {
 	const started = Date.now();

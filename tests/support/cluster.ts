@@ -1,0 +1,99 @@
+import net from 'node:net';
+import { newId } from '../../src/lib/server/ids.ts';
+import { ensureBuild, freePort, startServerProcess, type ServerProcess } from './server-process.ts';
+
+/**
+ * The suites' two-node mode (`TAVOLO_TEST_NODES=2`, with DATABASE_URL and REDIS_URL): each test
+ * app is the in-process node the test can look into, plus a second `server/main.ts` process on
+ * the same PostgreSQL database and Redis, behind a round-robin load balancer. Every HTTP and
+ * WebSocket connection of the test goes to the balancer, so half of them land on the other node:
+ * the suites then prove that two nodes act as one.
+ */
+export function clusterMode(): { redisUrl: string; databaseUrl: string } | null {
+	if (process.env.TAVOLO_TEST_NODES !== '2') return null;
+	const redisUrl = process.env.REDIS_URL;
+	const databaseUrl = process.env.DATABASE_URL;
+	if (!redisUrl || !databaseUrl) throw new Error('TAVOLO_TEST_NODES=2 needs DATABASE_URL and REDIS_URL');
+	return { redisUrl, databaseUrl };
+}
+
+export interface LoadBalancer {
+	url: string;
+	port: number;
+	/** Where new connections go, in turn. */
+	setTargets(ports: number[]): void;
+	/** How many connections went to each target port so far. */
+	counts(): Map<number, number>;
+	close(): Promise<void>;
+}
+
+/** A TCP round-robin balancer: the simplest "any load balancer" (no stickiness, no HTTP awareness). */
+export async function startLoadBalancer(): Promise<LoadBalancer> {
+	let targets: number[] = [];
+	let next = 0;
+	const counts = new Map<number, number>();
+	const sockets = new Set<net.Socket>();
+	const track = (socket: net.Socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+		socket.on('error', () => socket.destroy());
+	};
+	const server = net.createServer((client) => {
+		track(client);
+		if (targets.length === 0) return client.destroy();
+		const port = targets[next++ % targets.length];
+		counts.set(port, (counts.get(port) ?? 0) + 1);
+		const upstream = net.connect(port, '127.0.0.1');
+		track(upstream);
+		client.pipe(upstream);
+		upstream.pipe(client);
+		client.on('close', () => upstream.destroy());
+		upstream.on('close', () => client.destroy());
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+	const { port } = server.address() as net.AddressInfo;
+	return {
+		url: `http://127.0.0.1:${port}`,
+		port,
+		setTargets(ports) {
+			targets = ports;
+		},
+		counts: () => new Map(counts),
+		async close() {
+			for (const socket of sockets) socket.destroy();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		}
+	};
+}
+
+export interface SecondNode {
+	process: ServerProcess;
+	stop(): Promise<void>;
+}
+
+/** The other node: server/main.ts on the same database and Redis, reached through `origin`. */
+export async function startSecondNode(options: {
+	databaseUrl: string;
+	redisUrl: string;
+	redisPrefix: string;
+	origin: string;
+	env?: Record<string, string>;
+}): Promise<SecondNode> {
+	await ensureBuild();
+	const process = await startServerProcess({
+		port: await freePort(),
+		env: {
+			...options.env,
+			DATABASE_URL: options.databaseUrl,
+			REDIS_URL: options.redisUrl,
+			TAVOLO_REDIS_PREFIX: options.redisPrefix,
+			ORIGIN: options.origin
+		}
+	});
+	return { process, stop: () => process.kill('SIGTERM') };
+}
+
+/** A Redis prefix of the test's own, so parallel test files never see each other's messages. */
+export function testRedisPrefix(): string {
+	return `tavolo-test-${newId(8)}`;
+}
