@@ -22,6 +22,8 @@ const environmentSchema = z.object({
 	DATABASE_URL: optionalUrl,
 	TAVOLO_DATA_DIR: z.string().default('./data'),
 	REDIS_URL: optionalUrl,
+	/** Starts every Redis key of this deployment, so several deployments (or test runs) can share one Redis. */
+	TAVOLO_REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9:_.-]{1,64}$/).default('tavolo:'),
 	SMTP_URL: optionalUrl,
 	/** The From header of mails, e.g. `Consorzio <tavoli@consorzio.example>`; default tavolo@<ORIGIN host>. */
 	SMTP_FROM: z
@@ -71,6 +73,7 @@ export interface Config {
 	databaseUrl: string | undefined;
 	dataDir: string;
 	redisUrl: string | undefined;
+	redisPrefix: string;
 	smtpUrl: string | undefined;
 	smtpFrom: string | undefined;
 	logLevel: Environment['LOG_LEVEL'];
@@ -117,6 +120,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 		databaseUrl: e.DATABASE_URL,
 		dataDir: e.TAVOLO_DATA_DIR,
 		redisUrl: e.REDIS_URL,
+		redisPrefix: e.TAVOLO_REDIS_PREFIX,
 		smtpUrl: e.SMTP_URL,
 		smtpFrom: e.SMTP_FROM,
 		logLevel: e.LOG_LEVEL,
