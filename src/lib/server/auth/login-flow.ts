@@ -1,4 +1,5 @@
 import type { Cookies } from '@sveltejs/kit';
+import type { Logger } from 'pino';
 import { getAppContext } from '../app-context.ts';
 import { changePassword, logIn, signUp } from '../accounts/service.ts';
 import { hashToken, type Session, type SessionUser } from './sessions.ts';
@@ -43,11 +44,13 @@ export async function changePasswordAndEndOtherSessions(
 	user: SessionUser,
 	session: Session,
 	input: unknown,
-	address: string
+	address: string,
+	/** The request's logger (with its `reqId`). */
+	logger: Logger
 ): Promise<{ endedSessions: number }> {
 	const context = getAppContext();
 	const { endedSessionIds } = await changePassword(context.db, context.loginLimiter, user, session.id, input, address);
 	for (const sessionId of endedSessionIds) context.sessionEnds.emit(sessionId);
-	context.logger.info({ userId: user.id, endedSessions: endedSessionIds.length }, 'password changed');
+	logger.info({ userId: user.id, endedSessions: endedSessionIds.length }, 'password changed');
 	return { endedSessions: endedSessionIds.length };
 }

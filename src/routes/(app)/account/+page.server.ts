@@ -18,7 +18,7 @@ export const actions = {
 		const session = event.locals.session;
 		if (!session) redirect(303, loginPath(event.url));
 		try {
-			await changePasswordAndEndOtherSessions(user, session, values, event.getClientAddress());
+			await changePasswordAndEndOtherSessions(user, session, values, event.getClientAddress(), event.locals.logger);
 		} catch (err) {
 			const failure = failForm(err, 'password', values);
 			// Passwords are never sent back to the page.
