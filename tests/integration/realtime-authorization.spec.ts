@@ -138,3 +138,72 @@ describe('socket.io commands follow the policy', () => {
 		});
 	}
 });
+
+describe('/yjs documents follow the policy', () => {
+	type Doc = { label: string; docName: string; kind: 'agenda' | 'document'; status: 'draft' | 'in_review' | 'final' | null };
+	const docs: Doc[] = [];
+	let yjs: YjsTestServer;
+
+	beforeAll(async () => {
+		yjs = { app: { url: app.origin }, yjsUrl: `${app.origin.replace(/^http/, 'ws')}/yjs` } as YjsTestServer;
+		const meetingId = await createMeeting();
+		docs.push({ label: 'agenda', docName: `agenda:${meetingId}`, kind: 'agenda', status: null });
+		for (const status of ['draft', 'in_review', 'final'] as const) {
+			const created = await admin.post(`/api/v1/tables/${tableId}/documents`, { kind: 'protocol', title: `Protocollo ${status}` });
+			expect(created.status).toBe(201);
+			if (status !== 'draft') expect((await admin.post(`/api/v1/documents/${created.body.id}/status`, { status: 'in_review' })).status).toBe(200);
+			if (status === 'final') expect((await admin.post(`/api/v1/documents/${created.body.id}/status`, { status: 'final' })).status).toBe(200);
+			docs.push({ label: `document (${status})`, docName: created.body.docName, kind: 'document', status });
+		}
+	});
+
+	/** The policy's answer, as documents/access.ts reads it: view, edit, and no one writes a final text. */
+	function expectedAccess(actor: Actor, doc: Doc): 'refused' | 'read-only' | 'write' {
+		const [view, edit] = doc.kind === 'agenda' ? (['meeting.view', 'agenda.edit'] as const) : (['document.view', 'document.edit'] as const);
+		if (!can(actor, view)) return 'refused';
+		if (!can(actor, edit) || doc.status === 'final') return 'read-only';
+		return 'write';
+	}
+
+	it('refuses a connection without a session (401) and an unknown document (404)', async () => {
+		const doc = docs[1];
+		expect((await rawConnect(`${yjs.yjsUrl}/${doc.docName}`, { origin: app.origin })).status).toBe(401);
+		const refused = await rawConnect(`${yjs.yjsUrl}/document:nessuno`, { origin: app.origin, cookie: admin.sessionCookie });
+		expect(refused.status).toBe(404);
+	});
+
+	for (const caller of callers) {
+		it(`${caller.name}: writes, reads only, or is refused on each document as can() says`, async () => {
+			for (const doc of docs) {
+				const expected = expectedAccess(caller.actor, doc);
+				const cookie = clients.get(caller.name)!.sessionCookie;
+				const what = `${caller.name} on ${doc.label}`;
+				if (expected === 'refused') {
+					const attempt = await rawConnect(`${yjs.yjsUrl}/${doc.docName}`, { origin: app.origin, cookie });
+					expect(attempt.status, what).toBe(403);
+					continue;
+				}
+				// The coordinator (not the caller) watches what reaches the server's copy.
+				const watcher = connectClient(yjs, doc.docName, { user: {} as never, cookie: clients.get('coordinator')!.sessionCookie });
+				const client = connectClient(yjs, doc.docName, { user: {} as never, cookie });
+				yjsClients.push(watcher, client);
+				await Promise.all([synced(watcher), synced(client)]);
+				const mark = `${caller.name}-${doc.label}`;
+				client.doc.getText('t').insert(0, mark);
+				if (expected === 'write') {
+					await waitFor(() => watcher.doc.getText('t').toString().includes(mark), 5000, `${what}: the edit reaches the others`);
+					expect(client.readOnly?.readOnly ?? false, what).toBe(false);
+				} else {
+					await waitFor(() => client.readOnly?.readOnly === true, 5000, `${what}: told it is read-only`);
+					// Not allowed to edit at all says "observer" first, as access.ts decides.
+					const edit = doc.kind === 'agenda' ? 'agenda.edit' : 'document.edit';
+					expect(client.readOnly?.reason, what).toBe(can(caller.actor, edit) ? 'final' : 'observer');
+					await new Promise((resolve) => setTimeout(resolve, 400));
+					expect(watcher.doc.getText('t').toString(), `${what}: the edit was dropped`).not.toContain(mark);
+				}
+				client.destroy();
+				watcher.destroy();
+			}
+		});
+	}
+});
