@@ -163,7 +163,9 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 				const answer = typeof ack === 'function' ? (ack as (a: Ack<R>) => void) : () => {};
 				if (overLimit()) return answer({ ok: false, error: toAckError(new AppError('rate_limited', { retryAfterSeconds: 1 })) });
 				const timer = commandSeconds.startTimer({ event });
-				track(run(payload)).then(
+				// Through a promise even when `run` throws at once (a non-async parse), so the error
+				// is acknowledged rather than thrown into socket.io's event loop, which would end the process.
+				track(Promise.resolve(payload).then(run)).then(
 					(result) => {
 						timer({ result: 'ok' });
 						answer({ ok: true, ...result });
