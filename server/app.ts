@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { createAppContext, type ContextOptions } from './context.ts';
 import { createHttpServer, LOCAL_PROTOCOL_HEADER, type RequestHandler, type UpgradeRoute } from './http-server.ts';
 import { attachRealtime } from './realtime.ts';
+import { closeRedis } from './redis.ts';
 import { startReminderScheduler } from './reminders.ts';
 import type { SyncEndpoint } from './yjs/sync-endpoint.ts';
 
@@ -67,6 +68,7 @@ export async function startApp(
 				await new Promise<void>((resolve) => server.close(() => resolve()));
 				await context.cluster?.close();
 				context.mailer?.close();
+				if (context.redis) await closeRedis(context.redis);
 				await context.database.close();
 				setAppContext(undefined);
 			})();

@@ -22,8 +22,8 @@ const environmentSchema = z.object({
 	DATABASE_URL: optionalUrl,
 	TAVOLO_DATA_DIR: z.string().default('./data'),
 	REDIS_URL: optionalUrl,
-	/** Prefix of Tavolo's Redis keys and channels, so several deployments can share one Redis. */
-	TAVOLO_REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, . _ - (at most 64)').default('tavolo'),
+	/** Starts every Redis key and channel of this deployment, so several deployments (or test runs) can share one Redis. */
+	TAVOLO_REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'letters, digits, : . _ - (at most 64)').default('tavolo'),
 	SMTP_URL: optionalUrl,
 	/** The From header of mails, e.g. `Consorzio <tavoli@consorzio.example>`; default tavolo@<ORIGIN host>. */
 	SMTP_FROM: z

@@ -3,12 +3,13 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { openDatabase } from '../src/lib/server/db/connect.ts';
 import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { createSessionStore } from '../src/lib/server/auth/sessions.ts';
-import { createLoginLimiter, createRequestLimiter } from '../src/lib/server/auth/login-limiter.ts';
+import { createLoginLimiter, createRequestLimiter, redisLimiters } from '../src/lib/server/auth/login-limiter.ts';
 import { ensureDefaultProgramme } from '../src/lib/server/programmes/service.ts';
 import { createEvents, type AppContext } from '../src/lib/server/app-context.ts';
 import { createMailer, defaultSender } from '../src/lib/server/mail/mailer.ts';
 import type { Config } from './config.ts';
 import { createCluster } from './cluster/cluster.ts';
+import { connectRedis } from './redis.ts';
 
 export interface ContextOptions {
 	/** In-memory PGlite (tests that need no files). */
@@ -42,6 +43,10 @@ export async function createAppContext(config: Config, options: ContextOptions =
 			})
 		: undefined;
 	const events = <T>(channel: string) => (cluster ? cluster.distribute(createEvents<T>(), channel) : createEvents<T>());
+	// The rate limiters' own client: it fails fast while Redis is away (the limiters then count
+	// in memory), where the cluster's connections queue and retry.
+	const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
+	const limiterStore = redis ? redisLimiters(redis, { prefix: `${config.redisPrefix}:rl:` }) : undefined;
 
 	return {
 		db: database.db,
@@ -50,9 +55,11 @@ export async function createAppContext(config: Config, options: ContextOptions =
 		loginLimiter: createLoginLimiter({
 			maxPerAccount: config.limits.loginMaxPerAccount,
 			maxPerAddress: config.limits.loginMaxPerAddress,
-			windowSeconds: config.limits.loginWindowSeconds
+			windowSeconds: config.limits.loginWindowSeconds,
+			createLimiter: limiterStore
 		}),
-		apiLimiter: createRequestLimiter(config.limits.apiRequestsPerMinute, 60),
+		apiLimiter: createRequestLimiter(config.limits.apiRequestsPerMinute, 60, limiterStore),
+		redis,
 		logger,
 		metrics,
 		origin: config.origin,

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AppContext } from '../src/lib/server/app-context.ts';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../src/lib/server/http/request-id.ts';
 
 /**
  * Header adapter-node reads the request protocol from when ORIGIN is unset. We set it ourselves
@@ -55,6 +56,28 @@ export async function handleMetrics(context: AppContext, res: ServerResponse): P
 }
 
 /**
+ * One access log line per request once it is answered (or abandoned by the client): the path
+ * without its query (which may carry tokens), status and duration. Health checks and metrics
+ * scrapes, asked every few seconds by the platform, log at debug.
+ */
+function logAccess(context: AppContext, req: IncomingMessage, res: ServerResponse, requestId: string, path: string): void {
+	const started = performance.now();
+	const quiet = path === '/healthz' || path === '/metrics';
+	res.once('close', () => {
+		const line = {
+			reqId: requestId,
+			method: req.method,
+			path,
+			status: res.statusCode,
+			ms: Math.round((performance.now() - started) * 10) / 10,
+			...(res.writableFinished ? {} : { aborted: true })
+		};
+		if (quiet) context.logger.debug(line, 'request');
+		else context.logger.info(line, 'request');
+	});
+}
+
+/**
  * One HTTP server for everything: /healthz and /metrics first, then the SvelteKit handler;
  * upgrades go to the route owning their path prefix and any other upgrade is refused.
  */
@@ -63,6 +86,11 @@ export function createHttpServer(options: HttpServerOptions): http.Server {
 	const routes = options.upgradeRoutes ?? [];
 	const server = http.createServer((req, res) => {
 		const path = req.url?.split('?')[0];
+		// The SvelteKit hooks read the id from the request, so theirs and this one are the same.
+		const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+		req.headers[REQUEST_ID_HEADER] = requestId;
+		res.setHeader(REQUEST_ID_HEADER, requestId);
+		logAccess(context, req, res, requestId, path ?? '');
 		if (req.method === 'GET' && path === '/healthz') return void handleHealth(context, res);
 		if (req.method === 'GET' && path === '/metrics') return void handleMetrics(context, res);
 		req.headers[LOCAL_PROTOCOL_HEADER] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';

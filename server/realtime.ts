@@ -58,7 +58,16 @@ export function attachRealtime(options: { context: AppContext; config: Config; h
 			// last Yjs updates, which needs the database still open.
 			unsubscribeStatus();
 			await yjs.close();
-			await new Promise<void>((resolve) => sockets.io.close(() => resolve()));
+			// With REDIS_URL the adapter announces its departure over Redis; while Redis is away
+			// that waits for it, so the wait is bounded (the sockets themselves close at once).
+			await new Promise<void>((resolve) => {
+				const timer = setTimeout(resolve, 2_000);
+				timer.unref();
+				sockets.io.close(() => {
+					clearTimeout(timer);
+					resolve();
+				});
+			});
 			await sockets.settled();
 		}
 	};

@@ -7,7 +7,26 @@ import { clearSessionCookie, setSessionCookie } from '$lib/server/auth/cookies.t
 import { isAllowedOrigin } from '$lib/server/auth/origin.ts';
 import { AppError, isAppError } from '$lib/server/errors.ts';
 import { errorResponse } from '$lib/server/http/api.ts';
+import { REQUEST_ID_HEADER, requestIdFrom } from '$lib/server/http/request-id.ts';
 import { m } from '$lib/paraglide/messages.js';
+
+/**
+ * The request's id, chosen by server/http-server.ts (or here under `vite dev`, which has no Node
+ * entry), and a logger carrying it for everything this request logs.
+ */
+const handleRequestId: Handle = async ({ event, resolve }) => {
+	event.locals.requestId = requestIdFrom(event.request.headers.get(REQUEST_ID_HEADER));
+	event.locals.logger = getAppContext().logger.child({ reqId: event.locals.requestId });
+	const response = await resolve(event);
+	if (!response.headers.has(REQUEST_ID_HEADER)) {
+		try {
+			response.headers.set(REQUEST_ID_HEADER, event.locals.requestId);
+		} catch {
+			// A response with immutable headers (a fetched one passed through): the Node entry set it already.
+		}
+	}
+	return response;
+};
 
 const handleLocale: Handle = ({ event, resolve }) =>
 	paraglideMiddleware(event.request, ({ request, locale }) => {
@@ -69,9 +88,9 @@ const handleHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(handleLocale, handleApiRate, handleOrigin, handleSession, handleHeaders);
+export const handle = sequence(handleRequestId, handleLocale, handleApiRate, handleOrigin, handleSession, handleHeaders);
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
-	if (status !== 404) getAppContext().logger.error({ err: error, path: event.url.pathname }, 'request failed');
+	if (status !== 404) (event.locals.logger ?? getAppContext().logger).error({ err: error, path: event.url.pathname }, 'request failed');
 	return { message: status === 404 ? m.error_not_found() : m.error_internal(), code: status === 404 ? 'not_found' : 'internal' };
 };

@@ -243,11 +243,13 @@ export function createCluster(options: ClusterOptions): Cluster {
 		},
 		async close() {
 			clearInterval(heartbeat);
-			await redis.zrem(nodesKey, nodeId).catch(() => undefined);
+			// Commands wait for Redis (maxRetriesPerRequest: null); while it is away, give up soon.
+			const briefly = (work: Promise<unknown>) =>
+				Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+			await briefly(redis.zrem(nodesKey, nodeId));
 			unsubscribeEvents();
 			await reader.close();
-			// quit() waits for Redis; while it is away, give up after a moment.
-			await Promise.race([redis.quit().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000))]);
+			await briefly(redis.quit());
 			redis.disconnect();
 		}
 	};

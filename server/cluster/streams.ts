@@ -133,6 +133,7 @@ export class StreamReader {
 		this.closed = true;
 		this.wake();
 		this.options.reader.disconnect();
-		await this.loop.catch(() => undefined);
+		// A command queued while Redis is away may never settle: the loop is not waited for long.
+		await Promise.race([this.loop.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
 	}
 }

@@ -191,7 +191,9 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 				const answer = typeof ack === 'function' ? (ack as (a: Ack<R>) => void) : () => {};
 				if (overLimit()) return answer({ ok: false, error: toAckError(new AppError('rate_limited', { retryAfterSeconds: 1 })) });
 				const timer = commandSeconds.startTimer({ event });
-				track(run(payload)).then(
+				// Through a promise even when `run` throws at once (a non-async parse), so the error
+				// is acknowledged rather than thrown into socket.io's event loop, which would end the process.
+				track(Promise.resolve(payload).then(run)).then(
 					(result) => {
 						timer({ result: 'ok' });
 						answer({ ok: true, ...result });
@@ -199,7 +201,7 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 					(error: unknown) => {
 						timer({ result: isAppError(error) ? error.code : 'internal' });
 						if (isAppError(error)) return answer({ ok: false, error: toAckError(error) });
-						logger.error({ err: error, event, userId: user.id }, 'socket command failed');
+						logger.error({ err: error, event, socketId: socket.id, userId: user.id }, 'socket command failed');
 						answer({ ok: false, error: toAckError(new AppError('internal')) });
 					}
 				);
@@ -279,7 +281,7 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 		socket.on('disconnect', () => {
 			for (const meetingId of Object.keys(socket.data.meetings)) {
 				track(leave(socket, meetingId)).catch((error: unknown) =>
-					logger.error({ err: error, meetingId }, 'could not record the departure from a meeting')
+					logger.error({ err: error, meetingId, socketId: socket.id, userId: user.id }, 'could not record the departure from a meeting')
 				);
 			}
 		});
@@ -295,7 +297,9 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 			for (const [meetingId, joined] of Object.entries(socket.data.meetings ?? {})) {
 				if (joined.tableId !== change.tableId) continue;
 				if (change.role === null) {
-					track(leave(socket, meetingId)).catch((error: unknown) => logger.error({ err: error }, 'could not remove a member from a meeting'));
+					track(leave(socket, meetingId)).catch((error: unknown) =>
+						logger.error({ err: error, meetingId, socketId: socket.id, userId: change.userId }, 'could not remove a member from a meeting')
+					);
 					continue;
 				}
 				const facilitator = can({ isAdmin: socket.data.user.isAdmin, role: change.role }, 'meeting.run');

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { ApiClient, startTestApp, type TestApp } from '../../tests/support/app.ts';
 import { connectSocket, send, type ClientSocket } from './socket-test-client.ts';
 
@@ -74,5 +75,51 @@ describe('command rate', () => {
 		expect(answers.filter((a) => a.ok).length).toBeGreaterThanOrEqual(30);
 		await new Promise((r) => setTimeout(r, 1100));
 		expect((await send(socket, 'meeting:join', { meetingId })).ok).toBe(true);
+	});
+});
+
+describe('every command under arbitrary payloads (fast-check)', () => {
+	const events = [
+		'meeting:join', 'meeting:leave', 'meeting:status', 'meeting:focus', 'timer:start', 'timer:pause', 'timer:extend', 'timer:reset',
+		'hand:raise', 'hand:lower', 'speaker:give', 'speaker:end', 'speaker:remove', 'speaker:reorder',
+		'poll:create', 'poll:open', 'poll:close', 'poll:reveal', 'poll:vote', 'meeting:schedule'
+	] as const;
+	// Never our meeting's id: whatever the rest says, nothing may change and every answer is a refusal.
+	const payload = fc.oneof(
+		fc.anything({ withObjectString: true, withNullPrototype: true, withBigInt: false }),
+		fc.record({ meetingId: fc.oneof(fc.string({ maxLength: 3000 }), fc.integer(), fc.constant(null)), itemId: fc.anything(), status: fc.anything() }, { requiredKeys: [] }),
+		fc.record({ pollId: fc.oneof(fc.string({ maxLength: 3000 }), fc.array(fc.string())), choice: fc.anything() }, { requiredKeys: [] })
+	);
+	const liveState = async () => {
+		const { body } = await client.get(`/api/v1/meetings/${meetingId}/live`);
+		const { serverTime: _serverTime, present: _present, ...rest } = body;
+		return rest;
+	};
+
+	it('acknowledges each with an error object, changes nothing, and a valid command still works', { timeout: 120_000 }, async () => {
+		const before = await liveState();
+		for (const event of events) {
+			const socket = await open();
+			await fc.assert(
+				fc.asyncProperty(payload, fc.boolean(), async (body, withAck) => {
+					fc.pre(!(typeof body === 'object' && body !== null && JSON.stringify(body)?.includes(meetingId)));
+					if (!withAck) {
+						(socket.emit as (event: string, ...args: unknown[]) => void)(event, body);
+						return;
+					}
+					const ack = await send(socket, event, body as never);
+					// Leaving a room one is not in is a harmless no-op; everything else is refused.
+					if (event === 'meeting:leave' && ack.ok) return;
+					expect(ack, `${event} ${JSON.stringify(body)}`).toMatchObject({ ok: false, error: { code: expect.any(String), message: expect.any(String) } });
+					// Pace below the per-socket command cap, so each answer is about the payload.
+					await new Promise((resolve) => setTimeout(resolve, 35));
+				}),
+				{ numRuns: 25 }
+			);
+			expect(socket.connected, event).toBe(true);
+			const valid = await send(socket, 'meeting:join', { meetingId });
+			expect(valid.ok, `meeting:join after fuzzing ${event}`).toBe(true);
+		}
+		expect(await liveState()).toEqual(before);
 	});
 });

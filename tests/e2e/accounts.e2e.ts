@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app.ts';
-import { browserErrors, launchBrowser, newVisitor, seriousA11yViolations } from '../support/browser.ts';
+import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
+import { browserErrors, launchBrowser, newVisitor, seriousA11yViolations, signedInVisitor } from '../support/browser.ts';
 
 describe('accounts and language', () => {
 	let app: TestApp;
@@ -99,6 +99,43 @@ describe('accounts and language', () => {
 		await page.getByRole('button', { name: 'Italiano' }).click();
 		await pageTitle(page, 'Crea il tuo account').waitFor();
 		expect(await page.locator('html').getAttribute('lang')).toBe('it');
+		await context.close();
+	});
+
+	it('changes the password from the account page, refusing a wrong current one beside its field', async () => {
+		const api = new ApiClient(app.url);
+		await api.signUp('marta@comune.example', 'Marta Sindaca', 'password-vecchia-1');
+		// The browser gets a session of its own; `api` keeps the signup session, the "other device".
+		const laptop = new ApiClient(app.url);
+		expect((await laptop.post('/api/v1/auth/login', { email: 'marta@comune.example', password: 'password-vecchia-1' })).status).toBe(200);
+		const { context, page } = await signedInVisitor(browser, app.url, laptop.sessionCookie);
+		await page.goto('/');
+		await page.getByRole('link', { name: /Il mio account/ }).click();
+		await pageTitle(page, 'Il mio account').waitFor();
+		await page.getByRole('heading', { level: 2, name: 'Cambia password' }).waitFor();
+
+		await page.getByLabel('Password attuale').fill('non-e-questa-1');
+		await page.getByLabel('Nuova password').fill('password-nuova-1');
+		await page.getByRole('button', { name: 'Cambia password' }).click();
+		await page.getByRole('alert').getByText('La password attuale non è corretta.').waitFor();
+		expect(await page.getByLabel('Password attuale').getAttribute('aria-invalid')).toBe('true');
+		expect(await page.getByLabel('Nuova password').getAttribute('aria-invalid')).toBeNull();
+		await expectAccessible(page);
+
+		await page.getByLabel('Password attuale').fill('password-vecchia-1');
+		await page.getByLabel('Nuova password').fill('password-nuova-1');
+		await page.getByRole('button', { name: 'Cambia password' }).click();
+		await page.getByRole('alert').getByText('Password cambiata. Le altre sessioni sono state chiuse.').waitFor();
+		expect(await page.getByLabel('Nuova password').inputValue()).toBe('');
+		await expectAccessible(page);
+
+		// This browser stays signed in; the API client's session (another one) was ended.
+		await page.goto('/');
+		await pageTitle(page, 'I miei tavoli').waitFor();
+		expect((await api.get('/api/v1/me')).status).toBe(401);
+		const fresh = new ApiClient(app.url);
+		expect((await fresh.post('/api/v1/auth/login', { email: 'marta@comune.example', password: 'password-vecchia-1' })).status).toBe(401);
+		expect((await fresh.post('/api/v1/auth/login', { email: 'marta@comune.example', password: 'password-nuova-1' })).status).toBe(200);
 		await context.close();
 	});
 });

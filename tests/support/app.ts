@@ -20,7 +20,8 @@ export interface TestApp extends RunningApp {
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
 	const dataDir = await mkdtemp(path.join(tmpdir(), 'tavolo-test-'));
 	const database = await createTestDatabase();
-	const cluster = clusterMode();
+	// Two-node mode (tests/support/cluster.ts), unless the test brings a Redis of its own.
+	const cluster = env.REDIS_URL ? null : clusterMode();
 	const clusterEnv: Record<string, string> = cluster ? { REDIS_URL: cluster.redisUrl, TAVOLO_REDIS_PREFIX: testRedisPrefix() } : {};
 	const config = loadConfig({
 		NODE_ENV: 'test',

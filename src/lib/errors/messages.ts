@@ -8,6 +8,7 @@ export function errorMessage(code: ErrorCode, details: { retryAfterSeconds?: num
 		case 'bad_json': return m.error_bad_json();
 		case 'unauthorized': return m.error_unauthorized();
 		case 'invalid_credentials': return m.error_invalid_credentials();
+		case 'wrong_password': return m.error_wrong_password();
 		case 'forbidden': return m.error_forbidden();
 		case 'bad_origin': return m.error_bad_origin();
 		case 'not_found': return m.error_not_found();
@@ -48,6 +49,7 @@ export function fieldMessage(problem: FieldProblem): string {
 		case 'ends_before_start': return m.field_ends_before_start();
 		case 'invalid_number': return m.field_invalid_number();
 		case 'last_coordinator': return m.field_last_coordinator();
+		case 'wrong_password': return m.field_wrong_password();
 	}
 }
 

@@ -40,6 +40,8 @@ export interface AppContext {
 	broadcaster?: MeetingBroadcaster;
 	/** The Yjs documents open in this process, set by server/realtime.ts with the /yjs endpoint. */
 	liveDocuments?: LiveDocuments;
+	/** The process's Redis client when REDIS_URL is set (closed by server/app.ts). */
+	redis?: import('ioredis').Redis;
 	/** Outgoing e-mail (SMTP_URL, or the log without it); absent where nothing sends mail. */
 	mailer?: Mailer;
 }

@@ -7,6 +7,7 @@ export const errorStatus = {
 	bad_json: 400,
 	unauthorized: 401,
 	invalid_credentials: 401,
+	wrong_password: 403,
 	forbidden: 403,
 	bad_origin: 403,
 	not_found: 404,
@@ -46,7 +47,8 @@ export type FieldProblem =
 	| 'invalid_choice'
 	| 'ends_before_start'
 	| 'invalid_number'
-	| 'last_coordinator';
+	| 'last_coordinator'
+	| 'wrong_password';
 
 // A brand, not `instanceof`: the SvelteKit bundle and server/ load this module separately, and an
 // error thrown by one (say, the login limiter built in server/) must be recognised by the other.

@@ -5,7 +5,7 @@ import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { hashPassword, verifyPassword } from '../auth/password.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
-import type { SessionUser } from '../auth/sessions.ts';
+import { deleteOtherSessions, type SessionUser } from '../auth/sessions.ts';
 import { fields, parseInput } from '../validation.ts';
 
 export const signupInput = z.object({
@@ -17,6 +17,11 @@ export const signupInput = z.object({
 export const loginInput = z.object({
 	email: fields.email,
 	password: z.string().min(1).max(256)
+});
+
+export const passwordChangeInput = z.object({
+	currentPassword: z.string().min(1).max(256),
+	newPassword: fields.password
 });
 
 function toSessionUser(row: { id: string; email: string; name: string; is_admin: boolean }): SessionUser {
@@ -59,6 +64,37 @@ export async function logIn(
 	if (!row || !valid) throw new AppError('invalid_credentials');
 	await limiter.reset(email);
 	return toSessionUser(row);
+}
+
+/**
+ * Changes the user's password after checking the current one, and ends every other session of
+ * the user in the same transaction (someone who knew the old password is signed out everywhere);
+ * `keepSessionId`, the session asking, stays valid. Answers the ended session ids, whose live
+ * connections the caller closes. A wrong current password counts against the same per-account
+ * and per-address caps as a login: a guess is a guess, wherever it is typed.
+ */
+export async function changePassword(
+	db: Db,
+	limiter: LoginLimiter,
+	user: Pick<SessionUser, 'id' | 'email'>,
+	keepSessionId: string,
+	input: unknown,
+	address: string
+): Promise<{ endedSessionIds: string[] }> {
+	const { currentPassword, newPassword } = parseInput(passwordChangeInput, input);
+	await limiter.consume(user.email, address);
+	const row = await db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirst();
+	if (!row) throw new AppError('unauthorized');
+	if (!(await verifyPassword(row.password_hash, currentPassword))) {
+		throw new AppError('wrong_password', { fields: { currentPassword: 'wrong_password' } });
+	}
+	await limiter.reset(user.email);
+	const passwordHash = await hashPassword(newPassword);
+	const endedSessionIds = await db.transaction().execute(async (trx) => {
+		await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', user.id).execute();
+		return deleteOtherSessions(trx, user.id, keepSessionId);
+	});
+	return { endedSessionIds };
 }
 
 // argon2id hash of a random string, used only to spend the same time on unknown emails.

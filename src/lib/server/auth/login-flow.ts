@@ -1,7 +1,8 @@
 import type { Cookies } from '@sveltejs/kit';
+import type { Logger } from 'pino';
 import { getAppContext } from '../app-context.ts';
-import { logIn, signUp } from '../accounts/service.ts';
-import { hashToken, type SessionUser } from './sessions.ts';
+import { changePassword, logIn, signUp } from '../accounts/service.ts';
+import { hashToken, type Session, type SessionUser } from './sessions.ts';
 import { clearSessionCookie, setSessionCookie } from './cookies.ts';
 
 /** Signs up and starts a session: shared by the signup page, the invitation page and the API. */
@@ -32,4 +33,24 @@ export async function endSession(cookies: Cookies, token: string | undefined): P
 		context.sessionEnds.emit(hashToken(token));
 	}
 	clearSessionCookie(cookies, context.secureCookies);
+}
+
+/**
+ * Changes the password of the signed-in user. Every other session of theirs is deleted and its
+ * live /yjs and socket.io connections are closed at once; the session asking stays valid (its
+ * cookie is unchanged), so the person goes on where they are.
+ */
+export async function changePasswordAndEndOtherSessions(
+	user: SessionUser,
+	session: Session,
+	input: unknown,
+	address: string,
+	/** The request's logger (with its `reqId`). */
+	logger: Logger
+): Promise<{ endedSessions: number }> {
+	const context = getAppContext();
+	const { endedSessionIds } = await changePassword(context.db, context.loginLimiter, user, session.id, input, address);
+	for (const sessionId of endedSessionIds) context.sessionEnds.emit(sessionId);
+	logger.info({ userId: user.id, endedSessions: endedSessionIds.length }, 'password changed');
+	return { endedSessions: endedSessionIds.length };
 }

@@ -1,12 +1,57 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } from 'rate-limiter-flexible';
 import { AppError } from '../errors.ts';
+
+/** What the limiters below need of a rate-limiter-flexible limiter, whatever its store. */
+export interface CountingLimiter {
+	consume(key: string): Promise<RateLimiterRes>;
+	delete(key: string): Promise<boolean>;
+}
+
+/** Makes one counter (`points` per `duration` seconds) in a store; keys are kept apart by `keyPrefix`. */
+export type LimiterFactory = (keyPrefix: string, points: number, duration: number) => CountingLimiter;
+
+export const memoryLimiters: LimiterFactory = (keyPrefix, points, duration) => new RateLimiterMemory({ keyPrefix, points, duration });
+
+/**
+ * Past this, a Redis call counts as failed and the memory insurance answers instead: a login must
+ * not wait on a Redis that stopped answering without closing the connection.
+ */
+const redisTimeoutMs = 500;
+
+/**
+ * Counters in Redis, so a cap holds across every node behind the load balancer. When Redis is
+ * unreachable (not connected, an error, or slower than 500 ms) each node counts in its own memory
+ * instead (rate-limiter-flexible's insurance limiter): logins keep working, and the cap is then
+ * per node, i.e. at most `nodes ×` the configured one until Redis is back.
+ */
+export function redisLimiters(redis: Redis, options: { prefix: string }): LimiterFactory {
+	const { prefix } = options;
+	return (keyPrefix, points, duration) => {
+		const insuranceLimiter = new RateLimiterMemory({ keyPrefix, points, duration });
+		const shared = new RateLimiterRedis({
+			storeClient: redis,
+			keyPrefix: prefix + keyPrefix,
+			points,
+			duration,
+			// Not connected: go to the insurance at once rather than wait in ioredis' offline queue.
+			rejectIfRedisNotReady: true,
+			insuranceLimiter
+		});
+		return new RLWrapperTimeouts({ limiter: shared, timeoutMs: redisTimeoutMs, insuranceLimiter });
+	};
+}
+
+function rateLimited(error: RateLimiterRes): AppError {
+	return new AppError('rate_limited', { retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)) });
+}
 
 export interface LoginLimiterOptions {
 	maxPerAccount: number;
 	maxPerAddress: number;
 	windowSeconds: number;
-	/** A shared store (Redis) when several nodes run; memory otherwise. */
-	createLimiter?: (keyPrefix: string, points: number, duration: number) => RateLimiterAbstract;
+	/** Redis when REDIS_URL is set (see `redisLimiters`), memory otherwise. */
+	createLimiter?: LimiterFactory;
 }
 
 export interface LoginLimiter {
@@ -17,9 +62,7 @@ export interface LoginLimiter {
 }
 
 export function createLoginLimiter(options: LoginLimiterOptions): LoginLimiter {
-	const make =
-		options.createLimiter ??
-		((keyPrefix, points, duration) => new RateLimiterMemory({ keyPrefix, points, duration }));
+	const make = options.createLimiter ?? memoryLimiters;
 	const perAccount = make('login_account', options.maxPerAccount, options.windowSeconds);
 	const perAddress = make('login_address', options.maxPerAddress, options.windowSeconds);
 	return {
@@ -27,11 +70,7 @@ export function createLoginLimiter(options: LoginLimiterOptions): LoginLimiter {
 			try {
 				await Promise.all([perAccount.consume(email.toLowerCase()), perAddress.consume(address)]);
 			} catch (error) {
-				if (error instanceof RateLimiterRes) {
-					throw new AppError('rate_limited', {
-						retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000))
-					});
-				}
+				if (error instanceof RateLimiterRes) throw rateLimited(error);
 				throw error;
 			}
 		},
@@ -47,16 +86,14 @@ export interface RequestLimiter {
 }
 
 /** A plain per-key cap (the JSON API per client address). */
-export function createRequestLimiter(points: number, durationSeconds: number): RequestLimiter {
-	const limiter = new RateLimiterMemory({ keyPrefix: 'api', points, duration: durationSeconds });
+export function createRequestLimiter(points: number, durationSeconds: number, createLimiter: LimiterFactory = memoryLimiters): RequestLimiter {
+	const limiter = createLimiter('api', points, durationSeconds);
 	return {
 		async consume(key) {
 			try {
 				await limiter.consume(key);
 			} catch (error) {
-				if (error instanceof RateLimiterRes) {
-					throw new AppError('rate_limited', { retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)) });
-				}
+				if (error instanceof RateLimiterRes) throw rateLimited(error);
 				throw error;
 			}
 		}

@@ -46,6 +46,8 @@ export interface SessionStore {
 	validate(token: string): Promise<SessionValidation | null>;
 	invalidate(token: string): Promise<void>;
 	invalidateAllForUser(userId: string): Promise<void>;
+	/** Ends every session of the user but `keepSessionId`; answers the ids it ended. */
+	invalidateOthersForUser(userId: string, keepSessionId: string): Promise<string[]>;
 	readonly lifetimeDays: number;
 }
 
@@ -106,8 +108,20 @@ export function createSessionStore(db: Db, lifetimeDays: number): SessionStore {
 		},
 		async invalidateAllForUser(userId) {
 			await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
-		}
+		},
+		invalidateOthersForUser: (userId, keepSessionId) => deleteOtherSessions(db, userId, keepSessionId)
 	};
+}
+
+/** Deletes the user's sessions except one; takes `db` first so a transaction can be passed in. */
+export async function deleteOtherSessions(db: Db, userId: string, keepSessionId: string): Promise<string[]> {
+	const rows = await db
+		.deleteFrom('sessions')
+		.where('user_id', '=', userId)
+		.where('id', '!=', keepSessionId)
+		.returning('id')
+		.execute();
+	return rows.map((row) => row.id);
 }
 
 /** Reads one cookie from a raw Cookie header (for the WebSocket upgrade, where Kit is absent). */

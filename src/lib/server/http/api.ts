@@ -50,7 +50,7 @@ export function apiRoute<E extends RequestEvent>(handler: (event: E) => Promise<
 			return await handler(event);
 		} catch (error) {
 			if (isAppError(error)) return errorResponse(error);
-			getAppContext().logger.error({ err: error, path: event.url.pathname }, 'API handler failed');
+			(event.locals.logger ?? getAppContext().logger).error({ err: error, path: event.url.pathname }, 'API handler failed');
 			return errorResponse(new AppError('internal'));
 		}
 	};

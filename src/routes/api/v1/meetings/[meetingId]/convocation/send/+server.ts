@@ -1,5 +1,4 @@
 import { json } from '@sveltejs/kit';
-import { getAppContext } from '$lib/server/app-context.ts';
 import { apiRoute, readJson, requireUser } from '$lib/server/http/api.ts';
 import { AppError, isAppError } from '$lib/server/errors.ts';
 import { errorMessage } from '$lib/errors/messages.ts';
@@ -31,7 +30,7 @@ export const POST: RequestHandler = apiRoute(async (event) => {
 				line({ type: 'done', summary });
 			} catch (error) {
 				const known = isAppError(error) ? error : new AppError('internal');
-				if (!isAppError(error)) getAppContext().logger.error({ err: error }, 'sending a convocation failed');
+				if (!isAppError(error)) event.locals.logger.error({ err: error }, 'sending a convocation failed');
 				line({ type: 'error', error: { code: known.code, message: errorMessage(known.code, known.details) } });
 			}
 			controller.close();
