@@ -249,6 +249,44 @@ interface BurstResult {
 	counted: number;
 	rssBeforeMiB: number;
 	rssPeakMiB: number;
+	/** The server's own time per vote (tavolo_socket_command_seconds, poll:vote, ok), from /metrics. */
+	serverTime: ServerTime;
+}
+
+/** A histogram's growth over one burst: the mean, and the bucket bounds p50 and p99 fall under. */
+interface ServerTime {
+	count: number;
+	meanMs: number;
+	p50UpToMs: number;
+	p99UpToMs: number;
+}
+
+/** The cumulative buckets, sum and count of one labelled histogram in a Prometheus text page. */
+async function readHistogram(origin: string, name: string, labels: string): Promise<{ buckets: Map<number, number>; sum: number; count: number }> {
+	const text = await (await fetch(`${origin}/metrics`)).text();
+	const buckets = new Map<number, number>();
+	let sum = 0;
+	let count = 0;
+	for (const line of text.split('\n')) {
+		if (!line.startsWith(name) || !line.includes(labels)) continue;
+		const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+		const le = /le="([^"]+)"/.exec(line);
+		if (line.startsWith(`${name}_bucket`) && le) buckets.set(le[1] === '+Inf' ? Infinity : Number(le[1]), value);
+		else if (line.startsWith(`${name}_sum`)) sum = value;
+		else if (line.startsWith(`${name}_count`)) count = value;
+	}
+	return { buckets, sum, count };
+}
+
+function histogramGrowth(before: Awaited<ReturnType<typeof readHistogram>>, after: Awaited<ReturnType<typeof readHistogram>>): ServerTime {
+	const count = after.count - before.count;
+	const upTo = (p: number) => {
+		for (const [le, n] of [...after.buckets].sort((a, b) => a[0] - b[0])) {
+			if (n - (before.buckets.get(le) ?? 0) >= (p / 100) * count) return le * 1000;
+		}
+		return Infinity;
+	};
+	return { count, meanMs: ((after.sum - before.sum) / count) * 1000, p50UpToMs: upTo(50), p99UpToMs: upTo(99) };
 }
 
 /** Runs `task` on `items`, at most `width` at a time. */
@@ -321,6 +359,8 @@ async function voteBurst(server: TavoloServer, voters: number): Promise<BurstRes
 		rssOf(server.process).then((rss) => (rssPeak = Math.max(rssPeak, rss)), () => {});
 	}, 100);
 
+	const voteHistogram = () => readHistogram(origin, 'tavolo_socket_command_seconds', 'event="poll:vote",result="ok"');
+	const histogramBefore = await voteHistogram();
 	const start = performance.now();
 	const choices = ['yes', 'no', 'abstain'];
 	const acks = await Promise.all(
@@ -335,6 +375,7 @@ async function voteBurst(server: TavoloServer, voters: number): Promise<BurstRes
 	while (talliedAt.length < voters && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 	clearInterval(sampler);
 	rssPeak = Math.max(rssPeak, await rssOf(server.process));
+	const serverTime = histogramGrowth(histogramBefore, await voteHistogram());
 
 	const results = await fetch(`${origin}/api/v1/polls/${pollId}/results`, { headers: { origin, cookie: adminCookie } });
 	const counted = ((await results.json()) as { voters: number }).voters;
@@ -353,7 +394,8 @@ async function voteBurst(server: TavoloServer, voters: number): Promise<BurstRes
 		tallied: talliedAt.length,
 		counted,
 		rssBeforeMiB: rssBefore / 1024 / 1024,
-		rssPeakMiB: rssPeak / 1024 / 1024
+		rssPeakMiB: rssPeak / 1024 / 1024,
+		serverTime
 	};
 }
 
@@ -491,7 +533,7 @@ async function main() {
 		try {
 			burst = await voteBurst(server, voterCount);
 			console.log(
-				`vote burst, ${burst.voters} voters: ack p50 ${burst.ackP50.toFixed(1)} ms, p99 ${burst.ackP99.toFixed(1)} ms, every client tallied in ${burst.allTalliedMs.toFixed(0)} ms (${burst.tallied}/${burst.voters}), RSS ${burst.rssBeforeMiB.toFixed(0)} → ${burst.rssPeakMiB.toFixed(0)} MiB, setup ${burst.setupSeconds.toFixed(1)} s`
+				`vote burst, ${burst.voters} voters: ack p50 ${burst.ackP50.toFixed(1)} ms, p99 ${burst.ackP99.toFixed(1)} ms, server mean ${burst.serverTime.meanMs.toFixed(1)} ms (p50 ≤ ${burst.serverTime.p50UpToMs} ms, p99 ≤ ${burst.serverTime.p99UpToMs} ms, ${burst.serverTime.count} votes), every client tallied in ${burst.allTalliedMs.toFixed(0)} ms (${burst.tallied}/${burst.voters}), RSS ${burst.rssBeforeMiB.toFixed(0)} → ${burst.rssPeakMiB.toFixed(0)} MiB, setup ${burst.setupSeconds.toFixed(1)} s`
 			);
 		} finally {
 			await server.stop();
