@@ -434,8 +434,9 @@ function burstReport(burst: BurstResult): string {
 
 ${burst.voters} members (${burst.server}), each on their own socket.io connection joined to the
 meeting room, get a yes/no poll (results live); then every one of them sends \`poll:vote\` in the
-same instant. Each vote is a transaction (the poll row read FOR SHARE, the unique voter row, the
-ballot upserted); results go to the room coalesced, the last broadcast exact. Setting up the
+same instant. Each vote is two round trips (one read of poll, options and role; one statement that
+locks the poll row FOR SHARE, adds the unique voter row and upserts the ballot only while the poll is
+open); results go to the room coalesced, the last broadcast exact. Setting up the
 accounts, invitations and connections took ${burst.setupSeconds.toFixed(1)} s and is not in the figures.
 
 | voters | ack p50 / p99 (ms) | last ack (ms) | every client has the final tally (ms) | clients with it | voters counted | server RSS before → peak (MiB) |
@@ -443,7 +444,9 @@ accounts, invitations and connections took ${burst.setupSeconds.toFixed(1)} s an
 | ${burst.voters} | ${burst.ackP50.toFixed(1)} / ${burst.ackP99.toFixed(1)} | ${burst.allAckedMs.toFixed(0)} | ${burst.allTalliedMs.toFixed(0)} | ${burst.tallied}/${burst.voters} | ${burst.counted}/${burst.voters} | ${burst.rssBeforeMiB.toFixed(0)} → ${burst.rssPeakMiB.toFixed(0)} |
 
 Times run from the moment the first vote is sent; the clients share the benchmark's one process,
-so their own work is in the figures too.
+so their own work is in the figures too. The server's own time per vote (the growth of
+\`tavolo_socket_command_seconds{event="poll:vote"}\` over the burst): mean ${burst.serverTime.meanMs.toFixed(1)} ms, p50 within
+the ≤ ${burst.serverTime.p50UpToMs} ms bucket, p99 within ≤ ${burst.serverTime.p99UpToMs} ms (${burst.serverTime.count} votes).
 `;
 }
 
