@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import * as Y from 'yjs';
 import type { Db } from '../../src/lib/server/db/connect.ts';
+import { foldUpdates } from '../../src/lib/server/documents/yjs-state.ts';
 import type { YjsLogEntry, YjsStore } from './yjs-store.ts';
 
 /**
@@ -36,7 +36,7 @@ export function createPostgresYjsStore(db: Db): YjsStore {
 			if (!snapshot && rows.length === 0) return null;
 			const parts = rows.map((row) => fromBytea(row.update));
 			if (snapshot) parts.unshift(fromBytea(snapshot.state));
-			return { state: parts.length === 1 ? parts[0] : Y.mergeUpdates(parts), tailRows: rows.length };
+			return { state: foldUpdates(parts), tailRows: rows.length };
 		},
 
 		async append(entries) {
@@ -74,7 +74,7 @@ export function createPostgresYjsStore(db: Db): YjsStore {
 					.executeTakeFirst();
 				const parts = folded.map((row) => fromBytea(row.update));
 				if (snapshot) parts.unshift(fromBytea(snapshot.state));
-				const state = Y.mergeUpdates(parts);
+				const state = foldUpdates(parts);
 				const lastUpdateId = Number(folded[folded.length - 1].id);
 				await trx
 					.insertInto('yjs_snapshots')

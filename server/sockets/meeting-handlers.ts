@@ -114,14 +114,8 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 
 	async function join(socket: TavoloSocket, meetingId: string) {
 		const user = socket.data.user;
-		const { meeting, facilitator } = await accessMeeting(deps.db, user, meetingId);
+		const { meeting, facilitator, member } = await accessMeeting(deps.db, user, meetingId);
 		if (!socket.data.meetings[meetingId]) {
-			const member = await deps.db
-				.selectFrom('memberships')
-				.select(['role', 'category_id', 'represented_body'])
-				.where('table_id', '=', meeting.table_id)
-				.where('user_id', '=', user.id)
-				.executeTakeFirst();
 			const attendanceId = await recordArrival(deps.db, meetingId, user.id);
 			socket.data.meetings[meetingId] = {
 				tableId: meeting.table_id,
@@ -131,8 +125,8 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 					userId: user.id,
 					name: user.name,
 					role: member?.role ?? null,
-					categoryId: member?.category_id ?? null,
-					representedBody: member?.represented_body ?? ''
+					categoryId: member?.categoryId ?? null,
+					representedBody: member?.representedBody ?? ''
 				}
 			};
 			await socket.join(meetingRoom(meetingId));

@@ -457,10 +457,7 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, messageSync);
 		syncProtocol.writeUpdate(encoder, update);
-		const message = encoding.toUint8Array(encoder);
-		for (const conn of this.connections) {
-			if (conn !== origin) this.send(conn, message);
-		}
+		this.broadcast(encoding.toUint8Array(encoder), origin);
 	}
 
 	private onAwarenessUpdate(changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void {
@@ -470,10 +467,7 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		if (this.channel && origin !== relayOrigin && origin !== 'timeout') {
 			this.channel.publish('awareness', awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
 		}
-		const message = this.awarenessMessage(clients);
-		for (const conn of this.connections) {
-			if (conn !== origin) this.send(conn, message);
-		}
+		this.broadcast(this.awarenessMessage(clients), origin);
 	}
 
 	private awarenessMessage(clients: number[]): Uint8Array {
@@ -481,6 +475,18 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		encoding.writeVarUint(encoder, messageAwareness);
 		encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
 		return encoding.toUint8Array(encoder);
+	}
+
+	/**
+	 * One message to every connection but `except`. The bytes are wrapped in a Buffer once, not
+	 * once per socket by ws, and sends carry no callback: a failed write closes the socket, whose
+	 * 'close' handler (sync-endpoint.ts) takes the connection out of the room.
+	 */
+	private broadcast(message: Uint8Array, except: unknown): void {
+		const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+		for (const conn of this.connections) {
+			if (conn !== except) this.send(conn, bytes);
+		}
 	}
 
 	private send(conn: Connection, message: Uint8Array): void {
@@ -492,9 +498,7 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 			this.close(conn, yjsCloseCodes.slowConsumer, 'slow_consumer');
 			return;
 		}
-		conn.socket.send(message, (error) => {
-			if (error) this.leave(conn);
-		});
+		conn.socket.send(message);
 	}
 
 	// ---- persistence (CommitSource) ----

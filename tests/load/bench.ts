@@ -6,8 +6,8 @@
  *
  * Not a test: it asserts nothing and is never run by CI. Sizes: BENCH_CLIENTS=100,200,500,
  * BENCH_SECONDS=10, BENCH_RATE=20 (updates per second), BENCH_VOTERS=500, BENCH_IDLE_CLIENTS=500;
- * BENCH_SECTIONS=fanout,idle,votes
- * runs only the sections named.
+ * BENCH_COLD_UPDATES=10000, BENCH_COLD_REPEATS=5; BENCH_SECTIONS=fanout,idle,votes,coldload runs only
+ * the sections named.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,7 +23,9 @@ import { connectSocket, type ClientSocket } from '../../server/sockets/socket-te
 
 const clientCounts = (process.env.BENCH_CLIENTS ?? '100,200,500').split(',').map(Number);
 const voterCount = Number(process.env.BENCH_VOTERS ?? 500);
-const sections = new Set((process.env.BENCH_SECTIONS ?? 'fanout,idle,votes').split(','));
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'fanout,idle,votes,coldload').split(','));
+const coldUpdates = Number(process.env.BENCH_COLD_UPDATES ?? 10_000);
+const coldRepeats = Number(process.env.BENCH_COLD_REPEATS ?? 5);
 const idleClients = Number(process.env.BENCH_IDLE_CLIENTS ?? 500);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rate = Number(process.env.BENCH_RATE ?? 20);
@@ -40,7 +42,9 @@ interface Server {
 
 function startProcess(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+		// BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the servers.
+		const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+		const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
 			cwd: root,
 			env: { ...process.env, ...env },
 			stdio: ['ignore', 'pipe', 'inherit']
@@ -57,8 +61,8 @@ function startProcess(args: string[], env: Record<string, string>): Promise<{ ch
 	});
 }
 
-async function startStock(): Promise<Server> {
-	const { child, port } = await startProcess(['tests/load/stock-server.ts'], { PORT: '0' });
+async function startStock(env: Record<string, string> = {}): Promise<Server> {
+	const { child, port } = await startProcess(['tests/load/stock-server.ts'], { PORT: '0', ...env });
 	return {
 		name: 'stock @y/websocket-server',
 		url: `ws://127.0.0.1:${port}`,
@@ -100,6 +104,8 @@ async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> } |
 
 /** A Tavolo server, with its admin's session and one table to work in. */
 interface TavoloServer extends Server {
+	/** The server's PostgreSQL database, or null when it runs on PGlite (in its own process). */
+	databaseUrl: string | null;
 	origin: string;
 	cookie: string;
 	tableId: string;
@@ -141,6 +147,7 @@ async function startTavolo(): Promise<TavoloServer> {
 		url: `ws://127.0.0.1:${port}/yjs`,
 		docName: document.body.docName,
 		headers: { cookie, origin },
+		databaseUrl: postgres?.url ?? null,
 		origin,
 		cookie,
 		tableId: table.body.id,
@@ -249,6 +256,44 @@ interface BurstResult {
 	counted: number;
 	rssBeforeMiB: number;
 	rssPeakMiB: number;
+	/** The server's own time per vote (tavolo_socket_command_seconds, poll:vote, ok), from /metrics. */
+	serverTime: ServerTime;
+}
+
+/** A histogram's growth over one burst: the mean, and the bucket bounds p50 and p99 fall under. */
+interface ServerTime {
+	count: number;
+	meanMs: number;
+	p50UpToMs: number;
+	p99UpToMs: number;
+}
+
+/** The cumulative buckets, sum and count of one labelled histogram in a Prometheus text page. */
+async function readHistogram(origin: string, name: string, labels: string): Promise<{ buckets: Map<number, number>; sum: number; count: number }> {
+	const text = await (await fetch(`${origin}/metrics`)).text();
+	const buckets = new Map<number, number>();
+	let sum = 0;
+	let count = 0;
+	for (const line of text.split('\n')) {
+		if (!line.startsWith(name) || !line.includes(labels)) continue;
+		const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+		const le = /le="([^"]+)"/.exec(line);
+		if (line.startsWith(`${name}_bucket`) && le) buckets.set(le[1] === '+Inf' ? Infinity : Number(le[1]), value);
+		else if (line.startsWith(`${name}_sum`)) sum = value;
+		else if (line.startsWith(`${name}_count`)) count = value;
+	}
+	return { buckets, sum, count };
+}
+
+function histogramGrowth(before: Awaited<ReturnType<typeof readHistogram>>, after: Awaited<ReturnType<typeof readHistogram>>): ServerTime {
+	const count = after.count - before.count;
+	const upTo = (p: number) => {
+		for (const [le, n] of [...after.buckets].sort((a, b) => a[0] - b[0])) {
+			if (n - (before.buckets.get(le) ?? 0) >= (p / 100) * count) return le * 1000;
+		}
+		return Infinity;
+	};
+	return { count, meanMs: ((after.sum - before.sum) / count) * 1000, p50UpToMs: upTo(50), p99UpToMs: upTo(99) };
 }
 
 /** Runs `task` on `items`, at most `width` at a time. */
@@ -321,6 +366,8 @@ async function voteBurst(server: TavoloServer, voters: number): Promise<BurstRes
 		rssOf(server.process).then((rss) => (rssPeak = Math.max(rssPeak, rss)), () => {});
 	}, 100);
 
+	const voteHistogram = () => readHistogram(origin, 'tavolo_socket_command_seconds', 'event="poll:vote",result="ok"');
+	const histogramBefore = await voteHistogram();
 	const start = performance.now();
 	const choices = ['yes', 'no', 'abstain'];
 	const acks = await Promise.all(
@@ -335,6 +382,7 @@ async function voteBurst(server: TavoloServer, voters: number): Promise<BurstRes
 	while (talliedAt.length < voters && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 	clearInterval(sampler);
 	rssPeak = Math.max(rssPeak, await rssOf(server.process));
+	const serverTime = histogramGrowth(histogramBefore, await voteHistogram());
 
 	const results = await fetch(`${origin}/api/v1/polls/${pollId}/results`, { headers: { origin, cookie: adminCookie } });
 	const counted = ((await results.json()) as { voters: number }).voters;
@@ -353,7 +401,8 @@ async function voteBurst(server: TavoloServer, voters: number): Promise<BurstRes
 		tallied: talliedAt.length,
 		counted,
 		rssBeforeMiB: rssBefore / 1024 / 1024,
-		rssPeakMiB: rssPeak / 1024 / 1024
+		rssPeakMiB: rssPeak / 1024 / 1024,
+		serverTime
 	};
 }
 
@@ -385,8 +434,9 @@ function burstReport(burst: BurstResult): string {
 
 ${burst.voters} members (${burst.server}), each on their own socket.io connection joined to the
 meeting room, get a yes/no poll (results live); then every one of them sends \`poll:vote\` in the
-same instant. Each vote is a transaction (the poll row read FOR SHARE, the unique voter row, the
-ballot upserted); results go to the room coalesced, the last broadcast exact. Setting up the
+same instant. Each vote is two round trips (one read of poll, options and role; one statement that
+locks the poll row FOR SHARE, adds the unique voter row and upserts the ballot only while the poll is
+open); results go to the room coalesced, the last broadcast exact. Setting up the
 accounts, invitations and connections took ${burst.setupSeconds.toFixed(1)} s and is not in the figures.
 
 | voters | ack p50 / p99 (ms) | last ack (ms) | every client has the final tally (ms) | clients with it | voters counted | server RSS before → peak (MiB) |
@@ -394,7 +444,9 @@ accounts, invitations and connections took ${burst.setupSeconds.toFixed(1)} s an
 | ${burst.voters} | ${burst.ackP50.toFixed(1)} / ${burst.ackP99.toFixed(1)} | ${burst.allAckedMs.toFixed(0)} | ${burst.allTalliedMs.toFixed(0)} | ${burst.tallied}/${burst.voters} | ${burst.counted}/${burst.voters} | ${burst.rssBeforeMiB.toFixed(0)} → ${burst.rssPeakMiB.toFixed(0)} |
 
 Times run from the moment the first vote is sent; the clients share the benchmark's one process,
-so their own work is in the figures too.
+so their own work is in the figures too. The server's own time per vote (the growth of
+\`tavolo_socket_command_seconds{event="poll:vote"}\` over the burst): mean ${burst.serverTime.meanMs.toFixed(1)} ms, p50 within
+the ≤ ${burst.serverTime.p50UpToMs} ms bucket, p99 within ≤ ${burst.serverTime.p99UpToMs} ms (${burst.serverTime.count} votes).
 `;
 }
 
@@ -452,6 +504,153 @@ Ratio Tavolo ÷ stock: ${(ours.kibPerConnection / stock.kibPerConnection).toFixe
 `;
 }
 
+/** What a writer typed, as the update log stores it: one update per keystroke. */
+interface TypedDocument {
+	updates: Uint8Array[];
+	/** The writer's clientID and its final clock: a client holding that clock has everything. */
+	clientId: number;
+	clock: number;
+	/** The fragment as XML, to check that what a client loaded is what was typed. */
+	xml: string;
+}
+
+/**
+ * `count` keystrokes typed into a TipTap-shaped XmlFragment ('default', paragraphs of XmlText):
+ * a character at a time, a backspace every 17th key, a new paragraph about every 120 characters.
+ */
+function typeDocument(count: number): TypedDocument {
+	const doc = new Y.Doc();
+	const updates: Uint8Array[] = [];
+	doc.on('update', (update: Uint8Array) => updates.push(update));
+	const fragment = doc.getXmlFragment('default');
+	const words = 'il tavolo territoriale approva il verbale della seduta e discute i prossimi temi ';
+	let text: Y.XmlText | null = null;
+	let typed = 0;
+	while (updates.length < count) {
+		if (!text || (text.length >= 120 && words[typed % words.length] === ' ')) {
+			const paragraph = new Y.XmlElement('paragraph');
+			fragment.push([paragraph]);
+			text = new Y.XmlText();
+			paragraph.insert(0, [text]);
+		} else if (typed % 17 === 16 && text.length > 0) {
+			text.delete(text.length - 1, 1);
+			typed++;
+		} else {
+			text.insert(text.length, words[typed++ % words.length]);
+		}
+	}
+	return { updates, clientId: doc.clientID, clock: Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID)!, xml: fragment.toString() };
+}
+
+/** From a fresh client's connect until it holds the whole document; checks what it got. */
+async function coldConnect(server: Server, docName: string, typed: TypedDocument): Promise<number> {
+	const WS = socketWithHeaders(server.headers);
+	const doc = new Y.Doc();
+	const complete = new Promise<void>((resolve) => {
+		const check = () => {
+			if ((Y.decodeStateVector(Y.encodeStateVector(doc)).get(typed.clientId) ?? 0) < typed.clock) return;
+			doc.off('update', check);
+			resolve();
+		};
+		doc.on('update', check);
+	});
+	const start = performance.now();
+	const provider = new WebsocketProvider(server.url, docName, doc, { WebSocketPolyfill: WS as never, disableBc: true });
+	await complete;
+	const elapsed = performance.now() - start;
+	provider.destroy();
+	if (doc.getXmlFragment('default').toString() !== typed.xml) throw new Error(`${server.name} loaded ${docName} wrong`);
+	// Both servers unload a document once its last connection is gone.
+	await new Promise((resolve) => setTimeout(resolve, 200));
+	return elapsed;
+}
+
+interface ColdResult {
+	rows: number;
+	compacted: boolean;
+	stock: number[];
+	ours: number[];
+}
+
+/**
+ * Cold load: `coldRepeats` documents, each with `coldUpdates` keystroke updates written straight
+ * into Tavolo's yjs_updates (as a crash before compaction leaves them). A fresh client connects to
+ * a server that does not hold the document. The stock server loads the same rows through its
+ * persistence hook (tests/load/stock-server.ts). Tavolo compacts each document as its client
+ * leaves; the compacted case then loads the snapshot alone, on both servers.
+ */
+async function coldLoad(tavolo: TavoloServer): Promise<ColdResult[]> {
+	const databaseUrl = tavolo.databaseUrl!;
+	const typed = typeDocument(coldUpdates);
+	const docNames: string[] = [];
+	const client = new pg.Client({ connectionString: databaseUrl });
+	await client.connect();
+	try {
+		for (let i = 0; i < coldRepeats; i++) {
+			const document = await postJson(tavolo.origin, `/api/v1/tables/${tavolo.tableId}/documents`, { kind: 'other', title: `Cold ${i}` }, tavolo.cookie);
+			const docName = document.body.docName as string;
+			docNames.push(docName);
+			await client.query(
+				'insert into yjs_updates (doc_name, update) select $1, u from unnest($2::bytea[]) with ordinality as t(u, n) order by n',
+				[docName, typed.updates.map((u) => Buffer.from(u))]
+			);
+		}
+		const stock = await startStock({ STOCK_DATABASE_URL: databaseUrl });
+		try {
+			const uncompacted: ColdResult = { rows: coldUpdates, compacted: false, stock: [], ours: [] };
+			for (const docName of docNames) {
+				uncompacted.stock.push(await coldConnect(stock, docName, typed));
+				uncompacted.ours.push(await coldConnect(tavolo, docName, typed));
+			}
+			// Tavolo compacts each document on its way out of memory: wait until all are folded and unloaded.
+			const deadline = Date.now() + 60_000;
+			for (;;) {
+				const left = await client.query<{ n: string }>('select count(*) as n from yjs_updates where doc_name = any($1)', [docNames]);
+				const metrics = await (await fetch(`${tavolo.origin}/metrics`)).text();
+				if (Number(left.rows[0].n) === 0 && /^tavolo_yjs_documents_loaded 0$/m.test(metrics)) break;
+				if (Date.now() > deadline) throw new Error('the cold-load documents were not compacted and unloaded within 60 s');
+				await new Promise((resolve) => setTimeout(resolve, 100));
+			}
+			const compacted: ColdResult = { rows: 0, compacted: true, stock: [], ours: [] };
+			for (const docName of docNames) {
+				compacted.stock.push(await coldConnect(stock, docName, typed));
+				compacted.ours.push(await coldConnect(tavolo, docName, typed));
+			}
+			return [uncompacted, compacted];
+		} finally {
+			await stock.stop();
+		}
+	} finally {
+		await client.end();
+	}
+}
+
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+
+function coldReport(results: ColdResult[], server: string): string {
+	const row = (r: ColdResult) => {
+		const [stock, ours] = [median(r.stock), median(r.ours)];
+		return `| ${r.compacted ? `snapshot only (after compaction)` : `${r.rows} update rows, not compacted`} | ${stock.toFixed(1)} (${Math.min(...r.stock).toFixed(0)}–${Math.max(...r.stock).toFixed(0)}) | ${ours.toFixed(1)} (${Math.min(...r.ours).toFixed(0)}–${Math.max(...r.ours).toFixed(0)}) | ${(ours / stock).toFixed(2)}× |`;
+	};
+	return `## Cold load: a fresh client opens a document that is not in memory
+
+${coldRepeats} documents, each holding ${coldUpdates} updates typed one keystroke at a time into a TipTap-shaped
+\`XmlFragment\` (paragraphs, a backspace every 17th key), stored as rows of Tavolo's \`yjs_updates\` as a crash before
+compaction leaves them. Time from a fresh stock \`y-websocket\` client's connect until it holds the whole
+document (the writer's last clock; the content is checked after). ${server}; the stock
+\`@y/websocket-server\` loads the same rows from the same database through its persistence hook
+(\`setPersistence\`, \`bindState\` applying every row, as its LevelDB persistence does). Each client
+leaves before the next connects, so every load is cold; Tavolo folds the log into its snapshot as the
+document leaves memory, and the second row loads that snapshot alone on both servers.
+
+| stored state | stock median (min–max) (ms) | Tavolo median (min–max) (ms) | ratio |
+|---|---|---|---|
+${results.map(row).join('\n')}
+
+Ratios are Tavolo ÷ stock, medians of ${coldRepeats} loads each, the two servers alternating.
+`;
+}
+
 async function main() {
 	if (!existsSync(path.join(root, 'build/handler.js'))) {
 		console.error('No build found: run `npm run build` first.');
@@ -459,7 +658,7 @@ async function main() {
 	}
 	const results: Result[] = [];
 	if (sections.has('fanout')) {
-		for (const start of [startStock, startTavolo]) {
+		for (const start of [() => startStock(), startTavolo]) {
 			const server = await start();
 			try {
 				for (const clients of clientCounts) {
@@ -474,7 +673,7 @@ async function main() {
 	}
 	const idle: IdleResult[] = [];
 	if (sections.has('idle')) {
-		for (const start of [startStock, startTavolo]) {
+		for (const start of [() => startStock(), startTavolo]) {
 			const server = await start();
 			try {
 				const result = await idleMemory(server, idleClients);
@@ -491,8 +690,26 @@ async function main() {
 		try {
 			burst = await voteBurst(server, voterCount);
 			console.log(
-				`vote burst, ${burst.voters} voters: ack p50 ${burst.ackP50.toFixed(1)} ms, p99 ${burst.ackP99.toFixed(1)} ms, every client tallied in ${burst.allTalliedMs.toFixed(0)} ms (${burst.tallied}/${burst.voters}), RSS ${burst.rssBeforeMiB.toFixed(0)} → ${burst.rssPeakMiB.toFixed(0)} MiB, setup ${burst.setupSeconds.toFixed(1)} s`
+				`vote burst, ${burst.voters} voters: ack p50 ${burst.ackP50.toFixed(1)} ms, p99 ${burst.ackP99.toFixed(1)} ms, server mean ${burst.serverTime.meanMs.toFixed(1)} ms (p50 ≤ ${burst.serverTime.p50UpToMs} ms, p99 ≤ ${burst.serverTime.p99UpToMs} ms, ${burst.serverTime.count} votes), every client tallied in ${burst.allTalliedMs.toFixed(0)} ms (${burst.tallied}/${burst.voters}), RSS ${burst.rssBeforeMiB.toFixed(0)} → ${burst.rssPeakMiB.toFixed(0)} MiB, setup ${burst.setupSeconds.toFixed(1)} s`
 			);
+		} finally {
+			await server.stop();
+		}
+	}
+
+	let cold: ColdResult[] = [];
+	let coldServer = '';
+	if (sections.has('coldload')) {
+		const server = await startTavolo();
+		try {
+			if (!server.databaseUrl) console.log('cold load skipped: it writes the update rows straight into PostgreSQL, and none answered');
+			else {
+				cold = await coldLoad(server);
+				coldServer = server.name;
+				for (const r of cold) {
+					console.log(`cold load, ${r.compacted ? 'compacted' : `${r.rows} rows`}: stock median ${median(r.stock).toFixed(1)} ms [${r.stock.map((v) => v.toFixed(0)).join(', ')}], Tavolo median ${median(r.ours).toFixed(1)} ms [${r.ours.map((v) => v.toFixed(0)).join(', ')}]`);
+				}
+			}
 		} finally {
 			await server.stop();
 		}
@@ -506,7 +723,8 @@ Run by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus(
 `,
 		results.length > 0 ? fanOutReport(results) : '',
 		idle.length === 2 ? idleReport(idle) : '',
-		burst ? burstReport(burst) : ''
+		burst ? burstReport(burst) : '',
+		cold.length > 0 ? coldReport(cold, coldServer) : ''
 	]
 		.filter(Boolean)
 		.join('\n');

@@ -1,4 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
 import type { PollRow } from '../db/schema.ts';
@@ -274,29 +276,76 @@ export async function revealPoll(deps: LiveDeps, user: SessionUser, pollId: stri
 }
 
 /**
- * Records (or replaces) the caller's ballot. In one transaction: the poll row is read FOR SHARE
- * (so a close waits for it, and a vote after close sees `closed`), "has voted" is a unique
- * (poll, user) row, and the ballot is upserted on (poll, ballot_key) — so however many times or
- * from however many tabs a member votes, exactly one ballot of theirs counts.
+ * Records (or replaces) the caller's ballot, in two round trips and no explicit transaction
+ * (a burst of hundreds of votes queues on the connection pool, so every round trip counts):
+ *
+ * 1. one read: the poll, its options (in order) and the caller's role on the table;
+ * 2. one statement that writes only if the poll is still open: the poll row is locked FOR SHARE
+ *    within the statement (so a close waits for it, and a vote racing a close sees `closed` and
+ *    writes nothing), "has voted" is a unique (poll, user) row, and the ballot is upserted on
+ *    (poll, ballot_key). However many times or from however many tabs a member votes, exactly one
+ *    ballot of theirs counts, and the two rows are written together or not at all.
+ *
+ * What the read returns cannot go stale before the write in a way that matters: kind, options and
+ * anonymity are fixed once a poll leaves draft, and an open poll's ballot secret changes only when
+ * it closes (it never reopens), which the write re-checks. A role changed in between is the same
+ * race as a role changed just after the vote.
  */
 export async function castVote(deps: LiveDeps, user: SessionUser, pollId: string, choice: unknown): Promise<void> {
-	await deps.db.transaction().execute(async (trx) => {
-		const poll = await trx.selectFrom('polls').selectAll().where('id', '=', pollId).forShare().executeTakeFirst();
-		if (!poll) throw new AppError('not_found');
-		const meeting = await trx.selectFrom('meetings').select('table_id').where('id', '=', poll.meeting_id).executeTakeFirstOrThrow();
-		const actor = await actorOnTable(trx, user, meeting.table_id);
-		if (!can(actor, 'poll.vote')) throw new AppError('forbidden');
-		if (poll.status !== 'open') throw new AppError('poll_not_open');
-		const options = await trx.selectFrom('poll_options').select(['id', 'label']).where('poll_id', '=', pollId).orderBy('position').execute();
-		const ballot = normalizeChoice({ kind: poll.kind, options, maxChoices: poll.max_choices, dots: poll.dots }, choice);
-		const ballotKey = poll.anonymous ? anonymousBallotKey(poll, user.id) : user.id;
-		await trx.insertInto('poll_voters').values({ poll_id: pollId, user_id: user.id }).onConflict((oc) => oc.doNothing()).execute();
-		await trx
-			.insertInto('poll_ballots')
-			.values({ poll_id: pollId, ballot_key: ballotKey, user_id: poll.anonymous ? null : user.id, choice: JSON.stringify(ballot) })
-			.onConflict((oc) => oc.columns(['poll_id', 'ballot_key']).doUpdateSet((eb) => ({ choice: eb.ref('excluded.choice') })))
-			.execute();
-	});
+	const poll = await deps.db
+		.selectFrom('polls')
+		.innerJoin('meetings', 'meetings.id', 'polls.meeting_id')
+		.leftJoin('memberships', (join) => join.onRef('memberships.table_id', '=', 'meetings.table_id').on('memberships.user_id', '=', user.id))
+		.select([
+			'polls.id',
+			'polls.kind',
+			'polls.status',
+			'polls.anonymous',
+			'polls.ballot_secret',
+			'polls.max_choices',
+			'polls.dots',
+			'memberships.role',
+			(eb) =>
+				jsonArrayFrom(eb.selectFrom('poll_options').select(['poll_options.id', 'poll_options.label']).whereRef('poll_options.poll_id', '=', 'polls.id').orderBy('poll_options.position')).as(
+					'options'
+				)
+		])
+		.where('polls.id', '=', pollId)
+		.executeTakeFirst();
+	if (!poll) throw new AppError('not_found');
+	if (!can({ isAdmin: user.isAdmin, role: poll.role ?? null }, 'poll.vote')) throw new AppError('forbidden');
+	if (poll.status !== 'open') throw new AppError('poll_not_open');
+	const ballot = normalizeChoice({ kind: poll.kind, options: poll.options, maxChoices: poll.max_choices, dots: poll.dots }, choice);
+	const ballotKey = poll.anonymous ? anonymousBallotKey(poll, user.id) : user.id;
+	const written = await deps.db
+		.with('open_poll', (db) => db.selectFrom('polls').select('id').where('id', '=', pollId).where('status', '=', 'open').forShare())
+		.with('voter', (db) =>
+			db
+				.insertInto('poll_voters')
+				.columns(['poll_id', 'user_id'])
+				.expression((eb) => eb.selectFrom('open_poll').select(['open_poll.id', sql<string>`${user.id}::text`.as('user_id')]))
+				.onConflict((oc) => oc.doNothing())
+		)
+		.with('ballot', (db) =>
+			db
+				.insertInto('poll_ballots')
+				.columns(['poll_id', 'ballot_key', 'user_id', 'choice'])
+				.expression((eb) =>
+					eb
+						.selectFrom('open_poll')
+						.select([
+							'open_poll.id',
+							sql<string>`${ballotKey}::text`.as('ballot_key'),
+							sql<string | null>`${poll.anonymous ? null : user.id}::text`.as('user_id'),
+							sql<string>`${JSON.stringify(ballot)}::text`.as('choice')
+						])
+				)
+				.onConflict((oc) => oc.columns(['poll_id', 'ballot_key']).doUpdateSet((eb) => ({ choice: eb.ref('excluded.choice') })))
+		)
+		.selectFrom('open_poll')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.executeTakeFirstOrThrow();
+	if (Number(written.n) === 0) throw new AppError('poll_not_open');
 	broadcastResults(deps, pollId);
 }
 
@@ -304,7 +353,7 @@ export async function castVote(deps: LiveDeps, user: SessionUser, pollId: string
  * HMAC-SHA256(poll's ballot secret, user id): stable while the poll is open, so a changed vote
  * replaces the old ballot; unlinkable once the secret is erased at close.
  */
-function anonymousBallotKey(poll: PollRow, userId: string): string {
+function anonymousBallotKey(poll: Pick<PollRow, 'id' | 'ballot_secret'>, userId: string): string {
 	if (!poll.ballot_secret) throw new Error(`anonymous poll ${poll.id} is open without a ballot secret`);
 	return createHmac('sha256', Buffer.from(poll.ballot_secret)).update(`${poll.id}:${userId}`).digest('base64url');
 }
