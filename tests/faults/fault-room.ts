@@ -151,6 +151,9 @@ export interface Editor {
 	connections: number;
 	/** Every connection attempt (WebSocket constructed), by Date.now(). */
 	readonly attempts: number[];
+	/** When each connection closed, and when each one opened, by Date.now(). */
+	readonly closedAt: number[];
+	readonly connectedAt: number[];
 	/** One edit, in one transaction: a token at either end, or (one time in ten) deleting an own token. */
 	edit(): void;
 	/** Everything this editor typed is covered by its latest ack, as the browser judges "Salvato". */
@@ -208,6 +211,8 @@ export function openEditor(options: EditorOptions): Editor {
 		alive: new Set(),
 		connections: 0,
 		attempts,
+		closedAt: [],
+		connectedAt: [],
 		edit() {
 			lastUpdate = null;
 			let made: Omit<Edit, 'update'>;
@@ -239,8 +244,11 @@ export function openEditor(options: EditorOptions): Editor {
 		editor.durable = readDurable(decoder);
 	};
 	provider.on('status', ({ status }) => {
-		if (status === 'connected') editor.connections += 1;
+		if (status !== 'connected') return;
+		editor.connections += 1;
+		editor.connectedAt.push(Date.now());
 	});
+	provider.on('connection-close', () => editor.closedAt.push(Date.now()));
 	return editor;
 }
 
@@ -351,6 +359,9 @@ export interface Voter {
 	readonly ledger: Map<string, BallotLedger>;
 	/** Every connection attempt of its socket.io manager after the first, by Date.now(). */
 	readonly attempts: number[];
+	/** When it lost its connection, and when it (re)joined the meeting, by Date.now(). */
+	readonly disconnectedAt: number[];
+	readonly joinedAt: number[];
 	/** Casts one vote (a random ballot in a random poll) if connected; resolves with the answer. */
 	voteOnce(polls: OpenPoll[]): Promise<'acknowledged' | 'refused' | 'unanswered' | 'offline'>;
 	close(): void;
@@ -384,6 +395,8 @@ export function openVoter(origin: string, member: Member, meetingId: string, rec
 		counts: { acknowledged: 0, refused: 0, unanswered: 0 },
 		ledger: new Map(),
 		attempts: [],
+		disconnectedAt: [],
+		joinedAt: [],
 		async voteOnce(polls) {
 			// Never queued while disconnected: socket.io-client would send a buffered vote to the
 			// next process long after its answer was given up on.
@@ -425,12 +438,14 @@ export function openVoter(origin: string, member: Member, meetingId: string, rec
 				if (answer.ok && socket.connected) {
 					voter.joined = true;
 					voter.joins += 1;
+					voter.joinedAt.push(Date.now());
 				}
 			})
 			.catch(() => undefined);
 	});
 	socket.on('disconnect', () => {
 		voter.joined = false;
+		voter.disconnectedAt.push(Date.now());
 	});
 	return voter;
 }
