@@ -520,3 +520,31 @@ export async function checkVotes(databaseUrl: string, api: ApiClient, polls: Ope
 	}
 	return result;
 }
+
+/** The document as the database holds it (snapshot + update log), read without any Tavolo process. */
+export async function storedDocument(databaseUrl: string, docName: string): Promise<Y.Doc> {
+	const client = new pg.Client({ connectionString: databaseUrl });
+	await client.connect();
+	try {
+		// One consistent view: a compaction running meanwhile moves rows from the log into the snapshot.
+		await client.query('begin isolation level repeatable read');
+		const snapshot = await client.query<{ state: Buffer }>('select state from yjs_snapshots where doc_name = $1', [docName]);
+		const log = await client.query<{ update: Buffer }>('select update from yjs_updates where doc_name = $1 order by id', [docName]);
+		await client.query('commit');
+		const doc = new Y.Doc();
+		for (const row of [...snapshot.rows.map((r) => r.state), ...log.rows.map((r) => r.update)]) Y.applyUpdate(doc, new Uint8Array(row));
+		return doc;
+	} finally {
+		await client.end();
+	}
+}
+
+/** GET /healthz: `ok` (200) or `degraded` (503, the database unreachable). */
+export async function health(url: string): Promise<string> {
+	try {
+		const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) });
+		return ((await response.json()) as { status: string }).status;
+	} catch (error) {
+		return `unreachable (${(error as Error).message})`;
+	}
+}
