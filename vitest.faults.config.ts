@@ -3,9 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Fault scripts (tests/faults/): real server processes killed with SIGKILL, a PostgreSQL of their
  * own restarted, hundreds of clients reconnecting. `FAULT_TRIALS=short` (default) is CI's quick
- * form; `npm run faults` runs the full one. They run on PostgreSQL, not PGlite: each script makes
- * a fresh database next to DATABASE_URL (the local server on 5432 when unset), because the
- * embedded database takes seconds to open at every restart and a trial is a restart.
+ * form; `npm run faults` runs the full one. They run on PostgreSQL, as CI does: each script makes
+ * a fresh database next to DATABASE_URL (the local server on 5432 when unset).
  * One file at a time: each one loads the machine on purpose, and timing out a neighbour would
  * hide what a fault did.
  */
