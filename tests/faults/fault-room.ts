@@ -264,6 +264,9 @@ export async function readDocument(yjsUrl: string, origin: string, docName: stri
 		disableBc: true,
 		maxBackoffTime: 200
 	});
+	// A reader has nothing to save; its join still brings a durable ack, which the stock provider
+	// would log as "Unable to compute message".
+	provider.messageHandlers[messageDurable] = () => undefined;
 	try {
 		await waitFor(() => provider.synced, 15_000, `a fresh reader to sync ${docName}`);
 		const copy = new Y.Doc();
