@@ -17,8 +17,10 @@ const maxOutputChars = 64 * 1024;
  */
 export interface ServerProcess {
 	readonly pid: number;
-	/** http://127.0.0.1:<port>, also the ORIGIN the process was given. */
+	/** http://127.0.0.1:<port>. */
 	readonly url: string;
+	/** The ORIGIN the process was given: `url` unless the options named another one. */
+	readonly origin: string;
 	/** ws://127.0.0.1:<port>/yjs */
 	readonly yjsUrl: string;
 	/** Everything the process printed so far (stdout and stderr), for failure messages. */
@@ -33,8 +35,13 @@ export interface ServerProcess {
 
 export interface ServerProcessOptions {
 	port: number;
-	/** Set on top of a clean environment: DATABASE_URL, TAVOLO_DATA_DIR, TAVOLO_* limits. */
+	/** Set on top of a clean environment: DATABASE_URL, REDIS_URL, TAVOLO_DATA_DIR, TAVOLO_* limits. */
 	env: Record<string, string>;
+	/**
+	 * The public origin (ORIGIN) when it is not the process's own URL: several nodes behind one
+	 * address. Clients must then send it as their Origin header.
+	 */
+	origin?: string;
 	readyTimeoutMs?: number;
 }
 
@@ -68,7 +75,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
 		NODE_ENV: 'production',
 		PORT: String(options.port),
 		HOST: '127.0.0.1',
-		ORIGIN: url,
+		ORIGIN: options.origin ?? url,
 		LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
 		...options.env
 	};
@@ -90,6 +97,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
 	const handle: ServerProcess = {
 		pid: child.pid ?? -1,
 		url,
+		origin: options.origin ?? url,
 		yjsUrl: `ws://127.0.0.1:${options.port}/yjs`,
 		output: () => output,
 		exited,
@@ -126,6 +134,47 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
 		throw new Error(`Tavolo server process on port ${options.port}: ${(error as Error).message}\n${output}`);
 	}
 	return handle;
+}
+
+/** One of several server processes sharing a database; `restart` starts it again on its port. */
+export interface ServerNode {
+	readonly port: number;
+	current: ServerProcess;
+	restart(): Promise<ServerProcess>;
+}
+
+/**
+ * `count` processes of server/main.ts on one DATABASE_URL (and REDIS_URL when given), each on a
+ * port of its own: the starting point for scale-out faults (Redis restarted, one node killed and
+ * its clients moving to another). Started one after another, so only the first runs migrations.
+ */
+export async function startServerNodes(options: {
+	count: number;
+	databaseUrl: string;
+	redisUrl?: string;
+	origin?: string;
+	env?: Record<string, string>;
+}): Promise<ServerNode[]> {
+	const nodes: ServerNode[] = [];
+	for (let i = 0; i < options.count; i++) {
+		const port = await freePort();
+		const start = () =>
+			startServerProcess({
+				port,
+				origin: options.origin,
+				env: { DATABASE_URL: options.databaseUrl, ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}), ...options.env }
+			});
+		const node: ServerNode = {
+			port,
+			current: await start(),
+			async restart() {
+				node.current = await start();
+				return node.current;
+			}
+		};
+		nodes.push(node);
+	}
+	return nodes;
 }
 
 /** Kills every server process still running (afterAll, whatever the test's outcome). */

@@ -11,6 +11,7 @@ import {
 	snapshotOfUpdates,
 	type ReadOnlyReason
 } from '$lib/realtime/yjs-messages.ts';
+import { collabBackoff, jitterReconnects, type JitteredReconnect } from './reconnect-backoff.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'offline' | 'closed';
 
@@ -45,6 +46,7 @@ export class CollabSession {
 	readonly doc = new Y.Doc();
 	readonly provider: WebsocketProvider;
 	readonly local: IndexeddbPersistence;
+	readonly #reconnect: JitteredReconnect;
 
 	connection = $state<ConnectionState>('connecting');
 	synced = $state(false);
@@ -74,8 +76,11 @@ export class CollabSession {
 		this.provider = new WebsocketProvider(`${protocol}//${location.host}/yjs`, docName, this.doc, {
 			// Tabs must not bypass the server (its read-only and size checks) through BroadcastChannel.
 			disableBc: true,
-			maxBackoffTime: 10_000
+			maxBackoffTime: collabBackoff.maxMs
 		});
+		// The provider's own backoff has no jitter: after a server restart every browser would
+		// come back in the same instant, round after round.
+		this.#reconnect = jitterReconnects(this.provider, collabBackoff);
 		this.provider.messageHandlers[messageReadOnly] = (_encoder, decoder: decoding.Decoder) => {
 			const notice = readReadOnly(decoder);
 			this.readOnly = notice.readOnly;
@@ -117,13 +122,14 @@ export class CollabSession {
 	}
 
 	#onOffline = () => {
+		this.#reconnect.cancel();
 		this.provider.disconnect();
 		this.connection = 'offline';
 		this.saved = false;
 	};
 
 	#onOnline = () => {
-		if (this.closedCode === null) this.provider.connect();
+		if (this.closedCode === null) this.#reconnect.connectNow();
 	};
 
 	#updatePeers(): void {
@@ -163,6 +169,7 @@ export class CollabSession {
 		removeEventListener('offline', this.#onOffline);
 		removeEventListener('online', this.#onOnline);
 		clearTimeout(this.#savedCheck);
+		this.#reconnect.cancel();
 		this.provider.destroy();
 		void this.local.destroy();
 		this.doc.destroy();

@@ -16,6 +16,7 @@ import type {
 	SpeakerEntry,
 	TimerState
 } from '$lib/realtime/protocol.ts';
+import { roomReconnection } from './room-reconnection.ts';
 
 export type RoomConnection = 'connecting' | 'connected' | 'offline';
 
@@ -110,7 +111,7 @@ export class MeetingRoom {
 
 	/** Opens the connection (in the browser, once the page is mounted). */
 	connect(): void {
-		const socket: RoomSocket = io({ path: '/socket.io', transports: ['websocket'] });
+		const socket: RoomSocket = io({ path: '/socket.io', transports: ['websocket'], ...roomReconnection });
 		this.#socket = socket;
 		socket.on('connect', () => {
 			this.connection = 'connected';

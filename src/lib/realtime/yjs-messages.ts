@@ -118,8 +118,17 @@ export function isCoveredBy(local: Y.Snapshot, durable: Y.Snapshot): boolean {
  * writers and need not cover what other people wrote since.
  */
 export function snapshotOfUpdates(updates: Uint8Array[]): Y.Snapshot {
-	const merged = Y.mergeUpdates(updates);
-	return Y.createSnapshot(Y.decodeUpdate(merged).ds, Y.decodeStateVector(Y.encodeStateVectorFromUpdate(merged)));
+	const { structs, ds } = Y.decodeUpdate(Y.mergeUpdates(updates));
+	// Not Y.encodeStateVectorFromUpdate: it counts a client's clock only from 0, so the updates of
+	// an editor after its first "Salvato" (which start further on) gave an empty state vector,
+	// covered by any ack: "Salvato" before the server had them. The end of the furthest struct
+	// per client is what an ack must reach (its state vector is contiguous from 0).
+	const sv = new Map<number, number>();
+	for (const struct of structs) {
+		const end = struct.id.clock + struct.length;
+		if (end > (sv.get(struct.id.client) ?? 0)) sv.set(struct.id.client, end);
+	}
+	return Y.createSnapshot(ds, sv);
 }
 
 /** `ranges` is sorted and merged (Y.snapshot and the decoder both give it so). */
