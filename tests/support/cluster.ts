@@ -90,7 +90,14 @@ export async function startSecondNode(options: {
 			ORIGIN: options.origin
 		}
 	});
-	return { process, stop: () => process.kill('SIGTERM') };
+	return {
+		process,
+		async stop() {
+			await process.kill('SIGTERM');
+			// With TEST_LOG_LEVEL set (e.g. info), the other node's log is shown, for debugging.
+			if (globalThis.process.env.TEST_LOG_LEVEL) console.log(`second node's log:\n${process.output()}`);
+		}
+	};
 }
 
 /** A Redis prefix of the test's own, so parallel test files never see each other's messages. */

@@ -1,0 +1,98 @@
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/lib/server/ids.ts';
+import { record, send, waitFor, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
+
+/**
+ * socket.io with REDIS_URL: the redis-streams adapter with connection state recovery. A member
+ * whose connection drops for a moment comes back to the same rooms with the events sent meanwhile,
+ * and the attendance register shows the gap.
+ */
+describe('meeting room sockets with REDIS_URL', () => {
+	let app: TestApp;
+	let moderator: ApiClient;
+	let member: ApiClient;
+	let meetingId: string;
+	const sockets: ClientSocket[] = [];
+
+	beforeAll(async () => {
+		app = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:6379', TAVOLO_REDIS_PREFIX: `tavolo-test-${newId(8)}` });
+		moderator = new ApiClient(app.origin);
+		await moderator.signUp('coord@recupero.example', 'Carla Coordinatrice');
+		const tableId = (await moderator.post('/api/v1/tables', { name: 'Tavolo Costa', territory: 'Costa' })).body.id;
+		meetingId = (
+			await moderator.post(`/api/v1/tables/${tableId}/meetings`, {
+				title: 'Incontro',
+				startsAt: '2027-02-10T15:00:00+01:00',
+				endsAt: '2027-02-10T17:00:00+01:00'
+			})
+		).body.id;
+		member = new ApiClient(app.origin);
+		await member.signUp('sindaco@recupero.example', 'Sandro Sindaco');
+		await member.joinTable(moderator, tableId, { role: 'participant' });
+	}, 60_000);
+
+	afterAll(async () => {
+		for (const socket of sockets) socket.close();
+		await app?.stop();
+	});
+
+	/** As the browser opens it: reconnecting by itself. */
+	async function open(client: ApiClient): Promise<ClientSocket> {
+		const socket: ClientSocket = io(app.origin, {
+			path: '/socket.io',
+			transports: ['websocket'],
+			extraHeaders: { cookie: client.sessionCookie, origin: app.origin },
+			reconnectionDelay: 50,
+			reconnectionDelayMax: 200,
+			forceNew: true
+		});
+		sockets.push(socket);
+		await new Promise<void>((resolve, reject) => {
+			socket.once('connect', () => resolve());
+			socket.once('connect_error', reject);
+		});
+		return socket;
+	}
+
+	it('recovers a dropped connection with the events it missed, and records the gap in the register', async () => {
+		const mod = await open(moderator);
+		const sandro = await open(member);
+		expect((await send(mod, 'meeting:join', { meetingId })).ok).toBe(true);
+		const presence = record(sandro, 'presence:update');
+		expect((await send(sandro, 'meeting:join', { meetingId })).ok).toBe(true);
+		// Recovery needs the offset of a packet received: the room's presence update is one.
+		await waitFor(() => presence.length > 0, 5000, 'a presence update');
+		const states = record(sandro, 'meeting:state');
+
+		const reconnected = new Promise<void>((resolve) => sandro.once('connect', () => resolve()));
+		sandro.io.engine.close();
+		await waitFor(() => !sandro.connected, 5000, 'the drop');
+		expect((await send(mod, 'meeting:focus', { meetingId, itemId: 'punto-mancato' })).ok).toBe(true);
+		await reconnected;
+
+		expect(sandro.recovered).toBe(true);
+		await waitFor(() => states.some((state) => state.focusItemId === 'punto-mancato'), 5000, 'the missed focus change');
+		// Still in the room without joining again: the next broadcast arrives too.
+		expect((await send(mod, 'meeting:focus', { meetingId, itemId: 'punto-dopo' })).ok).toBe(true);
+		await waitFor(() => states.some((state) => state.focusItemId === 'punto-dopo'), 5000, 'the next focus change');
+
+		// The drop closed Sandro's stay and the recovery opened a new one, after it.
+		const sandroId = (await member.get('/api/v1/me')).body.user.id as string;
+		const stays = async () => {
+			const register = await moderator.get(`/api/v1/meetings/${meetingId}/live/attendance`);
+			expect(register.status).toBe(200);
+			return (register.body.attendance as Array<{ userId: string; joinedAt: string; leftAt: string | null }>).filter((row) => row.userId === sandroId);
+		};
+		let rows = await stays();
+		for (let i = 0; i < 50 && rows.length < 2; i++) {
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			rows = await stays();
+		}
+		expect(rows).toHaveLength(2);
+		expect(rows[0].leftAt).not.toBeNull();
+		expect(rows[1].leftAt).toBeNull();
+		expect(Date.parse(rows[1].joinedAt)).toBeGreaterThanOrEqual(Date.parse(rows[0].leftAt!));
+	});
+});
