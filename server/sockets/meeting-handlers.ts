@@ -308,6 +308,13 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 
 	return {
 		stop: unsubscribe,
+		/** Sends every meeting with a socket here its presence again (the cluster's nodes changed). */
+		refreshPresence(): void {
+			for (const name of io.of('/').adapter.rooms.keys()) {
+				const match = /^meeting:([^:]+)$/.exec(name);
+				if (match) schedulePresence(match[1]);
+			}
+		},
 		async settled(): Promise<void> {
 			while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
 		}

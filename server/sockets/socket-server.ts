@@ -113,6 +113,23 @@ export function createSocketServer({ context, httpServer, recoverySeconds = 120 
 		metrics: context.metrics
 	});
 
+	// Presence is read across nodes with fetchSockets, which waits only for the nodes subscribed
+	// in Redis right now (PUBSUB NUMSUB). Around a Redis restart the other nodes re-subscribe one
+	// by one, so a list made meanwhile holds this node's tabs only, and nothing would correct it
+	// before the next arrival or departure: once Redis is back, every room's presence is read again.
+	const presenceTimers = new Set<NodeJS.Timeout>();
+	const unsubscribeResume =
+		cluster?.relay.onResume(() => {
+			for (const delay of [1_000, 5_000]) {
+				const timer = setTimeout(() => {
+					presenceTimers.delete(timer);
+					meetings.refreshPresence();
+				}, delay);
+				timer.unref();
+				presenceTimers.add(timer);
+			}
+		}) ?? (() => {});
+
 	// A logout ends that session's live sockets at once; the others of the same user stay.
 	const unsubscribeSessions = context.sessionEnds.subscribe((sessionId) => {
 		for (const socket of io.of('/').sockets.values()) {
@@ -132,6 +149,8 @@ export function createSocketServer({ context, httpServer, recoverySeconds = 120 
 		 */
 		async settled(): Promise<void> {
 			unsubscribeSessions();
+			unsubscribeResume();
+			for (const timer of presenceTimers) clearTimeout(timer);
 			meetings.stop();
 			await meetings.settled();
 			await coalescer.idle();

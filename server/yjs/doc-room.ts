@@ -113,8 +113,11 @@ export interface DocRoomOptions {
 /** Marks the transaction that applies the stored state: it is already in the database. */
 const loadOrigin = Symbol('load');
 /**
- * Another node's update or awareness, relayed over Redis: shown to this node's connections but
- * neither committed (its own node commits it) nor relayed again.
+ * Another node's update or awareness, relayed over Redis: shown to this node's connections and
+ * never relayed again. Updates are committed here too, not only by their own node: that node may
+ * die before its group commit, while this node's durable acks (a snapshot of the whole document in
+ * memory) already cover them and its clients never re-send what it already holds. Yjs folds the
+ * duplicate rows.
  */
 const relayOrigin = Symbol('relay');
 /** The stored state applied again after a Redis gap (anti-entropy): like a relayed update. */
@@ -447,12 +450,12 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 
 	private onDocUpdate(update: Uint8Array, origin: unknown): void {
 		if (origin === loadOrigin) return;
-		if (origin !== relayOrigin && origin !== resyncOrigin) {
+		if (origin !== resyncOrigin) {
 			this.pending.push(update);
 			if (this.connections.has(origin as Connection)) this.pendingWriters.add(origin as Connection);
 			this.options.metrics.pendingUpdates.inc();
 			this.options.scheduler.markDirty(this);
-			this.channel?.publish('update', update);
+			if (origin !== relayOrigin) this.channel?.publish('update', update);
 		}
 		const encoder = encoding.createEncoder();
 		encoding.writeVarUint(encoder, messageSync);

@@ -110,6 +110,32 @@ describe('Yjs across two nodes (REDIS_URL)', () => {
 		await waitFor(() => b.doc.getText('gap').toString() === 'mai inoltrato', 10_000, 'the resync from PostgreSQL on node B');
 	});
 
+	it('stores a relayed update even when the node that relayed it dies before committing it', async () => {
+		// Node C relays an update and dies before its group commit (it never commits at all).
+		// Node B already shows it and its durable acks cover it, so a client moving from C to B
+		// would hear "saved" and never send it again: B must commit it itself.
+		const docName = f.documentDoc;
+		const clusterC = createCluster({ redisUrl: redis.url, logger: pino({ level: 'silent' }), metrics: new Registry() });
+		try {
+			const b = onB(docName, f.bob);
+			await synced(b);
+			const writer = new Y.Doc();
+			Y.applyUpdate(writer, Y.encodeStateAsUpdate(b.doc));
+			writer.getText('orfano').insert(0, 'solo inoltrato');
+			const channel = clusterC.relay.open(docName, () => {});
+			channel.publish('update', Y.encodeStateAsUpdate(writer, Y.encodeStateVector(b.doc)));
+			await waitFor(() => b.doc.getText('orfano').toString() === 'solo inoltrato', 5000, 'C\'s update on B');
+			channel.close();
+			await nodeB.endpoint.flushAll();
+			const stored = await createPostgresYjsStore(server.app.context.db).load(docName);
+			const check = new Y.Doc();
+			Y.applyUpdate(check, stored!.state);
+			expect(check.getText('orfano').toString()).toBe('solo inoltrato');
+		} finally {
+			await clusterC.close();
+		}
+	});
+
 	it('loses no edit when Redis is killed mid-typing and comes back empty', async () => {
 		const docName = f.agendaDoc;
 		const a = onA(docName, f.alice);
