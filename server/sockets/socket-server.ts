@@ -46,9 +46,7 @@ export function createSocketServer({ context, httpServer, recoverySeconds = 120 
 					adapter: createAdapter(cluster.redis, {
 						streamName: `${cluster.prefix}:socket.io`,
 						channelPrefix: `${cluster.prefix}:socket.io`,
-						sessionKeyPrefix: `${cluster.prefix}:socket.io:session:`,
-						heartbeatInterval: 2_000,
-						heartbeatTimeout: 6_000
+						sessionKeyPrefix: `${cluster.prefix}:socket.io:session:`
 					}),
 					connectionStateRecovery: { maxDisconnectionDuration: recoverySeconds * 1000, skipMiddlewares: false }
 				}
