@@ -6,8 +6,9 @@
  *
  * Not a test: it asserts nothing and is never run by CI. Sizes: BENCH_CLIENTS=100,200,500,
  * BENCH_SECONDS=10, BENCH_RATE=20 (updates per second), BENCH_VOTERS=500, BENCH_IDLE_CLIENTS=500;
- * BENCH_COLD_UPDATES=10000, BENCH_COLD_REPEATS=5; BENCH_SECTIONS=fanout,idle,votes,coldload runs only
- * the sections named.
+ * BENCH_COLD_UPDATES=10000, BENCH_COLD_REPEATS=5; BENCH_SECTIONS=fanout,fanout2,idle,votes,coldload runs
+ * only the sections named (fanout2, the fan-out across two nodes on one Redis, runs fanout too: it is
+ * compared with it). BENCH_JSON=file also writes every figure as JSON (medians over runs).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,10 +21,12 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { connectSocket, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import { startPrivateRedis } from '../support/private-redis.ts';
+import { freePort } from '../support/server-process.ts';
 
 const clientCounts = (process.env.BENCH_CLIENTS ?? '100,200,500').split(',').map(Number);
 const voterCount = Number(process.env.BENCH_VOTERS ?? 500);
-const sections = new Set((process.env.BENCH_SECTIONS ?? 'fanout,idle,votes,coldload').split(','));
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'fanout,fanout2,idle,votes,coldload').split(','));
 const coldUpdates = Number(process.env.BENCH_COLD_UPDATES ?? 10_000);
 const coldRepeats = Number(process.env.BENCH_COLD_REPEATS ?? 5);
 const idleClients = Number(process.env.BENCH_IDLE_CLIENTS ?? 500);
@@ -123,27 +126,45 @@ async function postJson(origin: string, url: string, body: unknown, cookie = '')
 	return { body: (await response.json()) as Record<string, any>, cookie: session ?? cookie };
 }
 
-async function startTavolo(): Promise<TavoloServer> {
+/** One server/main.ts process; resolves once it says it is ready. */
+async function launchTavoloNode(options: { port: number; origin: string; databaseUrl: string | null; env?: Record<string, string> }) {
 	const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tavolo-bench-'));
-	const postgres = await freshPostgres();
-	const port = 20000 + Math.floor(Math.random() * 20000);
-	const origin = `http://127.0.0.1:${port}`;
 	const { child } = await startProcess(['server/main.ts'], {
-		PORT: String(port),
+		PORT: String(options.port),
 		HOST: '127.0.0.1',
-		ORIGIN: origin,
+		ORIGIN: options.origin,
 		TAVOLO_DATA_DIR: dataDir,
-		...(postgres ? { DATABASE_URL: postgres.url } : {}),
+		...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
 		// Setting up hundreds of voters comes from one address: the per-address API cap would stop it.
 		TAVOLO_API_REQUESTS_PER_MINUTE: '1000000',
-		LOG_LEVEL: 'warn'
+		LOG_LEVEL: 'warn',
+		...options.env
 	});
+	return {
+		child,
+		async stop() {
+			child.kill('SIGTERM');
+			await new Promise((resolve) => child.once('exit', resolve));
+			await rm(dataDir, { recursive: true, force: true });
+		}
+	};
+}
+
+/**
+ * A Tavolo server on a fresh database, with an admin, a table and a document. `env` goes to the
+ * process (REDIS_URL for the two-node section); `postgres` reuses a database instead of creating one.
+ */
+async function startTavolo(options: { env?: Record<string, string>; name?: string } = {}): Promise<TavoloServer> {
+	const postgres = await freshPostgres();
+	const port = await freePort();
+	const origin = `http://127.0.0.1:${port}`;
+	const node = await launchTavoloNode({ port, origin, databaseUrl: postgres?.url ?? null, env: options.env });
 	const post = (url: string, body: unknown, cookie = '') => postJson(origin, url, body, cookie);
 	const { cookie } = await post('/api/v1/auth/signup', { email: 'bench@tavolo.example', password: 'benchmark-password', name: 'Bench' });
 	const table = await post('/api/v1/tables', { name: 'Bench', territory: 'Bench' }, cookie);
 	const document = await post(`/api/v1/tables/${table.body.id}/documents`, { kind: 'other', title: 'Bench' }, cookie);
 	return {
-		name: `Tavolo (auth + ${postgres ? 'PostgreSQL' : 'PGlite'} persistence)`,
+		name: options.name ?? `Tavolo (auth + ${postgres ? 'PostgreSQL' : 'PGlite'} persistence)`,
 		url: `ws://127.0.0.1:${port}/yjs`,
 		docName: document.body.docName,
 		headers: { cookie, origin },
@@ -151,14 +172,44 @@ async function startTavolo(): Promise<TavoloServer> {
 		origin,
 		cookie,
 		tableId: table.body.id,
-		process: child,
+		process: node.child,
 		async stop() {
-			child.kill('SIGTERM');
-			await new Promise((resolve) => child.once('exit', resolve));
-			await rm(dataDir, { recursive: true, force: true });
+			await node.stop();
 			await postgres?.drop();
 		}
 	};
+}
+
+/**
+ * Two Tavolo nodes on one PostgreSQL database and one Redis (a private redis-server on a free
+ * port, nothing persisted, gone afterwards): node A is started (and migrates) first, node B
+ * then joins with the same ORIGIN, so A's session cookie and Origin header work on both.
+ */
+async function startTavoloPair(): Promise<{ a: TavoloServer; b: TavoloServer; stop(): Promise<void> }> {
+	const redis = await startPrivateRedis();
+	const env = { REDIS_URL: redis.url, TAVOLO_REDIS_PREFIX: `bench-${Date.now()}` };
+	let a: TavoloServer | null = null;
+	try {
+		a = await startTavolo({ env, name: 'Tavolo node A' });
+		if (!a.databaseUrl) throw new Error('two nodes need PostgreSQL (BENCH_POSTGRES_URL); none answered');
+		const port = await freePort();
+		const nodeB = await launchTavoloNode({ port, origin: a.origin, databaseUrl: a.databaseUrl, env });
+		const b: TavoloServer = { ...a, name: 'Tavolo node B', url: `ws://127.0.0.1:${port}/yjs`, origin: `http://127.0.0.1:${port}`, process: nodeB.child, stop: nodeB.stop };
+		const first = a;
+		return {
+			a,
+			b,
+			async stop() {
+				await b.stop();
+				await first.stop();
+				await redis.dispose();
+			}
+		};
+	} catch (error) {
+		await a?.stop();
+		await redis.dispose();
+		throw error;
+	}
 }
 
 function socketWithHeaders(headers: Record<string, string>) {
@@ -186,16 +237,26 @@ interface Result {
 	expected: number;
 	p50: number;
 	p99: number;
+	/** All the server processes together. */
 	rssMiB: number;
+	rssPerNodeMiB: number[];
+	/** Two nodes: node B's tavolo_redis_relay_lag_seconds{kind="update"} over the run. */
+	relayLag?: ServerTime;
 }
 
-async function fanOut(server: Server, clients: number): Promise<Result> {
+/**
+ * One writer on `servers[0]`; the readers spread over `servers` in turn (all the same document:
+ * with two nodes, half the readers get each update over the Redis relay).
+ */
+async function fanOut(servers: Server[], clients: number, name = servers[0].name): Promise<Result> {
+	const server = servers[0];
 	const WS = socketWithHeaders(server.headers);
 	const providers: WebsocketProvider[] = [];
 	const sentAt = new Map<number, number>();
 	const latencies: number[] = [];
-	const connect = (doc: Y.Doc) =>
-		new WebsocketProvider(server.url, server.docName, doc, { WebSocketPolyfill: WS as never, disableBc: true });
+	let readers = 0;
+	const connect = (doc: Y.Doc, on = server) =>
+		new WebsocketProvider(on.url, on.docName, doc, { WebSocketPolyfill: WS as never, disableBc: true });
 
 	// Readers, connected in batches so the connection burst itself is not what is measured.
 	for (let i = 0; i < clients; i += 50) {
@@ -207,7 +268,7 @@ async function fanOut(server: Server, clients: number): Promise<Result> {
 				const sent = sentAt.get(seq);
 				if (sent !== undefined) latencies.push(performance.now() - sent);
 			});
-			return connect(doc);
+			return connect(doc, servers[readers++ % servers.length]);
 		});
 		providers.push(...batch);
 		await Promise.all(batch.map((p) => new Promise<void>((resolve) => (p.synced ? resolve() : p.once('sync', () => resolve())))));
@@ -223,20 +284,21 @@ async function fanOut(server: Server, clients: number): Promise<Result> {
 		await new Promise((resolve) => setTimeout(resolve, 1000 / rate));
 	}
 	await new Promise((resolve) => setTimeout(resolve, 2000));
-	const rss = await rssOf(server.process);
+	const rssPerNode = await Promise.all(servers.map((s) => rssOf(s.process)));
 	writer.destroy();
 	for (const provider of providers) provider.destroy();
 	await new Promise((resolve) => setTimeout(resolve, 1000));
 
 	latencies.sort((a, b) => a - b);
 	return {
-		server: server.name,
+		server: name,
 		clients,
 		delivered: latencies.length,
 		expected: total * clients,
 		p50: percentile(latencies, 50),
 		p99: percentile(latencies, 99),
-		rssMiB: rss / 1024 / 1024
+		rssMiB: rssPerNode.reduce((a, b) => a + b, 0) / 1024 / 1024,
+		rssPerNodeMiB: rssPerNode.map((r) => r / 1024 / 1024)
 	};
 }
 
@@ -426,6 +488,31 @@ ${rows.join('\n')}
 
 Ratios are Tavolo ÷ stock: below 1 is better than the stock server. Latency here includes the
 readers' own work (all clients share one process and one core with the writer).
+`;
+}
+
+function twoNodeReport(twoNodes: Result[], single: Result[]): string {
+	const rows = twoNodes.map((two) => {
+		const stock = single.find((r) => r.clients === two.clients && r.server.startsWith('stock'))!;
+		const one = single.find((r) => r.clients === two.clients && r.server.startsWith('Tavolo'))!;
+		const lag = two.relayLag!;
+		return `| ${two.clients} | ${stock.p50.toFixed(1)} / ${stock.p99.toFixed(1)} | ${one.p50.toFixed(1)} / ${one.p99.toFixed(1)} | ${two.p50.toFixed(1)} / ${two.p99.toFixed(1)} | ${(two.p99 / stock.p99).toFixed(2)}× | ${(two.p99 / one.p99).toFixed(2)}× | ${lag.meanMs.toFixed(1)} / ≤ ${lag.p50UpToMs} / ≤ ${lag.p99UpToMs} | ${two.rssPerNodeMiB.map((r) => r.toFixed(0)).join(' + ')} | ${two.delivered}/${two.expected} |`;
+	});
+	return `## Fan-out across two nodes
+
+The same fan-out (${rate} updates per second for ${seconds} s, the same stock clients and clock) with two
+Tavolo processes on one PostgreSQL database and one Redis (a private \`redis-server\`, nothing
+persisted): the writer on node A, the readers alternating between A and B, so half of them get
+each update through the Redis relay (node A's stream entry, read by node B). The stock
+\`@y/websocket-server\` has no scale-out: its column is the single process of the table above,
+as is "Tavolo, one node" (same run). Relay lag is node B's \`tavolo_redis_relay_lag_seconds{kind="update"}\`
+over the run (from A's XADD to B reading the entry; millisecond clock): its mean, and the bucket
+bounds p50 and p99 fall under. Each size uses a fresh document: a node opening a document replays
+the last 10 s of its stream, and the metric would count those old entries as seconds of lag. All processes, Redis and PostgreSQL included, share the machine's cores.
+
+| clients | stock p50 / p99 (ms) | Tavolo one node p50 / p99 (ms) | Tavolo two nodes p50 / p99 (ms) | p99 ÷ stock | p99 ÷ one node | relay lag mean / p50 / p99 (ms) | RSS A + B (MiB) | delivered |
+|---|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
 `;
 }
 
@@ -656,19 +743,46 @@ async function main() {
 		console.error('No build found: run `npm run build` first.');
 		process.exit(1);
 	}
+	const started = performance.now();
+	const logFanOut = (result: Result) =>
+		console.log(
+			`${result.server}, ${result.clients} clients: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, RSS ${result.rssPerNodeMiB.map((r) => r.toFixed(0)).join(' + ')} MiB, delivered ${result.delivered}/${result.expected}` +
+				(result.relayLag ? `, relay lag (node B, ${result.relayLag.count} updates) mean ${result.relayLag.meanMs.toFixed(1)} ms, p50 ≤ ${result.relayLag.p50UpToMs} ms, p99 ≤ ${result.relayLag.p99UpToMs} ms` : '')
+		);
 	const results: Result[] = [];
-	if (sections.has('fanout')) {
-		for (const start of [() => startStock(), startTavolo]) {
+	// The two-node table compares with the single-node runs: fanout2 runs them too.
+	if (sections.has('fanout') || sections.has('fanout2')) {
+		for (const start of [() => startStock(), () => startTavolo()]) {
 			const server = await start();
 			try {
 				for (const clients of clientCounts) {
-					const result = await fanOut(server, clients);
+					const result = await fanOut([server], clients);
 					results.push(result);
-					console.log(`${result.server}, ${clients} clients: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, RSS ${result.rssMiB.toFixed(0)} MiB, delivered ${result.delivered}/${result.expected}`);
+					logFanOut(result);
 				}
 			} finally {
 				await server.stop();
 			}
+		}
+	}
+	const twoNodes: Result[] = [];
+	if (sections.has('fanout2')) {
+		const pair = await startTavoloPair();
+		try {
+			const lag = () => readHistogram(pair.b.origin, 'tavolo_redis_relay_lag_seconds', 'kind="update"');
+			for (const clients of clientCounts) {
+				// A fresh document each time: a node opening a document replays the last seconds of
+				// its stream, and those replayed entries would count as seconds of relay lag.
+				const document = await postJson(pair.a.origin, `/api/v1/tables/${pair.a.tableId}/documents`, { kind: 'other', title: `Two nodes ${clients}` }, pair.a.cookie);
+				const docName = document.body.docName as string;
+				const before = await lag();
+				const result = await fanOut([{ ...pair.a, docName }, { ...pair.b, docName }], clients, 'Tavolo, two nodes');
+				result.relayLag = histogramGrowth(before, await lag());
+				twoNodes.push(result);
+				logFanOut(result);
+			}
+		} finally {
+			await pair.stop();
 		}
 	}
 	const idle: IdleResult[] = [];
@@ -722,6 +836,7 @@ async function main() {
 Run by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.
 `,
 		results.length > 0 ? fanOutReport(results) : '',
+		twoNodes.length > 0 ? twoNodeReport(twoNodes, results) : '',
 		idle.length === 2 ? idleReport(idle) : '',
 		burst ? burstReport(burst) : '',
 		cold.length > 0 ? coldReport(cold, coldServer) : ''
@@ -730,6 +845,15 @@ Run by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus(
 		.join('\n');
 	await writeFile(path.join(root, 'docs/benchmarks.md'), report);
 	console.log('\n' + report);
+	const minutes = (performance.now() - started) / 60_000;
+	console.log(`bench took ${minutes.toFixed(1)} min`);
+	// BENCH_JSON=file: every figure of this run, for taking medians over several runs.
+	if (process.env.BENCH_JSON) {
+		await writeFile(
+			process.env.BENCH_JSON,
+			JSON.stringify({ date: new Date().toISOString(), minutes, loadAverage: os.loadavg(), fanOut: results, twoNodes, idle, burst, cold }, null, '\t')
+		);
+	}
 	process.exit(0);
 }
 
