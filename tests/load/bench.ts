@@ -744,6 +744,7 @@ async function main() {
 		process.exit(1);
 	}
 	const started = performance.now();
+	const loadAtStart = os.loadavg();
 	const logFanOut = (result: Result) =>
 		console.log(
 			`${result.server}, ${result.clients} clients: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, RSS ${result.rssPerNodeMiB.map((r) => r.toFixed(0)).join(' + ')} MiB, delivered ${result.delivered}/${result.expected}` +
@@ -830,10 +831,13 @@ async function main() {
 	}
 
 	const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+	const minutes = (performance.now() - started) / 60_000;
+	const load = (l: number[]) => l.map((v) => v.toFixed(1)).join(' / ');
 	const report = [
 		`# Benchmarks
 
-Run by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.
+Run by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu} (/proc/cpuinfo), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${os.type()} ${os.release()}.
+The run took ${minutes.toFixed(1)} min; load average (1 / 5 / 15 min) ${load(loadAtStart)} at its start, ${load(os.loadavg())} at its end.
 `,
 		results.length > 0 ? fanOutReport(results) : '',
 		twoNodes.length > 0 ? twoNodeReport(twoNodes, results) : '',
@@ -845,13 +849,12 @@ Run by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus(
 		.join('\n');
 	await writeFile(path.join(root, 'docs/benchmarks.md'), report);
 	console.log('\n' + report);
-	const minutes = (performance.now() - started) / 60_000;
 	console.log(`bench took ${minutes.toFixed(1)} min`);
 	// BENCH_JSON=file: every figure of this run, for taking medians over several runs.
 	if (process.env.BENCH_JSON) {
 		await writeFile(
 			process.env.BENCH_JSON,
-			JSON.stringify({ date: new Date().toISOString(), minutes, loadAverage: os.loadavg(), fanOut: results, twoNodes, idle, burst, cold }, null, '\t')
+			JSON.stringify({ date: new Date().toISOString(), minutes, loadAtStart, loadAverage: os.loadavg(), fanOut: results, twoNodes, idle, burst, cold }, null, '\t')
 		);
 	}
 	process.exit(0);
