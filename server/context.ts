@@ -7,6 +7,7 @@ import { createLoginLimiter, createRequestLimiter, redisLimiters } from '../src/
 import { ensureDefaultProgramme } from '../src/lib/server/programmes/service.ts';
 import { createEvents, type AppContext } from '../src/lib/server/app-context.ts';
 import { createMailer, defaultSender } from '../src/lib/server/mail/mailer.ts';
+import { createVoteBatcher } from '../src/lib/server/polls/vote-batcher.ts';
 import type { Config } from './config.ts';
 import { createCluster } from './cluster/cluster.ts';
 import { connectRedis } from './redis.ts';
@@ -66,6 +67,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
 		secureCookies: config.secureCookies,
 		invitationDays: config.limits.invitationDays,
 		maxJsonBytes: config.limits.maxJsonBytes,
+		votes: createVoteBatcher({ db: database.db }),
 		membershipChanges: events('membership'),
 		sessionEnds: events('session-end'),
 		documentStatusChanges: events('document-status'),

@@ -7,7 +7,7 @@ import type { PollRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import { can, type Actor } from '../authz/policy.ts';
+import { can, tablePolicy, type Actor } from '../authz/policy.ts';
 import { actorOnTable } from '../tables/service.ts';
 import { parseInput } from '../validation.ts';
 import type { LiveDeps } from '../live/broadcaster.ts';
@@ -275,27 +275,134 @@ export async function revealPoll(deps: LiveDeps, user: SessionUser, pollId: stri
 	return toPollView(revealed, (await listOptions(deps.db, [pollId])).map(({ id, label }) => ({ id, label })));
 }
 
+/** One member's vote, waiting to be written with the others of its poll (see recordVotes). */
+export interface VoteRequest {
+	user: SessionUser;
+	choice: unknown;
+}
+
+/** What became of one vote of a batch: stored (committed), or refused with the error to answer. */
+export type VoteOutcome = { ok: true } | { ok: false; error: unknown };
+
 /**
- * Records (or replaces) the caller's ballot, in two round trips and no explicit transaction
- * (a burst of hundreds of votes queues on the connection pool, so every round trip counts):
+ * Records (or replaces) the caller's ballot. With a batcher in `deps` (the socket server and the
+ * HTTP API share the app's one) the vote is written together with the others of the same poll
+ * that arrive meanwhile; without one it is a batch of one. Either way it resolves only once the
+ * ballot is committed.
+ */
+export async function castVote(deps: LiveDeps, user: SessionUser, pollId: string, choice: unknown): Promise<void> {
+	const vote = { user, choice };
+	if (deps.votes) await deps.votes.cast(pollId, vote);
+	else {
+		const [outcome] = await recordVotes(deps.db, pollId, [vote]);
+		if (!outcome.ok) throw outcome.error;
+	}
+	broadcastResults(deps, pollId);
+}
+
+/**
+ * Validates and writes a batch of votes on one poll in two round trips, whatever its size (a
+ * burst of hundreds of votes on ten pooled connections queued on PostgreSQL's commits, all
+ * locking the same poll row):
  *
- * 1. one read: the poll, its options (in order) and the caller's role on the table;
+ * 1. one read: the poll, its options (in order) and the role on the table of every member in
+ *    the batch. Each vote is then checked in order as a single vote is: `not_found`, `forbidden`,
+ *    `poll_not_open`, then the choice itself.
  * 2. one statement that writes only if the poll is still open: the poll row is locked FOR SHARE
- *    within the statement (so a close waits for it, and a vote racing a close sees `closed` and
- *    writes nothing), "has voted" is a unique (poll, user) row, and the ballot is upserted on
- *    (poll, ballot_key). However many times or from however many tabs a member votes, exactly one
- *    ballot of theirs counts, and the two rows are written together or not at all.
+ *    within the statement (so a close waits for it, and a batch racing a close sees `closed` and
+ *    writes nothing: every vote of it is refused with `poll_not_open`), each member must still
+ *    hold a voting role (one removed since the read is refused with `forbidden`), "has voted" is a
+ *    unique (poll, user) row, and the ballot is upserted on (poll, ballot_key). A member who voted
+ *    twice in the batch is written once, with the later vote, as if the two had come one by one.
  *
  * What the read returns cannot go stale before the write in a way that matters: kind, options and
  * anonymity are fixed once a poll leaves draft, and an open poll's ballot secret changes only when
- * it closes (it never reopens), which the write re-checks. A role changed in between is the same
- * race as a role changed just after the vote.
+ * it closes (it never reopens), which the write re-checks.
+ *
+ * If the statement fails (say a voter's account was deleted meanwhile), nothing of the batch was
+ * written, and its votes are written again one at a time, so only the ones at fault are refused.
+ * Never rejects: each vote gets its own outcome, `ok` only once committed.
  */
-export async function castVote(deps: LiveDeps, user: SessionUser, pollId: string, choice: unknown): Promise<void> {
-	const poll = await deps.db
+export async function recordVotes(db: Db, pollId: string, votes: readonly VoteRequest[]): Promise<VoteOutcome[]> {
+	const refuse = (error: unknown): VoteOutcome => ({ ok: false, error });
+	let poll;
+	try {
+		poll = await readPollForVotes(db, pollId, [...new Set(votes.map((v) => v.user.id))]);
+	} catch (error) {
+		return votes.map(() => refuse(error));
+	}
+	if (!poll) return votes.map(() => refuse(new AppError('not_found')));
+
+	const outcomes: VoteOutcome[] = [];
+	const ballots = new Map<string, BallotRow & { index: number }>();
+	const rules = { kind: poll.kind, options: poll.options, maxChoices: poll.max_choices, dots: poll.dots };
+	const roles = new Map(poll.roles.map((r) => [r.user_id, r.role]));
+	votes.forEach(({ user, choice }, index) => {
+		try {
+			if (!can({ isAdmin: user.isAdmin, role: roles.get(user.id) ?? null }, 'poll.vote')) throw new AppError('forbidden');
+			if (poll.status !== 'open') throw new AppError('poll_not_open');
+			const ballot = normalizeChoice(rules, choice);
+			// Deleted and set again, so the later vote of a member takes the earlier one's place.
+			ballots.delete(user.id);
+			ballots.set(user.id, {
+				index,
+				user_id: user.id,
+				admin: user.isAdmin,
+				ballot_key: poll.anonymous ? anonymousBallotKey(poll, user.id) : user.id,
+				ballot_user_id: poll.anonymous ? null : user.id,
+				choice: JSON.stringify(ballot)
+			});
+			outcomes[index] = { ok: true };
+		} catch (error) {
+			outcomes[index] = refuse(error);
+		}
+	});
+	if (ballots.size === 0) return outcomes;
+
+	const rows = [...ballots.values()];
+	const store = async (part: Array<BallotRow & { index: number }>) => {
+		const { open, counted } = await writeBallots(db, pollId, poll.table_id, part);
+		const kept = new Set(counted);
+		for (const row of part) {
+			outcomes[row.index] = !open ? refuse(new AppError('poll_not_open')) : kept.has(row.user_id) ? { ok: true } : refuse(new AppError('forbidden'));
+		}
+	};
+	try {
+		await store(rows);
+	} catch (error) {
+		if (rows.length === 1) outcomes[rows[0].index] = refuse(error);
+		else {
+			for (const row of rows) {
+				await store([row]).catch((single: unknown) => {
+					outcomes[row.index] = refuse(single);
+				});
+			}
+		}
+	}
+	// A member's earlier vote in the batch shares the fate of the later one that replaced it.
+	votes.forEach(({ user }, index) => {
+		const latest = ballots.get(user.id);
+		if (outcomes[index].ok && latest && latest.index !== index) outcomes[index] = outcomes[latest.index];
+	});
+	return outcomes;
+}
+
+/** A ballot as the write statement takes it (one JSON array for the whole batch). */
+interface BallotRow {
+	user_id: string;
+	/** Admins may vote without a membership (authz policy): the write skips the role re-check. */
+	admin: boolean;
+	ballot_key: string;
+	/** Null on anonymous polls: the ballot names no one. */
+	ballot_user_id: string | null;
+	choice: string;
+}
+
+/** The poll, its options in order and the roles of `userIds` on its table, in one query. */
+async function readPollForVotes(db: Db, pollId: string, userIds: string[]) {
+	return db
 		.selectFrom('polls')
 		.innerJoin('meetings', 'meetings.id', 'polls.meeting_id')
-		.leftJoin('memberships', (join) => join.onRef('memberships.table_id', '=', 'meetings.table_id').on('memberships.user_id', '=', user.id))
 		.select([
 			'polls.id',
 			'polls.kind',
@@ -304,49 +411,51 @@ export async function castVote(deps: LiveDeps, user: SessionUser, pollId: string
 			'polls.ballot_secret',
 			'polls.max_choices',
 			'polls.dots',
-			'memberships.role',
+			'meetings.table_id',
 			(eb) =>
 				jsonArrayFrom(eb.selectFrom('poll_options').select(['poll_options.id', 'poll_options.label']).whereRef('poll_options.poll_id', '=', 'polls.id').orderBy('poll_options.position')).as(
 					'options'
-				)
+				),
+			(eb) =>
+				jsonArrayFrom(
+					eb
+						.selectFrom('memberships')
+						.select(['memberships.user_id', 'memberships.role'])
+						.whereRef('memberships.table_id', '=', 'meetings.table_id')
+						.where('memberships.user_id', 'in', userIds)
+				).as('roles')
 		])
 		.where('polls.id', '=', pollId)
 		.executeTakeFirst();
-	if (!poll) throw new AppError('not_found');
-	if (!can({ isAdmin: user.isAdmin, role: poll.role ?? null }, 'poll.vote')) throw new AppError('forbidden');
-	if (poll.status !== 'open') throw new AppError('poll_not_open');
-	const ballot = normalizeChoice({ kind: poll.kind, options: poll.options, maxChoices: poll.max_choices, dots: poll.dots }, choice);
-	const ballotKey = poll.anonymous ? anonymousBallotKey(poll, user.id) : user.id;
-	const written = await deps.db
-		.with('open_poll', (db) => db.selectFrom('polls').select('id').where('id', '=', pollId).where('status', '=', 'open').forShare())
-		.with('voter', (db) =>
-			db
-				.insertInto('poll_voters')
-				.columns(['poll_id', 'user_id'])
-				.expression((eb) => eb.selectFrom('open_poll').select(['open_poll.id', sql<string>`${user.id}::text`.as('user_id')]))
-				.onConflict((oc) => oc.doNothing())
+}
+
+/**
+ * The batch's one write (see recordVotes). `open` is false when the poll was no longer open
+ * (nothing written); `counted` names the members whose ballots were written.
+ */
+async function writeBallots(db: Db, pollId: string, tableId: string, rows: BallotRow[]): Promise<{ open: boolean; counted: string[] }> {
+	const batch = JSON.stringify(rows.map(({ user_id, admin, ballot_key, ballot_user_id, choice }) => ({ user_id, admin, ballot_key, ballot_user_id, choice })));
+	const votingRoles = sql.join(tablePolicy['poll.vote'].map((role) => sql`${role}`));
+	const { rows: result } = await sql<{ open: number; counted: string[] | null }>`
+		with open_poll as (select id from polls where id = ${pollId} and status = 'open' for share),
+		eligible as (
+			select b.* from open_poll, jsonb_to_recordset(${batch}::jsonb) as b(user_id text, admin boolean, ballot_key text, ballot_user_id text, choice text)
+			where b.admin or exists (
+				select 1 from memberships m where m.table_id = ${tableId} and m.user_id = b.user_id and m.role in (${votingRoles})
+			)
+		),
+		voter as (
+			insert into poll_voters (poll_id, user_id) select ${pollId}, user_id from eligible
+			on conflict do nothing
+		),
+		ballot as (
+			insert into poll_ballots (poll_id, ballot_key, user_id, choice) select ${pollId}, ballot_key, ballot_user_id, choice from eligible
+			on conflict (poll_id, ballot_key) do update set choice = excluded.choice
 		)
-		.with('ballot', (db) =>
-			db
-				.insertInto('poll_ballots')
-				.columns(['poll_id', 'ballot_key', 'user_id', 'choice'])
-				.expression((eb) =>
-					eb
-						.selectFrom('open_poll')
-						.select([
-							'open_poll.id',
-							sql<string>`${ballotKey}::text`.as('ballot_key'),
-							sql<string | null>`${poll.anonymous ? null : user.id}::text`.as('user_id'),
-							sql<string>`${JSON.stringify(ballot)}::text`.as('choice')
-						])
-				)
-				.onConflict((oc) => oc.columns(['poll_id', 'ballot_key']).doUpdateSet((eb) => ({ choice: eb.ref('excluded.choice') })))
-		)
-		.selectFrom('open_poll')
-		.select((eb) => eb.fn.countAll<number>().as('n'))
-		.executeTakeFirstOrThrow();
-	if (Number(written.n) === 0) throw new AppError('poll_not_open');
-	broadcastResults(deps, pollId);
+		select (select count(*) from open_poll) as open, (select json_agg(user_id) from eligible) as counted
+	`.execute(db);
+	const [row] = result;
+	return { open: Number(row.open) > 0, counted: row.counted ?? [] };
 }
 
 /**
