@@ -23,7 +23,8 @@ export async function createAppContext(config: Config, options: ContextOptions =
 	const database = await openDatabase({
 		databaseUrl: config.databaseUrl,
 		dataDir: config.dataDir,
-		inMemory: options.inMemoryDatabase
+		inMemory: options.inMemoryDatabase,
+		poolSize: config.limits.dbPoolSize
 	});
 	const migrated = await migrateToLatest(database.db);
 	for (const result of migrated.results ?? []) {
