@@ -301,101 +301,133 @@ export async function castVote(deps: LiveDeps, user: SessionUser, pollId: string
 }
 
 /**
- * Validates and writes a batch of votes on one poll in two round trips, whatever its size (a
- * burst of hundreds of votes on ten pooled connections queued on PostgreSQL's commits, all
- * locking the same poll row):
+ * What a batch needs to know of an open poll. Fixed while it stays open: kind, options and
+ * anonymity are fixed once a poll leaves draft, and the ballot secret changes only when the poll
+ * closes (it never reopens), which every write re-checks. So a batcher may keep it (see recordVotes).
+ */
+export type VotingRules = Pick<PollRow, 'id' | 'kind' | 'anonymous' | 'ballot_secret' | 'max_choices' | 'dots'> & {
+	table_id: string;
+	options: Array<{ id: string; label: string }>;
+};
+
+/**
+ * Validates and writes a batch of votes on one poll (a burst of hundreds of votes on ten pooled
+ * connections used to queue on PostgreSQL's commits, one per vote, all locking the same poll row):
  *
- * 1. one read: the poll, its options (in order) and the role on the table of every member in
- *    the batch. Each vote is then checked in order as a single vote is: `not_found`, `forbidden`,
- *    `poll_not_open`, then the choice itself.
+ * 1. unless `rules` holds the poll (it does once a batch found it open), one read: the poll, its
+ *    options (in order) and the role on the table of every member in the batch;
  * 2. one statement that writes only if the poll is still open: the poll row is locked FOR SHARE
  *    within the statement (so a close waits for it, and a batch racing a close sees `closed` and
- *    writes nothing: every vote of it is refused with `poll_not_open`), each member must still
- *    hold a voting role (one removed since the read is refused with `forbidden`), "has voted" is a
- *    unique (poll, user) row, and the ballot is upserted on (poll, ballot_key). A member who voted
- *    twice in the batch is written once, with the later vote, as if the two had come one by one.
+ *    writes nothing: every vote of it is refused with `poll_not_open`), each member's role is
+ *    checked (again), "has voted" is a unique (poll, user) row, and the ballot is upserted on
+ *    (poll, ballot_key). A member who voted twice in the batch is written once, with the later
+ *    vote, as if the two had come one by one.
  *
- * What the read returns cannot go stale before the write in a way that matters: kind, options and
- * anonymity are fixed once a poll leaves draft, and an open poll's ballot secret changes only when
- * it closes (it never reopens), which the write re-checks.
- *
- * If the statement fails (say a voter's account was deleted meanwhile), nothing of the batch was
- * written, and its votes are written again one at a time, so only the ones at fault are refused.
- * Never rejects: each vote gets its own outcome, `ok` only once committed.
+ * Each vote is refused as a single vote is, checked in this order: `not_found`, `forbidden`,
+ * `poll_not_open`, then the choice itself. A member removed before the write is refused with
+ * `forbidden`. If the statement fails (say a voter's account was deleted meanwhile), nothing of the
+ * batch was written, and its members are written again one at a time, so only the ones at fault
+ * are refused. Never rejects: each vote gets its own outcome, `ok` only once committed.
  */
-export async function recordVotes(db: Db, pollId: string, votes: readonly VoteRequest[]): Promise<VoteOutcome[]> {
+export async function recordVotes(db: Db, pollId: string, votes: readonly VoteRequest[], rules?: Map<string, VotingRules>): Promise<VoteOutcome[]> {
 	const refuse = (error: unknown): VoteOutcome => ({ ok: false, error });
-	let poll;
-	try {
-		poll = await readPollForVotes(db, pollId, [...new Set(votes.map((v) => v.user.id))]);
-	} catch (error) {
-		return votes.map(() => refuse(error));
+	let poll = rules?.get(pollId);
+	/** Known only after a read; with cached rules the statement alone checks the roles. */
+	let roles: Map<string, string> | undefined;
+	if (!poll) {
+		let read;
+		try {
+			read = await readPollForVotes(db, pollId, [...new Set(votes.map((v) => v.user.id))]);
+		} catch (error) {
+			return votes.map(() => refuse(error));
+		}
+		if (!read) return votes.map(() => refuse(new AppError('not_found')));
+		const { status, roles: members, ...rest } = read;
+		poll = rest;
+		roles = new Map(members.map((r) => [r.user_id, r.role]));
+		if (status === 'open') rules?.set(pollId, poll);
+		else return votes.map(({ user }) => refuse(new AppError(can({ isAdmin: user.isAdmin, role: (roles!.get(user.id) as Actor['role']) ?? null }, 'poll.vote') ? 'poll_not_open' : 'forbidden')));
 	}
-	if (!poll) return votes.map(() => refuse(new AppError('not_found')));
+	const open = poll;
 
-	const outcomes: VoteOutcome[] = [];
-	const ballots = new Map<string, BallotRow & { index: number }>();
-	const rules = { kind: poll.kind, options: poll.options, maxChoices: poll.max_choices, dots: poll.dots };
-	const roles = new Map(poll.roles.map((r) => [r.user_id, r.role]));
+	/** What each vote is, before the statement: refused already, or a ballot (the later one wins). */
+	const early: Array<AppError | unknown | null> = [];
+	const rows = new Map<string, BallotRow>();
 	votes.forEach(({ user, choice }, index) => {
 		try {
-			if (!can({ isAdmin: user.isAdmin, role: roles.get(user.id) ?? null }, 'poll.vote')) throw new AppError('forbidden');
-			if (poll.status !== 'open') throw new AppError('poll_not_open');
-			const ballot = normalizeChoice(rules, choice);
-			// Deleted and set again, so the later vote of a member takes the earlier one's place.
-			ballots.delete(user.id);
-			ballots.set(user.id, {
-				index,
+			if (roles && !can({ isAdmin: user.isAdmin, role: (roles.get(user.id) as Actor['role']) ?? null }, 'poll.vote')) {
+				early[index] = new AppError('forbidden');
+				return;
+			}
+			const ballot = normalizeChoice({ kind: open.kind, options: open.options, maxChoices: open.max_choices, dots: open.dots }, choice);
+			rows.set(user.id, {
 				user_id: user.id,
 				admin: user.isAdmin,
-				ballot_key: poll.anonymous ? anonymousBallotKey(poll, user.id) : user.id,
-				ballot_user_id: poll.anonymous ? null : user.id,
+				write: true,
+				ballot_key: open.anonymous ? anonymousBallotKey(open, user.id) : user.id,
+				ballot_user_id: open.anonymous ? null : user.id,
 				choice: JSON.stringify(ballot)
 			});
-			outcomes[index] = { ok: true };
+			early[index] = null;
 		} catch (error) {
-			outcomes[index] = refuse(error);
+			early[index] = error;
+			// Without a read, the statement still has to tell whether this member may vote at all.
+			if (!roles && !rows.has(user.id)) rows.set(user.id, { user_id: user.id, admin: user.isAdmin, write: false, ballot_key: null, ballot_user_id: null, choice: null });
 		}
 	});
-	if (ballots.size === 0) return outcomes;
 
-	const rows = [...ballots.values()];
-	const store = async (part: Array<BallotRow & { index: number }>) => {
-		const { open, counted } = await writeBallots(db, pollId, poll.table_id, part);
-		const kept = new Set(counted);
-		for (const row of part) {
-			outcomes[row.index] = !open ? refuse(new AppError('poll_not_open')) : kept.has(row.user_id) ? { ok: true } : refuse(new AppError('forbidden'));
-		}
+	const written = new Map<string, WriteResult | { error: unknown }>();
+	const store = async (part: BallotRow[]) => {
+		const result = await writeBallots(db, pollId, open.table_id, part);
+		for (const row of part) written.set(row.user_id, result);
+		if (!result.open) rules?.delete(pollId);
 	};
-	try {
-		await store(rows);
-	} catch (error) {
-		if (rows.length === 1) outcomes[rows[0].index] = refuse(error);
-		else {
-			for (const row of rows) {
-				await store([row]).catch((single: unknown) => {
-					outcomes[row.index] = refuse(single);
-				});
+	if (rows.size > 0) {
+		try {
+			await store([...rows.values()]);
+		} catch (error) {
+			if (rows.size === 1) for (const row of rows.values()) written.set(row.user_id, { error });
+			else {
+				for (const row of rows.values()) {
+					await store([row]).catch((single: unknown) => void written.set(row.user_id, { error: single }));
+				}
 			}
 		}
 	}
-	// A member's earlier vote in the batch shares the fate of the later one that replaced it.
-	votes.forEach(({ user }, index) => {
-		const latest = ballots.get(user.id);
-		if (outcomes[index].ok && latest && latest.index !== index) outcomes[index] = outcomes[latest.index];
+
+	return votes.map(({ user }, index) => {
+		const before = early[index];
+		if (before instanceof AppError && roles) return refuse(before);
+		const result = written.get(user.id);
+		if (!result) return refuse(before);
+		if ('error' in result) return refuse(result.error);
+		if (!result.found) return refuse(new AppError('not_found'));
+		if (!result.eligible.has(user.id)) return refuse(new AppError('forbidden'));
+		if (!result.open) return refuse(new AppError('poll_not_open'));
+		return before === null ? { ok: true } : refuse(before);
 	});
-	return outcomes;
 }
 
-/** A ballot as the write statement takes it (one JSON array for the whole batch). */
+/** One member's row in the batch statement (all travel as one JSON array). */
 interface BallotRow {
 	user_id: string;
-	/** Admins may vote without a membership (authz policy): the write skips the role re-check. */
+	/** Admins may vote without a membership (authz policy): the role check passes them. */
 	admin: boolean;
-	ballot_key: string;
+	/** False for a member whose every vote in the batch was refused: only their role is checked. */
+	write: boolean;
+	ballot_key: string | null;
 	/** Null on anonymous polls: the ballot names no one. */
 	ballot_user_id: string | null;
-	choice: string;
+	choice: string | null;
+}
+
+interface WriteResult {
+	/** The poll still exists. */
+	found: boolean;
+	/** It was open, so the ballots of the eligible members were written. */
+	open: boolean;
+	/** The members of the batch who may vote on the poll's table. */
+	eligible: Set<string>;
 }
 
 /** The poll, its options in order and the roles of `userIds` on its table, in one query. */
@@ -429,33 +461,34 @@ async function readPollForVotes(db: Db, pollId: string, userIds: string[]) {
 		.executeTakeFirst();
 }
 
-/**
- * The batch's one write (see recordVotes). `open` is false when the poll was no longer open
- * (nothing written); `counted` names the members whose ballots were written.
- */
-async function writeBallots(db: Db, pollId: string, tableId: string, rows: BallotRow[]): Promise<{ open: boolean; counted: string[] }> {
-	const batch = JSON.stringify(rows.map(({ user_id, admin, ballot_key, ballot_user_id, choice }) => ({ user_id, admin, ballot_key, ballot_user_id, choice })));
+/** The batch's one statement (see recordVotes). */
+async function writeBallots(db: Db, pollId: string, tableId: string, rows: BallotRow[]): Promise<WriteResult> {
 	const votingRoles = sql.join(tablePolicy['poll.vote'].map((role) => sql`${role}`));
-	const { rows: result } = await sql<{ open: number; counted: string[] | null }>`
+	const { rows: result } = await sql<{ found: boolean; open: number; eligible: string[] | null }>`
 		with open_poll as (select id from polls where id = ${pollId} and status = 'open' for share),
+		batch as (
+			select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+				as b(user_id text, admin boolean, write boolean, ballot_key text, ballot_user_id text, choice text)
+		),
 		eligible as (
-			select b.* from open_poll, jsonb_to_recordset(${batch}::jsonb) as b(user_id text, admin boolean, ballot_key text, ballot_user_id text, choice text)
-			where b.admin or exists (
-				select 1 from memberships m where m.table_id = ${tableId} and m.user_id = b.user_id and m.role in (${votingRoles})
+			select batch.* from batch where batch.admin or exists (
+				select 1 from memberships m where m.table_id = ${tableId} and m.user_id = batch.user_id and m.role in (${votingRoles})
 			)
 		),
+		written as (select eligible.* from eligible, open_poll where eligible.write),
 		voter as (
-			insert into poll_voters (poll_id, user_id) select ${pollId}, user_id from eligible
+			insert into poll_voters (poll_id, user_id) select ${pollId}, user_id from written
 			on conflict do nothing
 		),
 		ballot as (
-			insert into poll_ballots (poll_id, ballot_key, user_id, choice) select ${pollId}, ballot_key, ballot_user_id, choice from eligible
+			insert into poll_ballots (poll_id, ballot_key, user_id, choice) select ${pollId}, ballot_key, ballot_user_id, choice from written
 			on conflict (poll_id, ballot_key) do update set choice = excluded.choice
 		)
-		select (select count(*) from open_poll) as open, (select json_agg(user_id) from eligible) as counted
+		select exists (select 1 from polls where id = ${pollId}) as found, (select count(*) from open_poll) as open,
+			(select json_agg(user_id) from eligible) as eligible
 	`.execute(db);
 	const [row] = result;
-	return { open: Number(row.open) > 0, counted: row.counted ?? [] };
+	return { found: row.found, open: Number(row.open) > 0, eligible: new Set(row.eligible ?? []) };
 }
 
 /**

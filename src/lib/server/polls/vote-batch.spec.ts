@@ -112,6 +112,44 @@ describe('recordVotes', () => {
 		expect((await recordVotes(db, draft.id, [{ user: voter, choice: 'yes' }, { user: outsider, choice: 'yes' }])).map(codeOf)).toEqual(['poll_not_open', 'forbidden']);
 	});
 
+	it("refuses the same way, in the same order, with an open poll's rules kept from an earlier batch", async () => {
+		const pollId = await openYesNo();
+		const [voter, observer, outsider, late, removed] = [await person('participant'), await person('observer'), await person(null), await person('coordinator'), await person('participant')];
+		const rules = new Map();
+		expect((await recordVotes(db, pollId, [{ user: voter, choice: 'yes' }], rules)).map(codeOf)).toEqual(['ok']);
+		expect(rules.has(pollId)).toBe(true);
+		await db.deleteFrom('memberships').where('user_id', '=', removed.id).execute();
+		const outcomes = await recordVotes(
+			db,
+			pollId,
+			[
+				{ user: voter, choice: 'no' },
+				{ user: observer, choice: 'perhaps' },
+				{ user: outsider, choice: 'yes' },
+				{ user: late, choice: 'perhaps' },
+				{ user: removed, choice: 'yes' },
+				{ user: late, choice: 'abstain' },
+				{ user: admin, choice: 'abstain' }
+			],
+			rules
+		);
+		expect(outcomes.map(codeOf)).toEqual(['ok', 'forbidden', 'forbidden', 'poll_unknown_option', 'forbidden', 'ok', 'ok']);
+		expect((await ballotsOf(pollId)).voters).toEqual([voter.id, late.id, admin.id].sort());
+
+		// Closed since its rules were kept: refused (a non-member still as forbidden), and forgotten.
+		await closePoll({ db, logger: console }, admin, pollId);
+		const closed = await recordVotes(db, pollId, [{ user: voter, choice: 'yes' }, { user: outsider, choice: 'yes' }, { user: late, choice: [] }], rules);
+		expect(closed.map(codeOf)).toEqual(['poll_not_open', 'forbidden', 'poll_not_open']);
+		expect(rules.has(pollId)).toBe(false);
+		expect((await ballotsOf(pollId)).ballots.map((b) => JSON.parse(b.choice).option).sort()).toEqual(['abstain', 'abstain', 'no']);
+
+		// Deleted since: not found.
+		const other = await openYesNo();
+		await recordVotes(db, other, [{ user: voter, choice: 'yes' }], rules);
+		await db.deleteFrom('polls').where('id', '=', other).execute();
+		expect((await recordVotes(db, other, [{ user: voter, choice: 'yes' }], rules)).map(codeOf)).toEqual(['not_found']);
+	});
+
 	// On PostgreSQL only: the plugin removes the membership while the read still holds its
 	// connection, and PGlite has just the one.
 	it.runIf(process.env.DATABASE_URL)('refuses a member removed between the read and the write, and only them', async () => {
@@ -179,9 +217,9 @@ describe('createVoteBatcher', () => {
 		const batches: number[] = [];
 		const batcher = createVoteBatcher({
 			db,
-			write: (db, id, votes) => {
+			write: (db, id, votes, rules) => {
 				batches.push(votes.length);
-				return recordVotes(db, id, votes);
+				return recordVotes(db, id, votes, rules);
 			}
 		});
 		const votes: VoteRequest[] = [
@@ -206,9 +244,9 @@ describe('createVoteBatcher', () => {
 		const batcher = createVoteBatcher({
 			db,
 			maxBatch: 3,
-			write: (db, id, votes) => {
+			write: (db, id, votes, rules) => {
 				batches.push(votes.map((v) => v.user.id));
-				return recordVotes(db, id, votes);
+				return recordVotes(db, id, votes, rules);
 			}
 		});
 		await Promise.all(people.map((user) => batcher.cast(pollId, { user, choice: 'yes' })));

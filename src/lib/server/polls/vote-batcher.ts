@@ -1,11 +1,14 @@
 import type { Db } from '../db/connect.ts';
-import { recordVotes, type VoteOutcome, type VoteRequest } from './service.ts';
+import { recordVotes, type VoteOutcome, type VoteRequest, type VotingRules } from './service.ts';
 
 /**
  * Group commit of votes, per poll: the votes that arrive while a batch of the same poll is being
  * written (or within the same turn of the event loop) become the next batch, written by
- * recordVotes in two round trips. So a burst of hundreds of votes costs a few commits, and a
- * lone vote waits for nothing but its own write.
+ * recordVotes in one statement (two round trips for the first batch, which reads the poll). So a
+ * burst of hundreds of votes costs a few commits, and a lone vote waits for nothing but its own
+ * write. The rules of an open poll are kept only while its votes keep coming: the poll is read
+ * again once its queue has drained, so an anonymous poll's ballot secret stays in memory no longer
+ * than a burst (it is erased from the database at close).
  */
 export interface VoteBatcher {
 	/** Resolves once the vote is committed; rejects with the vote's own refusal or error. */
@@ -22,7 +25,7 @@ export interface VoteBatcherOptions {
 	 */
 	maxBatch?: number;
 	/** Writes a batch; recordVotes unless a test needs to see or break the batches. */
-	write?: (db: Db, pollId: string, votes: readonly VoteRequest[]) => Promise<VoteOutcome[]>;
+	write?: (db: Db, pollId: string, votes: readonly VoteRequest[], rules: Map<string, VotingRules>) => Promise<VoteOutcome[]>;
 }
 
 interface Pending {
@@ -35,6 +38,7 @@ interface Pending {
 export function createVoteBatcher({ db, maxBatch = 1000, write = recordVotes }: VoteBatcherOptions): VoteBatcher {
 	/** Per poll: the votes not yet in a batch. A poll is here while it has a batch due or running. */
 	const queues = new Map<string, Pending[]>();
+	const rules = new Map<string, VotingRules>();
 	let waiters: Array<() => void> = [];
 
 	const settle = (batch: Pending[], outcomes: VoteOutcome[]) => {
@@ -48,7 +52,7 @@ export function createVoteBatcher({ db, maxBatch = 1000, write = recordVotes }: 
 	const run = (pollId: string) => {
 		const queue = queues.get(pollId)!;
 		const batch = queue.splice(0, maxBatch);
-		write(db, pollId, batch.map((p) => p.vote))
+		write(db, pollId, batch.map((p) => p.vote), rules)
 			.then(
 				(outcomes) => settle(batch, outcomes),
 				// recordVotes never rejects; a write that does leaves every vote of the batch unacknowledged.
@@ -57,6 +61,7 @@ export function createVoteBatcher({ db, maxBatch = 1000, write = recordVotes }: 
 			.finally(() => {
 				if (queue.length > 0) return run(pollId);
 				queues.delete(pollId);
+				rules.delete(pollId);
 				if (queues.size === 0) {
 					for (const resolve of waiters) resolve();
 					waiters = [];
