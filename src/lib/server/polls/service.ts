@@ -350,8 +350,8 @@ export async function recordVotes(db: Db, pollId: string, votes: readonly VoteRe
 	}
 	const open = poll;
 
-	/** What each vote is, before the statement: refused already, or a ballot (the later one wins). */
-	const early: Array<AppError | unknown | null> = [];
+	/** Each vote's refusal found before the statement (its role after a read, its choice), or null. */
+	const early: unknown[] = [];
 	const rows = new Map<string, BallotRow>();
 	votes.forEach(({ user, choice }, index) => {
 		try {
