@@ -66,6 +66,7 @@ export async function startApp(
 				await realtime.close();
 				server.closeAllConnections();
 				await new Promise<void>((resolve) => server.close(() => resolve()));
+				await context.votes?.idle();
 				await context.cluster?.close();
 				context.mailer?.close();
 				if (context.redis) await closeRedis(context.redis);

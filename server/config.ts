@@ -63,6 +63,11 @@ const environmentSchema = z.object({
 	TAVOLO_YJS_RESYNC_SECONDS: positiveInt(60),
 	/** With REDIS_URL: entries kept in each document's Redis stream (approximate trimming). */
 	TAVOLO_RELAY_STREAM_MAX_ENTRIES: positiveInt(10_000),
+	/**
+	 * PostgreSQL connections of this process (with DATABASE_URL). Each node holds this many: keep
+	 * nodes × size under the server's max_connections (100 by default).
+	 */
+	TAVOLO_DB_POOL_SIZE: positiveInt(10),
 	/** With REDIS_URL: seconds within which a reconnecting socket.io client gets the events it missed. */
 	TAVOLO_SOCKET_RECOVERY_SECONDS: positiveInt(120)
 });
@@ -101,6 +106,7 @@ export interface Config {
 		yjsResyncSeconds: number;
 		relayStreamMaxEntries: number;
 		socketRecoverySeconds: number;
+		dbPoolSize: number;
 	};
 }
 
@@ -150,7 +156,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 			yjsCompactAfter: e.TAVOLO_YJS_COMPACT_AFTER,
 			yjsResyncSeconds: e.TAVOLO_YJS_RESYNC_SECONDS,
 			relayStreamMaxEntries: e.TAVOLO_RELAY_STREAM_MAX_ENTRIES,
-			socketRecoverySeconds: e.TAVOLO_SOCKET_RECOVERY_SECONDS
+			socketRecoverySeconds: e.TAVOLO_SOCKET_RECOVERY_SECONDS,
+			dbPoolSize: e.TAVOLO_DB_POOL_SIZE
 		}
 	};
 }

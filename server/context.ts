@@ -7,6 +7,7 @@ import { createLoginLimiter, createRequestLimiter, redisLimiters } from '../src/
 import { ensureDefaultProgramme } from '../src/lib/server/programmes/service.ts';
 import { createEvents, type AppContext } from '../src/lib/server/app-context.ts';
 import { createMailer, defaultSender } from '../src/lib/server/mail/mailer.ts';
+import { createVoteBatcher } from '../src/lib/server/polls/vote-batcher.ts';
 import type { Config } from './config.ts';
 import { createCluster } from './cluster/cluster.ts';
 import { connectRedis } from './redis.ts';
@@ -22,7 +23,8 @@ export async function createAppContext(config: Config, options: ContextOptions =
 	const database = await openDatabase({
 		databaseUrl: config.databaseUrl,
 		dataDir: config.dataDir,
-		inMemory: options.inMemoryDatabase
+		inMemory: options.inMemoryDatabase,
+		poolSize: config.limits.dbPoolSize
 	});
 	const migrated = await migrateToLatest(database.db);
 	for (const result of migrated.results ?? []) {
@@ -66,6 +68,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
 		secureCookies: config.secureCookies,
 		invitationDays: config.limits.invitationDays,
 		maxJsonBytes: config.limits.maxJsonBytes,
+		votes: createVoteBatcher({ db: database.db }),
 		membershipChanges: events('membership'),
 		sessionEnds: events('session-end'),
 		documentStatusChanges: events('document-status'),

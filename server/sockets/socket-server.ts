@@ -102,7 +102,7 @@ export function createSocketServer({ context, httpServer, recoverySeconds = 120 
 			return [...byUser.values()].sort((a, b) => a.name.localeCompare(b.name, 'it'));
 		}
 	};
-	const deps: LiveDeps = { db: context.db, logger: context.logger, broadcaster };
+	const deps: LiveDeps = { db: context.db, logger: context.logger, broadcaster, votes: context.votes };
 	const meetings = registerMeetingHandlers({
 		io,
 		deps,

@@ -521,9 +521,12 @@ function burstReport(burst: BurstResult): string {
 
 ${burst.voters} members (${burst.server}), each on their own socket.io connection joined to the
 meeting room, get a yes/no poll (results live); then every one of them sends \`poll:vote\` in the
-same instant. Each vote is two round trips (one read of poll, options and role; one statement that
-locks the poll row FOR SHARE, adds the unique voter row and upserts the ballot only while the poll is
-open); results go to the room coalesced, the last broadcast exact. Setting up the
+same instant. Votes are group-committed per poll: those that arrive while a batch is written form the
+next batch, checked against the poll's rules (read with the first batch, kept while votes keep
+coming) and written in one statement that locks the poll row FOR SHARE, checks the voters' roles,
+adds the unique voter rows and upserts the ballots only while the poll is open; each vote is
+acknowledged once its batch committed. Results go to the room coalesced,
+the last broadcast exact. Setting up the
 accounts, invitations and connections took ${burst.setupSeconds.toFixed(1)} s and is not in the figures.
 
 | voters | ack p50 / p99 (ms) | last ack (ms) | every client has the final tally (ms) | clients with it | voters counted | server RSS before → peak (MiB) |

@@ -6,6 +6,7 @@ import type { LoginLimiter, RequestLimiter } from './auth/login-limiter.ts';
 import type { MembershipChange } from './tables/service.ts';
 import type { MeetingBroadcaster } from './live/broadcaster.ts';
 import type { Mailer } from './mail/mailer.ts';
+import type { VoteBatcher } from './polls/vote-batcher.ts';
 import type { Cluster } from '../../../server/cluster/cluster.ts';
 
 /**
@@ -36,6 +37,8 @@ export interface AppContext {
 	documentStatusChanges: Events<string>;
 	/** With REDIS_URL: the other nodes (these events reach them too). */
 	cluster?: Cluster;
+	/** The process's vote batches (group commit per poll), shared by `poll:vote` and the HTTP API. */
+	votes?: VoteBatcher;
 	/** The live meeting rooms (socket.io), set by server/app.ts once the socket server exists. */
 	broadcaster?: MeetingBroadcaster;
 	/** The Yjs documents open in this process, set by server/realtime.ts with the /yjs endpoint. */

@@ -12,6 +12,8 @@ export interface DatabaseOptions {
 	dataDir: string;
 	/** Use an in-memory PGlite (tests); ignored when databaseUrl is set. */
 	inMemory?: boolean;
+	/** Connections in the PostgreSQL pool (TAVOLO_DB_POOL_SIZE); default 10, node-postgres's own. */
+	poolSize?: number;
 }
 
 export interface DatabaseHandle {
@@ -27,7 +29,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
 	if (options.databaseUrl) {
-		const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+		const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
 		// An idle client losing its connection (PostgreSQL restart) must not crash the process;
 		// the pool drops it and the next query opens a new one.
 		pool.on('error', () => {});

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Participant, ServerToClientEvents } from '../../realtime/protocol.ts';
 import type { Db } from '../db/connect.ts';
+import type { VoteBatcher } from '../polls/vote-batcher.ts';
 
 type EventArgs<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>;
 
@@ -28,6 +29,8 @@ export interface LiveDeps {
 	db: Db;
 	logger: Pick<Logger, 'error' | 'warn'>;
 	broadcaster?: MeetingBroadcaster;
+	/** Writes votes in batches per poll; without it each vote is written alone. */
+	votes?: VoteBatcher;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { PollRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import { can, type Actor } from '../authz/policy.ts';
+import { can, tablePolicy, type Actor } from '../authz/policy.ts';
 import { actorOnTable } from '../tables/service.ts';
 import { parseInput } from '../validation.ts';
 import type { LiveDeps } from '../live/broadcaster.ts';
@@ -275,27 +275,166 @@ export async function revealPoll(deps: LiveDeps, user: SessionUser, pollId: stri
 	return toPollView(revealed, (await listOptions(deps.db, [pollId])).map(({ id, label }) => ({ id, label })));
 }
 
+/** One member's vote, waiting to be written with the others of its poll (see recordVotes). */
+export interface VoteRequest {
+	user: SessionUser;
+	choice: unknown;
+}
+
+/** What became of one vote of a batch: stored (committed), or refused with the error to answer. */
+export type VoteOutcome = { ok: true } | { ok: false; error: unknown };
+
 /**
- * Records (or replaces) the caller's ballot, in two round trips and no explicit transaction
- * (a burst of hundreds of votes queues on the connection pool, so every round trip counts):
- *
- * 1. one read: the poll, its options (in order) and the caller's role on the table;
- * 2. one statement that writes only if the poll is still open: the poll row is locked FOR SHARE
- *    within the statement (so a close waits for it, and a vote racing a close sees `closed` and
- *    writes nothing), "has voted" is a unique (poll, user) row, and the ballot is upserted on
- *    (poll, ballot_key). However many times or from however many tabs a member votes, exactly one
- *    ballot of theirs counts, and the two rows are written together or not at all.
- *
- * What the read returns cannot go stale before the write in a way that matters: kind, options and
- * anonymity are fixed once a poll leaves draft, and an open poll's ballot secret changes only when
- * it closes (it never reopens), which the write re-checks. A role changed in between is the same
- * race as a role changed just after the vote.
+ * Records (or replaces) the caller's ballot. With a batcher in `deps` (the socket server and the
+ * HTTP API share the app's one) the vote is written together with the others of the same poll
+ * that arrive meanwhile; without one it is a batch of one. Either way it resolves only once the
+ * ballot is committed.
  */
 export async function castVote(deps: LiveDeps, user: SessionUser, pollId: string, choice: unknown): Promise<void> {
-	const poll = await deps.db
+	const vote = { user, choice };
+	if (deps.votes) await deps.votes.cast(pollId, vote);
+	else {
+		const [outcome] = await recordVotes(deps.db, pollId, [vote]);
+		if (!outcome.ok) throw outcome.error;
+	}
+	broadcastResults(deps, pollId);
+}
+
+/**
+ * What a batch needs to know of an open poll. Fixed while it stays open: kind, options and
+ * anonymity are fixed once a poll leaves draft, and the ballot secret changes only when the poll
+ * closes (it never reopens), which every write re-checks. So a batcher may keep it (see recordVotes).
+ */
+export type VotingRules = Pick<PollRow, 'id' | 'kind' | 'anonymous' | 'ballot_secret' | 'max_choices' | 'dots'> & {
+	table_id: string;
+	options: Array<{ id: string; label: string }>;
+};
+
+/**
+ * Validates and writes a batch of votes on one poll (a burst of hundreds of votes on ten pooled
+ * connections used to queue on PostgreSQL's commits, one per vote, all locking the same poll row):
+ *
+ * 1. unless `rules` holds the poll (it does once a batch found it open), one read: the poll, its
+ *    options (in order) and the role on the table of every member in the batch;
+ * 2. one statement that writes only if the poll is still open: the poll row is locked FOR SHARE
+ *    within the statement (so a close waits for it, and a batch racing a close sees `closed` and
+ *    writes nothing: every vote of it is refused with `poll_not_open`), each member's role is
+ *    checked (again), "has voted" is a unique (poll, user) row, and the ballot is upserted on
+ *    (poll, ballot_key). A member who voted twice in the batch is written once, with the later
+ *    vote, as if the two had come one by one.
+ *
+ * Each vote is refused as a single vote is, checked in this order: `not_found`, `forbidden`,
+ * `poll_not_open`, then the choice itself. A member removed before the write is refused with
+ * `forbidden`. If the statement fails (say a voter's account was deleted meanwhile), nothing of the
+ * batch was written, and its members are written again one at a time, so only the ones at fault
+ * are refused. Never rejects: each vote gets its own outcome, `ok` only once committed.
+ */
+export async function recordVotes(db: Db, pollId: string, votes: readonly VoteRequest[], rules?: Map<string, VotingRules>): Promise<VoteOutcome[]> {
+	const refuse = (error: unknown): VoteOutcome => ({ ok: false, error });
+	let poll = rules?.get(pollId);
+	/** Known only after a read; with cached rules the statement alone checks the roles. */
+	let roles: Map<string, string> | undefined;
+	if (!poll) {
+		let read;
+		try {
+			read = await readPollForVotes(db, pollId, [...new Set(votes.map((v) => v.user.id))]);
+		} catch (error) {
+			return votes.map(() => refuse(error));
+		}
+		if (!read) return votes.map(() => refuse(new AppError('not_found')));
+		const { status, roles: members, ...rest } = read;
+		poll = rest;
+		roles = new Map(members.map((r) => [r.user_id, r.role]));
+		if (status === 'open') rules?.set(pollId, poll);
+		else return votes.map(({ user }) => refuse(new AppError(can({ isAdmin: user.isAdmin, role: (roles!.get(user.id) as Actor['role']) ?? null }, 'poll.vote') ? 'poll_not_open' : 'forbidden')));
+	}
+	const open = poll;
+
+	/** Each vote's refusal found before the statement (its role after a read, its choice), or null. */
+	const early: unknown[] = [];
+	const rows = new Map<string, BallotRow>();
+	votes.forEach(({ user, choice }, index) => {
+		try {
+			if (roles && !can({ isAdmin: user.isAdmin, role: (roles.get(user.id) as Actor['role']) ?? null }, 'poll.vote')) {
+				early[index] = new AppError('forbidden');
+				return;
+			}
+			const ballot = normalizeChoice({ kind: open.kind, options: open.options, maxChoices: open.max_choices, dots: open.dots }, choice);
+			rows.set(user.id, {
+				user_id: user.id,
+				admin: user.isAdmin,
+				write: true,
+				ballot_key: open.anonymous ? anonymousBallotKey(open, user.id) : user.id,
+				ballot_user_id: open.anonymous ? null : user.id,
+				choice: JSON.stringify(ballot)
+			});
+			early[index] = null;
+		} catch (error) {
+			early[index] = error;
+			// Without a read, the statement still has to tell whether this member may vote at all.
+			if (!roles && !rows.has(user.id)) rows.set(user.id, { user_id: user.id, admin: user.isAdmin, write: false, ballot_key: null, ballot_user_id: null, choice: null });
+		}
+	});
+
+	const written = new Map<string, WriteResult | { error: unknown }>();
+	const store = async (part: BallotRow[]) => {
+		const result = await writeBallots(db, pollId, open.table_id, part);
+		for (const row of part) written.set(row.user_id, result);
+		if (!result.open) rules?.delete(pollId);
+	};
+	if (rows.size > 0) {
+		try {
+			await store([...rows.values()]);
+		} catch (error) {
+			if (rows.size === 1) for (const row of rows.values()) written.set(row.user_id, { error });
+			else {
+				for (const row of rows.values()) {
+					await store([row]).catch((single: unknown) => void written.set(row.user_id, { error: single }));
+				}
+			}
+		}
+	}
+
+	return votes.map(({ user }, index) => {
+		const before = early[index];
+		if (before instanceof AppError && roles) return refuse(before);
+		const result = written.get(user.id);
+		if (!result) return refuse(before);
+		if ('error' in result) return refuse(result.error);
+		if (!result.found) return refuse(new AppError('not_found'));
+		if (!result.eligible.has(user.id)) return refuse(new AppError('forbidden'));
+		if (!result.open) return refuse(new AppError('poll_not_open'));
+		return before === null ? { ok: true } : refuse(before);
+	});
+}
+
+/** One member's row in the batch statement (all travel as one JSON array). */
+interface BallotRow {
+	user_id: string;
+	/** Admins may vote without a membership (authz policy): the role check passes them. */
+	admin: boolean;
+	/** False for a member whose every vote in the batch was refused: only their role is checked. */
+	write: boolean;
+	ballot_key: string | null;
+	/** Null on anonymous polls: the ballot names no one. */
+	ballot_user_id: string | null;
+	choice: string | null;
+}
+
+interface WriteResult {
+	/** The poll still exists. */
+	found: boolean;
+	/** It was open, so the ballots of the eligible members were written. */
+	open: boolean;
+	/** The members of the batch who may vote on the poll's table. */
+	eligible: Set<string>;
+}
+
+/** The poll, its options in order and the roles of `userIds` on its table, in one query. */
+async function readPollForVotes(db: Db, pollId: string, userIds: string[]) {
+	return db
 		.selectFrom('polls')
 		.innerJoin('meetings', 'meetings.id', 'polls.meeting_id')
-		.leftJoin('memberships', (join) => join.onRef('memberships.table_id', '=', 'meetings.table_id').on('memberships.user_id', '=', user.id))
 		.select([
 			'polls.id',
 			'polls.kind',
@@ -304,49 +443,52 @@ export async function castVote(deps: LiveDeps, user: SessionUser, pollId: string
 			'polls.ballot_secret',
 			'polls.max_choices',
 			'polls.dots',
-			'memberships.role',
+			'meetings.table_id',
 			(eb) =>
 				jsonArrayFrom(eb.selectFrom('poll_options').select(['poll_options.id', 'poll_options.label']).whereRef('poll_options.poll_id', '=', 'polls.id').orderBy('poll_options.position')).as(
 					'options'
-				)
+				),
+			(eb) =>
+				jsonArrayFrom(
+					eb
+						.selectFrom('memberships')
+						.select(['memberships.user_id', 'memberships.role'])
+						.whereRef('memberships.table_id', '=', 'meetings.table_id')
+						.where('memberships.user_id', 'in', userIds)
+				).as('roles')
 		])
 		.where('polls.id', '=', pollId)
 		.executeTakeFirst();
-	if (!poll) throw new AppError('not_found');
-	if (!can({ isAdmin: user.isAdmin, role: poll.role ?? null }, 'poll.vote')) throw new AppError('forbidden');
-	if (poll.status !== 'open') throw new AppError('poll_not_open');
-	const ballot = normalizeChoice({ kind: poll.kind, options: poll.options, maxChoices: poll.max_choices, dots: poll.dots }, choice);
-	const ballotKey = poll.anonymous ? anonymousBallotKey(poll, user.id) : user.id;
-	const written = await deps.db
-		.with('open_poll', (db) => db.selectFrom('polls').select('id').where('id', '=', pollId).where('status', '=', 'open').forShare())
-		.with('voter', (db) =>
-			db
-				.insertInto('poll_voters')
-				.columns(['poll_id', 'user_id'])
-				.expression((eb) => eb.selectFrom('open_poll').select(['open_poll.id', sql<string>`${user.id}::text`.as('user_id')]))
-				.onConflict((oc) => oc.doNothing())
+}
+
+/** The batch's one statement (see recordVotes). */
+async function writeBallots(db: Db, pollId: string, tableId: string, rows: BallotRow[]): Promise<WriteResult> {
+	const votingRoles = sql.join(tablePolicy['poll.vote'].map((role) => sql`${role}`));
+	const { rows: result } = await sql<{ found: boolean; open: number; eligible: string[] | null }>`
+		with open_poll as (select id from polls where id = ${pollId} and status = 'open' for share),
+		batch as (
+			select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+				as b(user_id text, admin boolean, write boolean, ballot_key text, ballot_user_id text, choice text)
+		),
+		eligible as (
+			select batch.* from batch where batch.admin or exists (
+				select 1 from memberships m where m.table_id = ${tableId} and m.user_id = batch.user_id and m.role in (${votingRoles})
+			)
+		),
+		written as (select eligible.* from eligible, open_poll where eligible.write),
+		voter as (
+			insert into poll_voters (poll_id, user_id) select ${pollId}, user_id from written
+			on conflict do nothing
+		),
+		ballot as (
+			insert into poll_ballots (poll_id, ballot_key, user_id, choice) select ${pollId}, ballot_key, ballot_user_id, choice from written
+			on conflict (poll_id, ballot_key) do update set choice = excluded.choice
 		)
-		.with('ballot', (db) =>
-			db
-				.insertInto('poll_ballots')
-				.columns(['poll_id', 'ballot_key', 'user_id', 'choice'])
-				.expression((eb) =>
-					eb
-						.selectFrom('open_poll')
-						.select([
-							'open_poll.id',
-							sql<string>`${ballotKey}::text`.as('ballot_key'),
-							sql<string | null>`${poll.anonymous ? null : user.id}::text`.as('user_id'),
-							sql<string>`${JSON.stringify(ballot)}::text`.as('choice')
-						])
-				)
-				.onConflict((oc) => oc.columns(['poll_id', 'ballot_key']).doUpdateSet((eb) => ({ choice: eb.ref('excluded.choice') })))
-		)
-		.selectFrom('open_poll')
-		.select((eb) => eb.fn.countAll<number>().as('n'))
-		.executeTakeFirstOrThrow();
-	if (Number(written.n) === 0) throw new AppError('poll_not_open');
-	broadcastResults(deps, pollId);
+		select exists (select 1 from polls where id = ${pollId}) as found, (select count(*) from open_poll) as open,
+			(select json_agg(user_id) from eligible) as eligible
+	`.execute(db);
+	const [row] = result;
+	return { found: row.found, open: Number(row.open) > 0, eligible: new Set(row.eligible ?? []) };
 }
 
 /**
