@@ -47,7 +47,7 @@ export async function createAppContext(config: Config, options: ContextOptions =
 	const events = <T>(channel: string) => (cluster ? cluster.distribute(createEvents<T>(), channel) : createEvents<T>());
 	// The rate limiters' own client: it fails fast while Redis is away (the limiters then count
 	// in memory), where the cluster's connections queue and retry.
-	const redis = config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
+	const redis = config.redisUrl ? connectRedis(config.redisUrl, logger, { name: 'rate-limits', queueWhileDown: false }) : undefined;
 	const limiterStore = redis ? redisLimiters(redis, { prefix: `${config.redisPrefix}:rl:` }) : undefined;
 
 	return {

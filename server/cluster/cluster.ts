@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Events } from '../../src/lib/server/app-context.ts';
-import { connectRedis } from './redis.ts';
+import { closeRedis, connectRedis } from '../redis.ts';
 import { StreamReader, streamIdAt, type StreamFields } from './streams.ts';
 
 /** What a Yjs document's relay carries: document updates and awareness (presence, carets). */
@@ -76,8 +76,8 @@ export function createCluster(options: ClusterOptions): Cluster {
 	const nodesKey = `${prefix}:nodes`;
 	const docKey = (docName: string) => `${prefix}:yjs:${docName}`;
 	const logger = options.logger.child({ component: 'cluster', nodeId });
-	const redis = connectRedis(options.redisUrl, logger, 'commands');
-	const readerConnection = connectRedis(options.redisUrl, logger, 'streams');
+	const redis = connectRedis(options.redisUrl, logger, { name: 'cluster', queueWhileDown: true });
+	const readerConnection = connectRedis(options.redisUrl, logger, { name: 'cluster-streams', queueWhileDown: true });
 	const reader = new StreamReader({ commands: redis, reader: readerConnection, nodeId, logger, wakeKey: `${prefix}:wake:${nodeId}` });
 	const maxLen = String(options.streamMaxLen ?? 10_000);
 	const replayMs = options.replayMs ?? 10_000;
@@ -249,8 +249,7 @@ export function createCluster(options: ClusterOptions): Cluster {
 			await briefly(redis.zrem(nodesKey, nodeId));
 			unsubscribeEvents();
 			await reader.close();
-			await briefly(redis.quit());
-			redis.disconnect();
+			await briefly(closeRedis(redis));
 		}
 	};
 }
