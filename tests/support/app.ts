@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../../server/config.ts';
 import { startApp, type RunningApp } from '../../server/app.ts';
 import { createTestDatabase } from './database.ts';
-import { clusterMode, startLoadBalancer, startSecondNode, testRedisPrefix } from './cluster.ts';
+import { clusterEnvironment, startTestPeers } from './cluster.ts';
 
 export interface TestApp extends RunningApp {
 	origin: string;
@@ -21,8 +21,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 	const dataDir = await mkdtemp(path.join(tmpdir(), 'tavolo-test-'));
 	const database = await createTestDatabase();
 	// Two-node mode (tests/support/cluster.ts), unless the test brings a Redis of its own.
-	const cluster = env.REDIS_URL ? null : clusterMode();
-	const clusterEnv: Record<string, string> = cluster ? { REDIS_URL: cluster.redisUrl, TAVOLO_REDIS_PREFIX: testRedisPrefix() } : {};
+	const clusterEnv = clusterEnvironment(env);
 	const config = loadConfig({
 		NODE_ENV: 'test',
 		PORT: '0',
@@ -35,38 +34,15 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 	});
 	const app = await startApp(config);
 	const { port } = app.server.address() as { port: number };
-	if (!cluster) {
-		const origin = `http://127.0.0.1:${port}`;
-		return {
-			...app,
-			url: origin,
-			origin,
-			nodes: [origin],
-			async stop() {
-				await app.close();
-				await database.drop();
-				await rm(dataDir, { recursive: true, force: true });
-			}
-		};
-	}
-	// Two nodes behind a balancer (tests/support/cluster.ts); the test sees the balancer's URL.
-	const balancer = await startLoadBalancer();
-	const second = await startSecondNode({
-		databaseUrl: database.url!,
-		redisUrl: cluster.redisUrl,
-		redisPrefix: clusterEnv.TAVOLO_REDIS_PREFIX,
-		origin: balancer.url,
-		env
-	});
-	balancer.setTargets([port, Number(new URL(second.process.url).port)]);
+	const peers = clusterEnv.REDIS_URL ? await startTestPeers({ port, databaseUrl: database.url!, clusterEnv, env }) : null;
+	const origin = peers?.url ?? `http://127.0.0.1:${port}`;
 	return {
 		...app,
-		url: balancer.url,
-		origin: balancer.url,
-		nodes: [`http://127.0.0.1:${port}`, second.process.url],
+		url: origin,
+		origin,
+		nodes: peers?.nodes ?? [origin],
 		async stop() {
-			await balancer.close();
-			await Promise.all([app.close(), second.stop()]);
+			await Promise.all([app.close(), peers?.stop()]);
 			await database.drop();
 			await rm(dataDir, { recursive: true, force: true });
 		}

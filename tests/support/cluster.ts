@@ -104,3 +104,49 @@ export async function startSecondNode(options: {
 export function testRedisPrefix(): string {
 	return `tavolo-test-${newId(8)}`;
 }
+
+/**
+ * Two-node mode for one test app: the environment its in-process node needs (REDIS_URL and a
+ * prefix of its own), or nothing when the mode is off or the test brings a Redis of its own.
+ */
+export function clusterEnvironment(env: Record<string, string>): Record<string, string> {
+	const cluster = env.REDIS_URL ? null : clusterMode();
+	return cluster ? { REDIS_URL: cluster.redisUrl, TAVOLO_REDIS_PREFIX: testRedisPrefix() } : {};
+}
+
+export interface TestPeers {
+	/** The balancer's URL: what the test's clients use. */
+	url: string;
+	/** Each node's own URL, the in-process one first. */
+	nodes: string[];
+	stop(): Promise<void>;
+}
+
+/**
+ * The balancer and the second node beside an in-process node already listening on `port` (which
+ * keeps its port across restarts), started with `clusterEnv` from clusterEnvironment.
+ */
+export async function startTestPeers(options: {
+	port: number;
+	databaseUrl: string;
+	clusterEnv: Record<string, string>;
+	env: Record<string, string>;
+}): Promise<TestPeers> {
+	const balancer = await startLoadBalancer();
+	const second = await startSecondNode({
+		databaseUrl: options.databaseUrl,
+		redisUrl: options.clusterEnv.REDIS_URL,
+		redisPrefix: options.clusterEnv.TAVOLO_REDIS_PREFIX,
+		origin: balancer.url,
+		env: options.env
+	});
+	balancer.setTargets([options.port, Number(new URL(second.process.url).port)]);
+	return {
+		url: balancer.url,
+		nodes: [`http://127.0.0.1:${options.port}`, second.process.url],
+		async stop() {
+			await balancer.close();
+			await second.stop();
+		}
+	};
+}

@@ -23,7 +23,7 @@ import type { YjsLimits } from '../../server/yjs/doc-room.ts';
 import type { YjsStore } from '../../server/persistence/yjs-store.ts';
 import type { DocRelay } from '../../server/cluster/cluster.ts';
 import type { Events, MembershipChanges } from '../../src/lib/server/app-context.ts';
-import { clusterMode, startLoadBalancer, startSecondNode, testRedisPrefix, type LoadBalancer, type SecondNode } from './cluster.ts';
+import { clusterEnvironment, startTestPeers, type TestPeers } from './cluster.ts';
 import {
 	isCoveredBy,
 	messageDurable,
@@ -64,8 +64,7 @@ export async function startYjsTestServer(env: Record<string, string> = {}): Prom
 	}
 	const dataDir = await mkdtemp(path.join(tmpdir(), 'tavolo-yjs-'));
 	// Two-node mode (tests/support/cluster.ts), unless the test brings a Redis of its own.
-	const cluster = env.REDIS_URL ? null : clusterMode();
-	const clusterEnv: Record<string, string> = cluster ? { REDIS_URL: cluster.redisUrl, TAVOLO_REDIS_PREFIX: testRedisPrefix() } : {};
+	const clusterEnv = clusterEnvironment(env);
 	const config = loadConfig({
 		NODE_ENV: 'test',
 		PORT: '0',
@@ -77,31 +76,20 @@ export async function startYjsTestServer(env: Record<string, string> = {}): Prom
 		...env
 	});
 	let port = 0;
-	let balancer: LoadBalancer | undefined;
-	let second: SecondNode | undefined;
+	let peers: TestPeers | null = null;
 	const boot = async () => {
 		const app = await startApp({ ...config, port });
 		port = Number(new URL(app.url).port);
 		// Clients and requests go through the balancer; the test still reaches this node's insides.
-		return balancer ? { ...app, url: balancer.url } : app;
+		return peers ? { ...app, url: peers.url } : app;
 	};
-	if (cluster) {
-		balancer = await startLoadBalancer();
-	}
-	const first = await boot();
-	if (cluster && balancer) {
-		second = await startSecondNode({
-			databaseUrl: databaseUrl!,
-			redisUrl: cluster.redisUrl,
-			redisPrefix: clusterEnv.TAVOLO_REDIS_PREFIX,
-			origin: balancer.url,
-			env
-		});
-		balancer.setTargets([port, Number(new URL(second.process.url).port)]);
+	let first = await boot();
+	if (clusterEnv.REDIS_URL) {
+		peers = await startTestPeers({ port, databaseUrl: databaseUrl!, clusterEnv, env });
+		first = { ...first, url: peers.url };
 	}
 	const stopOthers = async () => {
-		await balancer?.close();
-		await second?.stop();
+		await peers?.stop();
 	};
 	const server: YjsTestServer = {
 		app: first,
