@@ -33,10 +33,17 @@ export function attachRealtime(options: { context: AppContext; config: Config; h
 	});
 	const sockets = createSocketServer({ context, httpServer, recoverySeconds: config.limits.socketRecoverySeconds });
 	context.broadcaster = sockets.broadcaster;
-	// Another node's status change reaches this node's connections through the event; the node that
-	// made it also re-decides its own connections before answering, so its caller sees the result.
+	// A status change reaches every node's connections through the event (emitted on every node);
+	// the node that made it waits for its own re-decision, so its caller sees the result.
+	const revalidations = new Map<string, Promise<void>>();
 	const unsubscribeStatus = context.documentStatusChanges.subscribe((docName) => {
-		yjs.revalidate(docName).catch((error: unknown) => context.logger.error({ err: error, docName }, 'yjs revalidation failed'));
+		const work = yjs
+			.revalidate(docName)
+			.catch((error: unknown) => context.logger.error({ err: error, docName }, 'yjs revalidation failed'))
+			.finally(() => {
+				if (revalidations.get(docName) === work) revalidations.delete(docName);
+			});
+		revalidations.set(docName, work);
 	});
 	// Another node's unsaved updates (at most TAVOLO_YJS_COMMIT_DELAY_MS old) are committed too
 	// before a version, an export or the minutes read the database.
@@ -46,8 +53,8 @@ export function attachRealtime(options: { context: AppContext; config: Config; h
 			await Promise.all([yjs.flushAll(), context.cluster?.flushOthers()]);
 		},
 		async documentStatusChanged(docName) {
-			await yjs.revalidate(docName);
 			context.documentStatusChanges.emit(docName);
+			await revalidations.get(docName);
 		}
 	};
 	return {
