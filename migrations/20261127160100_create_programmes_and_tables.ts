@@ -11,9 +11,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 	await db.schema
 		.createTable('programmes')
 		.addColumn('id', 'text', (c) => c.primaryKey())
-		.addColumn('organization_id', 'text', (c) =>
-			c.notNull().references('organizations.id').onDelete('cascade')
-		)
+		.addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
 		.addColumn('name', 'text', (c) => c.notNull())
 		.addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
 		.addColumn('is_default', 'boolean', (c) => c.notNull().defaultTo(false))
@@ -23,9 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 	await db.schema
 		.createTable('stakeholder_categories')
 		.addColumn('id', 'text', (c) => c.primaryKey())
-		.addColumn('programme_id', 'text', (c) =>
-			c.notNull().references('programmes.id').onDelete('cascade')
-		)
+		.addColumn('programme_id', 'text', (c) => c.notNull().references('programmes.id').onDelete('cascade'))
 		.addColumn('key', 'text', (c) => c.notNull())
 		.addColumn('label_it', 'text', (c) => c.notNull())
 		.addColumn('label_en', 'text', (c) => c.notNull())
@@ -36,9 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 	await db.schema
 		.createTable('tables')
 		.addColumn('id', 'text', (c) => c.primaryKey())
-		.addColumn('programme_id', 'text', (c) =>
-			c.notNull().references('programmes.id').onDelete('cascade')
-		)
+		.addColumn('programme_id', 'text', (c) => c.notNull().references('programmes.id').onDelete('cascade'))
 		.addColumn('name', 'text', (c) => c.notNull())
 		.addColumn('territory', 'text', (c) => c.notNull())
 		.addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
@@ -48,9 +42,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 	await db.schema
 		.createTable('table_expected_categories')
 		.addColumn('table_id', 'text', (c) => c.notNull().references('tables.id').onDelete('cascade'))
-		.addColumn('category_id', 'text', (c) =>
-			c.notNull().references('stakeholder_categories.id').onDelete('cascade')
-		)
+		.addColumn('category_id', 'text', (c) => c.notNull().references('stakeholder_categories.id').onDelete('cascade'))
 		.addPrimaryKeyConstraint('table_expected_categories_pk', ['table_id', 'category_id'])
 		.execute();
 }

@@ -6,12 +6,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('id', 'text', (c) => c.primaryKey())
 		.addColumn('table_id', 'text', (c) => c.notNull().references('tables.id').onDelete('cascade'))
 		.addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-		.addColumn('role', 'text', (c) =>
-			c.notNull().check(sql`role in ('coordinator', 'moderator', 'participant', 'observer')`)
-		)
-		.addColumn('category_id', 'text', (c) =>
-			c.references('stakeholder_categories.id').onDelete('set null')
-		)
+		.addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('coordinator', 'moderator', 'participant', 'observer')`))
+		.addColumn('category_id', 'text', (c) => c.references('stakeholder_categories.id').onDelete('set null'))
 		.addColumn('represented_body', 'text', (c) => c.notNull().defaultTo(''))
 		.addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
 		.addUniqueConstraint('memberships_table_user', ['table_id', 'user_id'])
@@ -24,14 +20,15 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('id', 'text', (c) => c.primaryKey())
 		.addColumn('table_id', 'text', (c) => c.notNull().references('tables.id').onDelete('cascade'))
 		.addColumn('token_hash', 'text', (c) => c.notNull().unique())
-		.addColumn('role', 'text', (c) =>
-			c.notNull().check(sql`role in ('coordinator', 'moderator', 'participant', 'observer')`)
-		)
+		.addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('coordinator', 'moderator', 'participant', 'observer')`))
 		.addColumn('email', 'text')
-		.addColumn('category_id', 'text', (c) =>
-			c.references('stakeholder_categories.id').onDelete('set null')
+		.addColumn('category_id', 'text', (c) => c.references('stakeholder_categories.id').onDelete('set null'))
+		.addColumn('max_uses', 'integer', (c) =>
+			c
+				.notNull()
+				.defaultTo(1)
+				.check(sql`max_uses > 0`)
 		)
-		.addColumn('max_uses', 'integer', (c) => c.notNull().defaultTo(1).check(sql`max_uses > 0`))
 		.addColumn('uses', 'integer', (c) => c.notNull().defaultTo(0))
 		.addColumn('expires_at', 'timestamptz', (c) => c.notNull())
 		.addColumn('revoked_at', 'timestamptz')

@@ -10,7 +10,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('ends_at', 'timestamptz', (c) => c.notNull())
 		.addColumn('video_url', 'text')
 		.addColumn('status', 'text', (c) =>
-			c.notNull().defaultTo('planned').check(sql`status in ('planned', 'live', 'closed')`)
+			c
+				.notNull()
+				.defaultTo('planned')
+				.check(sql`status in ('planned', 'live', 'closed')`)
 		)
 		.addColumn('created_by', 'text', (c) => c.references('users.id').onDelete('set null'))
 		.addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
@@ -22,14 +25,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.createTable('documents')
 		.addColumn('id', 'text', (c) => c.primaryKey())
 		.addColumn('table_id', 'text', (c) => c.notNull().references('tables.id').onDelete('cascade'))
-		.addColumn('kind', 'text', (c) =>
-			c
-				.notNull()
-				.check(sql`kind in ('protocol', 'guideline', 'agreement', 'minutes', 'rules', 'other')`)
-		)
+		.addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('protocol', 'guideline', 'agreement', 'minutes', 'rules', 'other')`))
 		.addColumn('title', 'text', (c) => c.notNull())
 		.addColumn('status', 'text', (c) =>
-			c.notNull().defaultTo('draft').check(sql`status in ('draft', 'in_review', 'final')`)
+			c
+				.notNull()
+				.defaultTo('draft')
+				.check(sql`status in ('draft', 'in_review', 'final')`)
 		)
 		.addColumn('created_by', 'text', (c) => c.references('users.id').onDelete('set null'))
 		.addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))

@@ -15,13 +15,19 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('id', 'text', (c) => c.primaryKey())
 		.addColumn('meeting_id', 'text', (c) => c.notNull().references('meetings.id').onDelete('cascade'))
 		.addColumn('question', 'text', (c) => c.notNull())
-		.addColumn('kind', 'text', (c) =>
-			c.notNull().check(sql`kind in ('single', 'multiple', 'ranked', 'dots', 'yesno', 'scheduling')`)
+		.addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('single', 'multiple', 'ranked', 'dots', 'yesno', 'scheduling')`))
+		.addColumn('status', 'text', (c) =>
+			c
+				.notNull()
+				.defaultTo('draft')
+				.check(sql`status in ('draft', 'open', 'closed')`)
 		)
-		.addColumn('status', 'text', (c) => c.notNull().defaultTo('draft').check(sql`status in ('draft', 'open', 'closed')`))
 		.addColumn('anonymous', 'boolean', (c) => c.notNull().defaultTo(false))
 		.addColumn('results_visible', 'text', (c) =>
-			c.notNull().defaultTo('live').check(sql`results_visible in ('live', 'after_close', 'hidden')`)
+			c
+				.notNull()
+				.defaultTo('live')
+				.check(sql`results_visible in ('live', 'after_close', 'hidden')`)
 		)
 		.addColumn('revealed_at', 'timestamptz')
 		.addColumn('max_choices', 'integer', (c) => c.check(sql`max_choices > 0`))

@@ -11,7 +11,12 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('table_id', 'text', (c) => c.notNull().references('tables.id').onDelete('cascade'))
 		.addColumn('title', 'text', (c) => c.notNull())
 		.addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
-		.addColumn('status', 'text', (c) => c.notNull().defaultTo('open').check(sql`status in ('open', 'polled')`))
+		.addColumn('status', 'text', (c) =>
+			c
+				.notNull()
+				.defaultTo('open')
+				.check(sql`status in ('open', 'polled')`)
+		)
 		.addColumn('poll_id', 'text', (c) => c.references('polls.id').onDelete('set null'))
 		.addColumn('created_by', 'text', (c) => c.references('users.id').onDelete('set null'))
 		.addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))

@@ -15,5 +15,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-	await db.schema.alterTable('document_versions').dropColumn('approval').dropColumn('approval_poll_id').dropColumn('content_sha256').execute();
+	await db.schema
+		.alterTable('document_versions')
+		.dropColumn('approval')
+		.dropColumn('approval_poll_id')
+		.dropColumn('content_sha256')
+		.execute();
 }

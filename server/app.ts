@@ -25,10 +25,7 @@ const defaultHandlerPath = fileURLToPath(new URL('../build/handler.js', import.m
  * Builds and starts the whole app on one port: the shared context, the SvelteKit handler from
  * the build, socket.io and the Yjs endpoint. Used by server/main.ts and by the tests.
  */
-export async function startApp(
-	config: Config,
-	options: ContextOptions & { handlerPath?: string } = {}
-): Promise<RunningApp> {
+export async function startApp(config: Config, options: ContextOptions & { handlerPath?: string } = {}): Promise<RunningApp> {
 	const context = await createAppContext(config, options);
 	setAppContext(context);
 	// adapter-node reads these when build/handler.js is first imported. Without ORIGIN it would

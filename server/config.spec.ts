@@ -4,7 +4,14 @@ import { ConfigError, loadConfig } from './config.ts';
 describe('configuration', () => {
 	it('has working defaults: port 3000, embedded database in ./data, single node, mails logged', () => {
 		const config = loadConfig({});
-		expect(config).toMatchObject({ port: 3000, dataDir: './data', databaseUrl: undefined, redisUrl: undefined, smtpUrl: undefined, origin: undefined });
+		expect(config).toMatchObject({
+			port: 3000,
+			dataDir: './data',
+			databaseUrl: undefined,
+			redisUrl: undefined,
+			smtpUrl: undefined,
+			origin: undefined
+		});
 		expect(config.limits.yjsMaxFrameBytes).toBe(2 * 1024 * 1024);
 	});
 

@@ -23,7 +23,11 @@ const environmentSchema = z.object({
 	TAVOLO_DATA_DIR: z.string().default('./data'),
 	REDIS_URL: optionalUrl,
 	/** Starts every Redis key and channel of this deployment, so several deployments (or test runs) can share one Redis. */
-	TAVOLO_REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'letters, digits, : . _ - (at most 64)').default('tavolo'),
+	TAVOLO_REDIS_PREFIX: z
+		.string()
+		.trim()
+		.regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'letters, digits, : . _ - (at most 64)')
+		.default('tavolo'),
 	SMTP_URL: optionalUrl,
 	/** The From header of mails, e.g. `Consorzio <tavoli@consorzio.example>`; default tavolo@<ORIGIN host>. */
 	SMTP_FROM: z
@@ -120,9 +124,7 @@ export class ConfigError extends Error {
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
 	const parsed = environmentSchema.safeParse(source);
 	if (!parsed.success) {
-		throw new ConfigError(
-			parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-		);
+		throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
 	}
 	const e = parsed.data;
 	const origin = e.ORIGIN?.replace(/\/$/, '');

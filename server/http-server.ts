@@ -38,10 +38,7 @@ export function refuseUpgrade(socket: Duplex, status: number, reason: string): v
 export async function handleHealth(context: AppContext, res: ServerResponse): Promise<void> {
 	let database: 'ok' | 'unreachable' = 'ok';
 	try {
-		await Promise.race([
-			context.database.ping(),
-			new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())
-		]);
+		await Promise.race([context.database.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
 	} catch {
 		database = 'unreachable';
 	}

@@ -4,8 +4,7 @@ import { readCookie, SESSION_COOKIE, type SessionUser } from '../src/lib/server/
 import { isAllowedOrigin } from '../src/lib/server/auth/origin.ts';
 
 export type UpgradeAuth =
-	| { ok: true; user: SessionUser; sessionId: string }
-	| { ok: false; status: 401 | 403; reason: 'bad_origin' | 'unauthorized' };
+	{ ok: true; user: SessionUser; sessionId: string } | { ok: false; status: 401 | 403; reason: 'bad_origin' | 'unauthorized' };
 
 /** Checks Origin and the session cookie of a WebSocket upgrade before any protocol runs. */
 export async function authenticateUpgrade(context: AppContext, request: IncomingMessage): Promise<UpgradeAuth> {

@@ -102,7 +102,7 @@ export function createCluster(options: ClusterOptions): Cluster {
 	});
 	new Gauge({
 		name: 'tavolo_redis_connected',
-		help: '1 while both of this node\'s Redis connections are ready',
+		help: "1 while both of this node's Redis connections are ready",
 		registers: [options.metrics],
 		collect() {
 			this.set(redis.status === 'ready' && readerConnection.status === 'ready' ? 1 : 0);

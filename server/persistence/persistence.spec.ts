@@ -28,8 +28,16 @@ const open = (docName: string, person: Fixture['alice']) => {
 
 async function rowCounts(docName: string) {
 	const { db } = server.app.context;
-	const updates = await db.selectFrom('yjs_updates').select(db.fn.countAll<number>().as('n')).where('doc_name', '=', docName).executeTakeFirstOrThrow();
-	const snapshots = await db.selectFrom('yjs_snapshots').select(db.fn.countAll<number>().as('n')).where('doc_name', '=', docName).executeTakeFirstOrThrow();
+	const updates = await db
+		.selectFrom('yjs_updates')
+		.select(db.fn.countAll<number>().as('n'))
+		.where('doc_name', '=', docName)
+		.executeTakeFirstOrThrow();
+	const snapshots = await db
+		.selectFrom('yjs_snapshots')
+		.select(db.fn.countAll<number>().as('n'))
+		.where('doc_name', '=', docName)
+		.executeTakeFirstOrThrow();
 	return { updates: Number(updates.n), snapshots: Number(snapshots.n) };
 }
 
@@ -104,7 +112,13 @@ describe('/yjs persistence', () => {
 		try {
 			const meeting = await server.app.context.db
 				.insertInto('meetings')
-				.values({ id: 'outage' + Date.now().toString(36), table_id: f.tableId, title: 'Guasto', starts_at: new Date(), ends_at: new Date(Date.now() + 1000) })
+				.values({
+					id: 'outage' + Date.now().toString(36),
+					table_id: f.tableId,
+					title: 'Guasto',
+					starts_at: new Date(),
+					ends_at: new Date(Date.now() + 1000)
+				})
 				.returning('id')
 				.executeTakeFirstOrThrow();
 			const docName = `agenda:${meeting.id}`;

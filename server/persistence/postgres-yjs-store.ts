@@ -22,17 +22,8 @@ export function createPostgresYjsStore(db: Db): YjsStore {
 			// The log is read before the snapshot, without a transaction: a compaction that commits
 			// in between has put every row it deleted into the snapshot read second, and merging
 			// an update twice is harmless. The other order could miss the folded rows.
-			const rows = await db
-				.selectFrom('yjs_updates')
-				.select('update')
-				.where('doc_name', '=', docName)
-				.orderBy('id')
-				.execute();
-			const snapshot = await db
-				.selectFrom('yjs_snapshots')
-				.select('state')
-				.where('doc_name', '=', docName)
-				.executeTakeFirst();
+			const rows = await db.selectFrom('yjs_updates').select('update').where('doc_name', '=', docName).orderBy('id').execute();
+			const snapshot = await db.selectFrom('yjs_snapshots').select('state').where('doc_name', '=', docName).executeTakeFirst();
 			if (!snapshot && rows.length === 0) return null;
 			const parts = rows.map((row) => fromBytea(row.update));
 			if (snapshot) parts.unshift(fromBytea(snapshot.state));
@@ -48,7 +39,10 @@ export function createPostgresYjsStore(db: Db): YjsStore {
 			}
 			await db.transaction().execute(async (trx) => {
 				for (let start = 0; start < rows.length; start += rowsPerStatement) {
-					await trx.insertInto('yjs_updates').values(rows.slice(start, start + rowsPerStatement)).execute();
+					await trx
+						.insertInto('yjs_updates')
+						.values(rows.slice(start, start + rowsPerStatement))
+						.execute();
 				}
 			});
 		},
@@ -60,18 +54,10 @@ export function createPostgresYjsStore(db: Db): YjsStore {
 				// DELETE … RETURNING takes exactly the rows it removes, so it folds no more and no
 				// fewer than it deletes: a row committed by a concurrent append after this statement
 				// is neither folded nor deleted. A failure below rolls the deletion back.
-				const folded = await trx
-					.deleteFrom('yjs_updates')
-					.where('doc_name', '=', docName)
-					.returning(['id', 'update'])
-					.execute();
+				const folded = await trx.deleteFrom('yjs_updates').where('doc_name', '=', docName).returning(['id', 'update']).execute();
 				if (folded.length === 0) return 0;
 				folded.sort((a, b) => Number(a.id) - Number(b.id));
-				const snapshot = await trx
-					.selectFrom('yjs_snapshots')
-					.select('state')
-					.where('doc_name', '=', docName)
-					.executeTakeFirst();
+				const snapshot = await trx.selectFrom('yjs_snapshots').select('state').where('doc_name', '=', docName).executeTakeFirst();
 				const parts = folded.map((row) => fromBytea(row.update));
 				if (snapshot) parts.unshift(fromBytea(snapshot.state));
 				const state = foldUpdates(parts);

@@ -7,7 +7,15 @@ import { AppError, isAppError } from '../../src/lib/server/errors.ts';
 import { fields, parseInput } from '../../src/lib/server/validation.ts';
 import { can } from '../../src/lib/server/authz/policy.ts';
 import type { LiveDeps } from '../../src/lib/server/live/broadcaster.ts';
-import { accessMeeting, broadcastState, controlSpeakers, controlTimer, readLiveState, setFocus, setMeetingStatus } from '../../src/lib/server/live/service.ts';
+import {
+	accessMeeting,
+	broadcastState,
+	controlSpeakers,
+	controlTimer,
+	readLiveState,
+	setFocus,
+	setMeetingStatus
+} from '../../src/lib/server/live/service.ts';
 import { recordArrival, recordDeparture } from '../../src/lib/server/live/attendance.ts';
 import { castVote, closePoll, createPoll, openPoll, revealPoll } from '../../src/lib/server/polls/service.ts';
 import { scheduleNextMeeting } from '../../src/lib/server/meetings/next-meeting.ts';

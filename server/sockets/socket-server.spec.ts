@@ -37,7 +37,15 @@ async function open(): Promise<ClientSocket> {
 describe('socket commands with bad input', () => {
 	it('acknowledges malformed payloads with validation_failed and an Italian message', async () => {
 		const socket = await open();
-		const payloads: unknown[] = [null, 42, 'x', [], { meetingId: 7 }, { meetingId: 'a'.repeat(200) }, { meetingId, itemId: { nested: true } }];
+		const payloads: unknown[] = [
+			null,
+			42,
+			'x',
+			[],
+			{ meetingId: 7 },
+			{ meetingId: 'a'.repeat(200) },
+			{ meetingId, itemId: { nested: true } }
+		];
 		for (const payload of payloads) {
 			const ack = await send(socket, 'meeting:focus', payload as never);
 			expect(ack).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^(validation_failed|not_found)$/) } });
@@ -80,14 +88,38 @@ describe('command rate', () => {
 
 describe('every command under arbitrary payloads (fast-check)', () => {
 	const events = [
-		'meeting:join', 'meeting:leave', 'meeting:status', 'meeting:focus', 'timer:start', 'timer:pause', 'timer:extend', 'timer:reset',
-		'hand:raise', 'hand:lower', 'speaker:give', 'speaker:end', 'speaker:remove', 'speaker:reorder',
-		'poll:create', 'poll:open', 'poll:close', 'poll:reveal', 'poll:vote', 'meeting:schedule'
+		'meeting:join',
+		'meeting:leave',
+		'meeting:status',
+		'meeting:focus',
+		'timer:start',
+		'timer:pause',
+		'timer:extend',
+		'timer:reset',
+		'hand:raise',
+		'hand:lower',
+		'speaker:give',
+		'speaker:end',
+		'speaker:remove',
+		'speaker:reorder',
+		'poll:create',
+		'poll:open',
+		'poll:close',
+		'poll:reveal',
+		'poll:vote',
+		'meeting:schedule'
 	] as const;
 	// Never our meeting's id: whatever the rest says, nothing may change and every answer is a refusal.
 	const payload = fc.oneof(
 		fc.anything({ withObjectString: true, withNullPrototype: true, withBigInt: false }),
-		fc.record({ meetingId: fc.oneof(fc.string({ maxLength: 3000 }), fc.integer(), fc.constant(null)), itemId: fc.anything(), status: fc.anything() }, { requiredKeys: [] }),
+		fc.record(
+			{
+				meetingId: fc.oneof(fc.string({ maxLength: 3000 }), fc.integer(), fc.constant(null)),
+				itemId: fc.anything(),
+				status: fc.anything()
+			},
+			{ requiredKeys: [] }
+		),
 		fc.record({ pollId: fc.oneof(fc.string({ maxLength: 3000 }), fc.array(fc.string())), choice: fc.anything() }, { requiredKeys: [] })
 	);
 	const liveState = async () => {
@@ -110,7 +142,10 @@ describe('every command under arbitrary payloads (fast-check)', () => {
 					const ack = await send(socket, event, body as never);
 					// Leaving a room one is not in is a harmless no-op; everything else is refused.
 					if (event === 'meeting:leave' && ack.ok) return;
-					expect(ack, `${event} ${JSON.stringify(body)}`).toMatchObject({ ok: false, error: { code: expect.any(String), message: expect.any(String) } });
+					expect(ack, `${event} ${JSON.stringify(body)}`).toMatchObject({
+						ok: false,
+						error: { code: expect.any(String), message: expect.any(String) }
+					});
 					// Pace below the per-socket command cap, so each answer is about the payload.
 					await new Promise((resolve) => setTimeout(resolve, 35));
 				}),

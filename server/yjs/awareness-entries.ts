@@ -37,8 +37,7 @@ export function encodeAwarenessEntry(entry: AwarenessEntry): Uint8Array {
 	return encoding.toUint8Array(encoder);
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The state with `user.name` replaced by the session's name, so nobody can show up in the room as

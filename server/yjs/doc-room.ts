@@ -312,7 +312,10 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 				this.options.logger.warn({ docName: this.docName, userId: conn.user.id, reason: error.reason }, 'yjs connection refused');
 				this.close(conn, error.code, error.reason);
 			} else {
-				this.options.logger.warn({ err: error, docName: this.docName, userId: conn.user.id, bytes: message.byteLength }, 'yjs malformed message');
+				this.options.logger.warn(
+					{ err: error, docName: this.docName, userId: conn.user.id, bytes: message.byteLength },
+					'yjs malformed message'
+				);
 				this.close(conn, yjsCloseCodes.badMessage, 'bad_message');
 			}
 		}
@@ -399,12 +402,15 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		conn.heldAwareness = entry;
 		if (conn.heldAwarenessTimer) return;
 		this.options.metrics.updatesDropped.inc({ reason: 'awareness_rate' });
-		conn.heldAwarenessTimer = setTimeout(() => {
-			conn.heldAwarenessTimer = undefined;
-			const held = conn.heldAwareness;
-			conn.heldAwareness = null;
-			if (held && !conn.closed) this.rateLimitedAwareness(conn, held);
-		}, conn.awarenessWindowStart + 1000 - now);
+		conn.heldAwarenessTimer = setTimeout(
+			() => {
+				conn.heldAwarenessTimer = undefined;
+				const held = conn.heldAwareness;
+				conn.heldAwareness = null;
+				if (held && !conn.closed) this.rateLimitedAwareness(conn, held);
+			},
+			conn.awarenessWindowStart + 1000 - now
+		);
 		conn.heldAwarenessTimer.unref();
 	}
 

@@ -166,7 +166,13 @@ describe('/yjs limits and malformed input', () => {
 	it('refuses an update that would push the document past TAVOLO_YJS_MAX_DOC_BYTES with 4413', async () => {
 		const meeting = await server.app.context.db
 			.insertInto('meetings')
-			.values({ id: 'bigdoc' + Date.now().toString(36), table_id: f.tableId, title: 'Grande', starts_at: new Date(), ends_at: new Date(Date.now() + 1000) })
+			.values({
+				id: 'bigdoc' + Date.now().toString(36),
+				table_id: f.tableId,
+				title: 'Grande',
+				starts_at: new Date(),
+				ends_at: new Date(Date.now() + 1000)
+			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
 		const docName = `agenda:${meeting.id}`;

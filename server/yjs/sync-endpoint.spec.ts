@@ -24,8 +24,17 @@ const open = (docName: string, person: Fixture['alice'], origin?: string) => {
 };
 
 async function storedState(docName: string): Promise<Y.Doc> {
-	const rows = await server.app.context.db.selectFrom('yjs_updates').select('update').where('doc_name', '=', docName).orderBy('id').execute();
-	const snapshot = await server.app.context.db.selectFrom('yjs_snapshots').select('state').where('doc_name', '=', docName).executeTakeFirst();
+	const rows = await server.app.context.db
+		.selectFrom('yjs_updates')
+		.select('update')
+		.where('doc_name', '=', docName)
+		.orderBy('id')
+		.execute();
+	const snapshot = await server.app.context.db
+		.selectFrom('yjs_snapshots')
+		.select('state')
+		.where('doc_name', '=', docName)
+		.executeTakeFirst();
 	const doc = new Y.Doc();
 	if (snapshot) Y.applyUpdate(doc, new Uint8Array(snapshot.state));
 	for (const row of rows) Y.applyUpdate(doc, new Uint8Array(row.update));
@@ -144,15 +153,21 @@ describe('/yjs sync', () => {
 		const b = open(f.documentDoc, f.bob);
 		await Promise.all([synced(a), synced(b)]);
 		a.provider.awareness.setLocalStateField('user', { name: 'Bob il falso', color: '#f00' });
-		await waitFor(() => {
-			const state = b.provider.awareness.getStates().get(a.doc.clientID) as { user?: { name?: string } } | undefined;
-			return state?.user?.name === 'Alice';
-		}, 3000, 'alice awareness at bob');
+		await waitFor(
+			() => {
+				const state = b.provider.awareness.getStates().get(a.doc.clientID) as { user?: { name?: string } } | undefined;
+				return state?.user?.name === 'Alice';
+			},
+			3000,
+			'alice awareness at bob'
+		);
 		const state = b.provider.awareness.getStates().get(a.doc.clientID) as { user: { name: string; color: string } };
 		expect(state.user).toEqual({ name: 'Alice', color: '#f00' });
 		// Bob's provider echoes alice's state back; that must not let bob's connection speak for alice.
 		b.provider.awareness.setLocalStateField('user', { name: 'Bob' });
-		await waitFor(() => (a.provider.awareness.getStates().get(b.doc.clientID) as { user?: { name?: string } } | undefined)?.user?.name === 'Bob');
+		await waitFor(
+			() => (a.provider.awareness.getStates().get(b.doc.clientID) as { user?: { name?: string } } | undefined)?.user?.name === 'Bob'
+		);
 		expect((a.provider.awareness.getStates().get(a.doc.clientID) as { user: { name: string } }).user.name).toBe('Bob il falso');
 	});
 

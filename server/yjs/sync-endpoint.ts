@@ -137,13 +137,7 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 		return room;
 	}
 
-	function connect(
-		socket: WebSocket,
-		user: SessionUser,
-		sessionId: string,
-		docName: string,
-		access: Extract<DocAccess, { ok: true }>
-	) {
+	function connect(socket: WebSocket, user: SessionUser, sessionId: string, docName: string, access: Extract<DocAccess, { ok: true }>) {
 		const room = roomFor(docName, access);
 		const conn = createConnection(socket, user, sessionId, access.readOnly, access.reason);
 		socket.on('message', (data: RawData, isBinary: boolean) => {
@@ -221,8 +215,7 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 				resyncTimers.add(timer);
 			}
 		}) ?? (() => {});
-	const periodicResync =
-		options.relay && options.resyncIntervalMs ? setInterval(resyncAll, options.resyncIntervalMs) : undefined;
+	const periodicResync = options.relay && options.resyncIntervalMs ? setInterval(resyncAll, options.resyncIntervalMs) : undefined;
 	periodicResync?.unref();
 
 	const keepalive = setInterval(() => {

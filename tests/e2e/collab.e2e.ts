@@ -27,12 +27,17 @@ describe('co-editing a draft', () => {
 		people.anna = new ApiClient(app.origin);
 		await people.anna.signUp('anna@consorzio.example', 'Anna Coordinatrice');
 		const table = (await people.anna.post('/api/v1/tables', { name: 'Tavolo Montagna', territory: 'Montagna' })).body;
-		for (const [key, role, name] of [['bruno', 'participant', 'Bruno Sindaco'], ['chiara', 'observer', 'Chiara Osservatrice']] as const) {
+		for (const [key, role, name] of [
+			['bruno', 'participant', 'Bruno Sindaco'],
+			['chiara', 'observer', 'Chiara Osservatrice']
+		] as const) {
 			people[key] = new ApiClient(app.origin);
 			await people[key].signUp(`${key}@comune.example`, name);
 			await people[key].joinTable(people.anna, table.id, { role });
 		}
-		const document = (await people.anna.post(`/api/v1/tables/${table.id}/documents`, { kind: 'protocol', title: 'Protocollo di accoglienza' })).body;
+		const document = (
+			await people.anna.post(`/api/v1/tables/${table.id}/documents`, { kind: 'protocol', title: 'Protocollo di accoglienza' })
+		).body;
 		documentPath = `/documents/${document.id}`;
 		const meeting = (
 			await people.anna.post(`/api/v1/tables/${table.id}/meetings`, {
@@ -121,7 +126,9 @@ describe('co-editing a draft', () => {
 		const items = (page: Page) => page.getByTestId('agenda-items').getByRole('group');
 		await expect.poll(() => items(anna.page).count()).toBe(4);
 		await anna.page.getByLabel('Titolo del punto').first().waitFor();
-		expect(await anna.page.getByLabel('Titolo del punto').nth(3).inputValue()).toMatch(/^Ipotesi di programmazione degli incontri successivi/);
+		expect(await anna.page.getByLabel('Titolo del punto').nth(3).inputValue()).toMatch(
+			/^Ipotesi di programmazione degli incontri successivi/
+		);
 		await expect.poll(() => anna.page.getByTestId('agenda-total').textContent()).toContain('120 minuti su 120');
 
 		await anna.page.getByRole('button', { name: 'Aggiungi punto' }).click();

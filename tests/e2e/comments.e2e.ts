@@ -54,7 +54,9 @@ describe('comments anchored to the text', () => {
 		people.bruno = new ApiClient(app.origin);
 		await people.bruno.signUp('bruno@comune.example', 'Bruno Sindaco');
 		await people.bruno.joinTable(people.anna, table.id, { role: 'participant' });
-		const document = (await people.anna.post(`/api/v1/tables/${table.id}/documents`, { kind: 'protocol', title: 'Protocollo di accoglienza' })).body;
+		const document = (
+			await people.anna.post(`/api/v1/tables/${table.id}/documents`, { kind: 'protocol', title: 'Protocollo di accoglienza' })
+		).body;
 		documentPath = `/documents/${document.id}`;
 	});
 

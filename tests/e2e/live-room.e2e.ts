@@ -79,7 +79,9 @@ describe('live meeting room', () => {
 		marta = await signedIn(people.marta);
 		bruno = await signedIn(people.bruno);
 		await Promise.all([enterRoom(marta), enterRoom(bruno)]);
-		await expect.poll(() => marta.getByRole('link', { name: 'Partecipa alla videochiamata' }).getAttribute('href')).toBe('https://meet.example/tavolo-pianura');
+		await expect
+			.poll(() => marta.getByRole('link', { name: 'Partecipa alla videochiamata' }).getAttribute('href'))
+			.toBe('https://meet.example/tavolo-pianura');
 		await bruno.getByRole('list', { name: 'Persone nella stanza' }).getByText('Marta Moderatrice').waitFor();
 		await expect.poll(() => bruno.getByRole('button', { name: "Avvia l'incontro" }).count()).toBe(0);
 
@@ -90,7 +92,9 @@ describe('live meeting room', () => {
 		await marta.getByRole('button', { name: 'Crea e apri' }).click();
 
 		// The participant's screen reader hears it, and the ballot is there, by keyboard too.
-		await expect.poll(() => bruno.getByTestId('room-announcer').textContent()).toBe('Votazione aperta: Approviamo il regolamento del tavolo?');
+		await expect
+			.poll(() => bruno.getByTestId('room-announcer').textContent())
+			.toBe('Votazione aperta: Approviamo il regolamento del tavolo?');
 		const ballot = bruno.getByRole('form', { name: 'Il tuo voto: Approviamo il regolamento del tavolo?' });
 		await ballot.getByRole('radio', { name: 'Favorevole' }).focus();
 		await bruno.keyboard.press('Space');
@@ -106,7 +110,9 @@ describe('live meeting room', () => {
 		await screenshot(bruno, 'room-participant-poll-open');
 
 		await marta.getByRole('button', { name: 'Chiudi la votazione: Approviamo il regolamento del tavolo?' }).first().click();
-		await expect.poll(() => bruno.getByTestId('room-announcer').textContent()).toBe('Votazione chiusa: Approviamo il regolamento del tavolo?');
+		await expect
+			.poll(() => bruno.getByTestId('room-announcer').textContent())
+			.toBe('Votazione chiusa: Approviamo il regolamento del tavolo?');
 		for (const page of [marta, bruno]) await currentPoll(page).getByTestId('poll-outcome').getByText('Approvata').waitFor();
 		expect(browserErrors(marta)).toEqual([]);
 		expect(browserErrors(bruno)).toEqual([]);
@@ -120,15 +126,24 @@ describe('live meeting room', () => {
 		await marta.getByTestId('speaking-now').getByText('Ha la parola: Bruno Sindaco').waitFor();
 		await bruno.getByTestId('speaking-now').getByText('Ha la parola: Bruno Sindaco (tu)').waitFor();
 		await expect.poll(() => bruno.getByTestId('room-announcer').textContent()).toBe('Hai la parola.');
-		await bruno.getByTestId('speaking-now').getByText(/Tempo di parola: \d+:\d\d/).waitFor();
+		await bruno
+			.getByTestId('speaking-now')
+			.getByText(/Tempo di parola: \d+:\d\d/)
+			.waitFor();
 	});
 
 	it("moves the participant's view with the moderator's focus, unless they chose to look elsewhere", async () => {
 		await marta.getByRole('button', { name: 'Metti a fuoco il punto 2' }).click();
 		await focusItem(marta).getByRole('heading', { name: /^2\. / }).waitFor();
 		const second = await focusItem(marta).getByRole('heading').textContent();
-		await focusItem(bruno).getByRole('heading', { name: second ?? '' }).waitFor();
-		await marta.getByRole('listitem').filter({ has: marta.getByText('In focus', { exact: true }) }).first().waitFor();
+		await focusItem(bruno)
+			.getByRole('heading', { name: second ?? '' })
+			.waitFor();
+		await marta
+			.getByRole('listitem')
+			.filter({ has: marta.getByText('In focus', { exact: true }) })
+			.first()
+			.waitFor();
 
 		// Bruno stops following and looks at item 1; the moderator moves on to item 3.
 		await bruno.getByRole('button', { name: 'Segui il moderatore', pressed: true }).click();

@@ -29,7 +29,9 @@ describe('next meeting from the room', () => {
 	}
 
 	const agendaTitles = (page: Page) =>
-		page.locator('[data-testid="agenda-items"] input[id$="-title"]').evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
+		page
+			.locator('[data-testid="agenda-items"] input[id$="-title"]')
+			.evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
 
 	beforeAll(async () => {
 		[app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
@@ -60,7 +62,9 @@ describe('next meeting from the room', () => {
 		for (const title of ['Mediazione linguistica a scuola', 'Trasporto per i corsi serali', 'Sportello casa']) {
 			topicIds.push((await bruno.post(`/api/v1/tables/${tableId}/topics`, { title })).body.id);
 		}
-		const topicPoll = (await marta.post(`/api/v1/tables/${tableId}/topics/poll`, { meetingId, topicIds, question: 'Quali argomenti al prossimo incontro?' })).body;
+		const topicPoll = (
+			await marta.post(`/api/v1/tables/${tableId}/topics/poll`, { meetingId, topicIds, question: 'Quali argomenti al prossimo incontro?' })
+		).body;
 		const [mediazione, trasporto, sportello] = (topicPoll.options as Array<{ id: string }>).map((o) => o.id);
 		await marta.post(`/api/v1/polls/${topicPoll.id}/open`);
 		await bruno.post(`/api/v1/polls/${topicPoll.id}/vote`, { choice: [sportello, trasporto, mediazione] });
@@ -96,10 +100,14 @@ describe('next meeting from the room', () => {
 
 		// The moderator's form under the closed date poll: the best date and the latest topic poll chosen.
 		const form = card(marta).getByRole('form', { name: 'Prossimo incontro' });
-		await expect.poll(() => form.getByLabel('Data e ora').evaluate((s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe('giovedì 11 febbraio 2027, 15:00');
-		await expect.poll(() => form.getByLabel('Argomenti da mettere in agenda').evaluate((s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe(
-			'Quali argomenti al prossimo incontro?'
-		);
+		await expect
+			.poll(() => form.getByLabel('Data e ora').evaluate((s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent))
+			.toBe('giovedì 11 febbraio 2027, 15:00');
+		await expect
+			.poll(() =>
+				form.getByLabel('Argomenti da mettere in agenda').evaluate((s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent)
+			)
+			.toBe('Quali argomenti al prossimo incontro?');
 		// The participant sees the results, not the form.
 		await card(bruno).getByText('Votanti: 2').first().waitFor();
 		expect(await card(bruno).getByRole('button', { name: 'Crea il prossimo incontro' }).count()).toBe(0);
@@ -114,7 +122,9 @@ describe('next meeting from the room', () => {
 		await bruno.waitForURL((url) => url.pathname !== roomPath && url.pathname.startsWith('/meetings/'));
 		await bruno.getByRole('heading', { name: "Incontro dell'11 febbraio 2027" }).first().waitFor();
 		await bruno.getByTestId('agenda-items').locator('li').first().waitFor();
-		await expect.poll(() => agendaTitles(bruno)).toEqual(['Sportello casa', 'Trasporto per i corsi serali', 'Mediazione linguistica a scuola', 'Varie ed eventuali']);
+		await expect
+			.poll(() => agendaTitles(bruno))
+			.toEqual(['Sportello casa', 'Trasporto per i corsi serali', 'Mediazione linguistica a scuola', 'Varie ed eventuali']);
 		expect(browserErrors(bruno)).toEqual([]);
 	});
 });

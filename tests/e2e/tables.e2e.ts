@@ -168,7 +168,7 @@ describe('tables, invitations and access', () => {
 		await signUp(page, { name: 'Luca Estraneo', email: 'luca@altrove.example' });
 		await page.getByRole('button', { name: "Crea l'account" }).click();
 		await pageTitle(page, 'I miei tavoli').waitFor();
-		await page.getByText("Per entrare in un tavolo apri il link di invito che ti ha mandato il coordinatore.").waitFor();
+		await page.getByText('Per entrare in un tavolo apri il link di invito che ti ha mandato il coordinatore.').waitFor();
 
 		const response = await page.goto(tableUrl);
 		expect(response?.status()).toBe(403);
@@ -187,11 +187,14 @@ describe('tables, invitations and access', () => {
 
 		// Once invited, the same person joins with one click.
 		await page.goto(observerInvitationUrl);
-		await page.getByText('Hai effettuato l\'accesso come Luca Estraneo (luca@altrove.example).').waitFor();
+		await page.getByText("Hai effettuato l'accesso come Luca Estraneo (luca@altrove.example).").waitFor();
 		await page.getByRole('button', { name: 'Entra nel tavolo' }).click();
 		await page.waitForURL(tableUrl);
 		await pageTitle(page, 'Tavolo Area Montana').waitFor();
-		await page.getByRole('region', { name: /Membri/ }).getByText('Osservatore').waitFor();
+		await page
+			.getByRole('region', { name: /Membri/ })
+			.getByText('Osservatore')
+			.waitFor();
 		await context.close();
 	});
 });

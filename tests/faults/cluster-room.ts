@@ -123,7 +123,10 @@ export async function waitForConvergence(group: Editor[], timeoutMs: number, wha
 		what,
 		() =>
 			group
-				.map((e) => `${e.who}: synced ${e.provider.synced}, saved ${e.isSaved()}, ${e.text.length} chars, ${JSON.stringify(checkFinalText(group, e.text.toString()))}`)
+				.map(
+					(e) =>
+						`${e.who}: synced ${e.provider.synced}, saved ${e.isSaved()}, ${e.text.length} chars, ${JSON.stringify(checkFinalText(group, e.text.toString()))}`
+				)
 				.join('\n')
 	);
 }

@@ -104,7 +104,13 @@ export async function createFaultRoom(url: string, memberCount: number): Promise
 	const polls: OpenPoll[] = [];
 	for (const spec of [
 		{ question: 'Quale tema per primo?', kind: 'single', anonymous: false, options: ['Trasporti', 'Scuola', 'Casa', 'Lavoro'] },
-		{ question: 'Quali servizi rafforzare?', kind: 'multiple', anonymous: false, maxChoices: 2, options: ['Consultorio', 'Centro diurno', 'Sportello'] },
+		{
+			question: 'Quali servizi rafforzare?',
+			kind: 'multiple',
+			anonymous: false,
+			maxChoices: 2,
+			options: ['Consultorio', 'Centro diurno', 'Sportello']
+		},
 		{ question: 'Approvare il protocollo?', kind: 'yesno', anonymous: true }
 	] as const) {
 		const created = await coordinator.api.post(`/api/v1/meetings/${meetingId}/polls`, { resultsVisible: 'live', ...spec });
@@ -473,14 +479,17 @@ export async function checkVotes(databaseUrl: string, api: ApiClient, polls: Ope
 	await client.connect();
 	try {
 		for (const poll of polls) {
-			const { rows: pollRows } = await client.query<{ ballot_secret: Buffer | null }>('select ballot_secret from polls where id = $1', [poll.id]);
+			const { rows: pollRows } = await client.query<{ ballot_secret: Buffer | null }>('select ballot_secret from polls where id = $1', [
+				poll.id
+			]);
 			const secret = pollRows[0]?.ballot_secret;
 			if (poll.anonymous && !secret) throw new Error(`open anonymous poll ${poll.id} has no ballot secret`);
 			const keyOf = (userId: string) =>
 				poll.anonymous ? createHmac('sha256', Buffer.from(secret!)).update(`${poll.id}:${userId}`).digest('base64url') : userId;
-			const ballots = await client.query<{ ballot_key: string; choice: string }>('select ballot_key, choice from poll_ballots where poll_id = $1', [
-				poll.id
-			]);
+			const ballots = await client.query<{ ballot_key: string; choice: string }>(
+				'select ballot_key, choice from poll_ballots where poll_id = $1',
+				[poll.id]
+			);
 			const voterRows = await client.query<{ user_id: string }>('select user_id from poll_voters where poll_id = $1', [poll.id]);
 			const byKey = new Map(ballots.rows.map((row) => [row.ballot_key, JSON.parse(row.choice) as Ballot]));
 			const owners = new Set<string>();
@@ -511,11 +520,14 @@ export async function checkVotes(databaseUrl: string, api: ApiClient, polls: Ope
 			const tally = await api.get(`/api/v1/polls/${poll.id}/results`);
 			if (tally.status !== 200) throw new Error(`results of ${poll.id}: ${tally.status} ${tally.text}`);
 			if (tally.body.voters !== ballots.rows.length) {
-				result.doubled.push(`poll ${poll.kind}: the tally counts ${tally.body.voters} voters, the table holds ${ballots.rows.length} ballots`);
+				result.doubled.push(
+					`poll ${poll.kind}: the tally counts ${tally.body.voters} voters, the table holds ${ballots.rows.length} ballots`
+				);
 			}
 			if (poll.kind === 'single' && Array.isArray(tally.body.results)) {
 				const counted = (tally.body.results as Array<{ count: number }>).reduce((sum, option) => sum + option.count, 0);
-				if (counted !== ballots.rows.length) result.doubled.push(`poll single: ${counted} votes counted for ${ballots.rows.length} ballots`);
+				if (counted !== ballots.rows.length)
+					result.doubled.push(`poll single: ${counted} votes counted for ${ballots.rows.length} ballots`);
 			}
 		}
 	} finally {

@@ -139,7 +139,10 @@ it(`keeps every acknowledged edit and vote through ${trialCount} kill -9 restart
 			totals.editsAcknowledged += check.acknowledged;
 			totals.lost += check.lost.length;
 			totals.doubled += check.doubled.length;
-			failures.push(...check.lost.map((l) => `trial ${trial} ${docName}: lost ${l}`), ...check.doubled.map((d) => `trial ${trial} ${docName}: ${d}`));
+			failures.push(
+				...check.lost.map((l) => `trial ${trial} ${docName}: lost ${l}`),
+				...check.doubled.map((d) => `trial ${trial} ${docName}: ${d}`)
+			);
 			reloaded.destroy();
 		}
 		const votes = await checkVotes(database.url!, room.coordinator.api, room.polls, voters);

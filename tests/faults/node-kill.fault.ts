@@ -80,7 +80,18 @@ it(`keeps every acknowledged edit and vote when one of two nodes is killed, ${tr
 	const describeClients = () =>
 		`editors synced ${editors.filter((e) => e.provider.synced).length}/${editors.length}, voters joined ${voters.filter((v) => v.joined).length}/${voters.length}; ${cluster.describe()}`;
 
-	const totals = { edits: 0, votes: 0, editsChecked: 0, votesChecked: 0, movedEditors: 0, movedVoters: 0, stayedEditors: 0, lost: 0, doubled: 0, stale: 0 };
+	const totals = {
+		edits: 0,
+		votes: 0,
+		editsChecked: 0,
+		votesChecked: 0,
+		movedEditors: 0,
+		movedVoters: 0,
+		stayedEditors: 0,
+		lost: 0,
+		doubled: 0,
+		stale: 0
+	};
 	const failures: string[] = [];
 	const fail = (kind: 'lost' | 'doubled' | 'stale', message: string) => {
 		totals[kind] += 1;
@@ -156,7 +167,8 @@ it(`keeps every acknowledged edit and vote when one of two nodes is killed, ${tr
 			for (const lost of check.lost) fail('lost', `trial ${trial} ${docName} on the survivor: lost ${lost}`);
 			for (const doubled of check.doubled) fail('doubled', `trial ${trial} ${docName} on the survivor: ${doubled}`);
 			for (const editor of group.filter((e) => stayed.includes(e))) {
-				if (editor.pending.length > 0) fail('lost', `trial ${trial}: ${editor.who} stayed on the survivor, ${editor.pending.length} edits not acknowledged`);
+				if (editor.pending.length > 0)
+					fail('lost', `trial ${trial}: ${editor.who} stayed on the survivor, ${editor.pending.length} edits not acknowledged`);
 			}
 		}
 
@@ -172,7 +184,8 @@ it(`keeps every acknowledged edit and vote when one of two nodes is killed, ${tr
 		for (const editor of moved) editor.edit();
 		const again = await Promise.all(movedVoters.map((v) => v.voteOnce(room.polls)));
 		for (const [i, answer] of again.entries()) {
-			if (answer !== 'acknowledged') fail('stale', `trial ${trial}: ${movedVoters[i].member.userId} voted on the survivor, answer ${answer}`);
+			if (answer !== 'acknowledged')
+				fail('stale', `trial ${trial}: ${movedVoters[i].member.userId} voted on the survivor, answer ${answer}`);
 		}
 		for (const docName of documents) {
 			const group = groupOf(docName);

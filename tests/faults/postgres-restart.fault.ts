@@ -65,7 +65,14 @@ it(`keeps every acknowledged edit and vote through ${outages} PostgreSQL restart
 	const people = [room.coordinator, ...room.members];
 	for (let e = 0; e < 3; e++) {
 		editors.push(
-			openEditor({ yjsUrl: server.yjsUrl, origin: server.url, docName, cookie: people[e].cookie, who: `p${'abc'[e]}`, backoff: editorBackoff })
+			openEditor({
+				yjsUrl: server.yjsUrl,
+				origin: server.url,
+				docName,
+				cookie: people[e].cookie,
+				who: `p${'abc'[e]}`,
+				backoff: editorBackoff
+			})
 		);
 	}
 	for (const member of room.members) voters.push(openVoter(server.url, member, room.meetingId, voterReconnection));
@@ -76,7 +83,14 @@ it(`keeps every acknowledged edit and vote through ${outages} PostgreSQL restart
 		server.describe
 	);
 
-	const totals = { editsAcknowledged: 0, votesAcknowledged: 0, lost: 0, doubled: 0, votesRefusedWhileDown: 0, votesAcknowledgedWhileDown: 0 };
+	const totals = {
+		editsAcknowledged: 0,
+		votesAcknowledged: 0,
+		lost: 0,
+		doubled: 0,
+		votesRefusedWhileDown: 0,
+		votesAcknowledgedWhileDown: 0
+	};
 	const failures: string[] = [];
 	let phase: 'up' | 'down' = 'up';
 
@@ -116,7 +130,8 @@ it(`keeps every acknowledged edit and vote through ${outages} PostgreSQL restart
 		await db.start();
 		const recoveryDeadline = Date.now() + 60_000;
 		while ((status = await health(server.url)) !== 'ok') {
-			if (Date.now() > recoveryDeadline) throw new Error(`outage ${outage}: /healthz still "${status}" a minute after PostgreSQL came back\n${server.describe()}`);
+			if (Date.now() > recoveryDeadline)
+				throw new Error(`outage ${outage}: /healthz still "${status}" a minute after PostgreSQL came back\n${server.describe()}`);
 			await sleep(100);
 		}
 		const acknowledgedBefore = voters.reduce((n, v) => n + v.counts.acknowledged, 0);
@@ -127,8 +142,11 @@ it(`keeps every acknowledged edit and vote through ${outages} PostgreSQL restart
 			failures.push(`outage ${outage}: no vote was acknowledged after PostgreSQL came back`);
 		}
 		// The edits made before, during and after the outage are all committed in the end.
-		await waitFor(() => editors.every((e) => e.isSaved()), 60_000, `every edit to be saved after outage ${outage}`, () =>
-			editors.map((e) => `${e.who}: saved ${e.isSaved()}, synced ${e.provider.synced}`).join('; ') + `\n${server.describe()}`
+		await waitFor(
+			() => editors.every((e) => e.isSaved()),
+			60_000,
+			`every edit to be saved after outage ${outage}`,
+			() => editors.map((e) => `${e.who}: saved ${e.isSaved()}, synced ${e.provider.synced}`).join('; ') + `\n${server.describe()}`
 		);
 
 		const stored = await storedDocument(db.url, docName);

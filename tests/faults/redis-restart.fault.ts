@@ -18,7 +18,15 @@ import {
 	type FaultRoom,
 	type Voter
 } from './fault-room.ts';
-import { letters, openWatcher, presentIds, startFaultCluster, waitForConvergence, type FaultCluster, type Watcher } from './cluster-room.ts';
+import {
+	letters,
+	openWatcher,
+	presentIds,
+	startFaultCluster,
+	waitForConvergence,
+	type FaultCluster,
+	type Watcher
+} from './cluster-room.ts';
 import { summaryLine, trials } from './fault-trials.ts';
 
 /**
@@ -137,7 +145,11 @@ it(`keeps every edit, vote and live change through ${restarts} Redis restart(s) 
 		// arrives on node A.
 		const during = { focus: `fuoco${round}durante`, timer: `timer${round}durante` };
 		await moderate('meeting:focus', { meetingId: room.meetingId, itemId: during.focus }, `round ${round} during the blip`);
-		await moderate('timer:start', { meetingId: room.meetingId, itemId: during.timer, durationMs: 600_000 }, `round ${round} during the blip`);
+		await moderate(
+			'timer:start',
+			{ meetingId: room.meetingId, itemId: during.timer, durationMs: 600_000 },
+			`round ${round} during the blip`
+		);
 		const guestA = openWatcher(urlOf(nodeA), cluster.origin, guestOnA, room.meetingId);
 		await sleep(randomBetween(500, 2500));
 		await cluster.redis.start();

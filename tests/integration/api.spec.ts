@@ -132,7 +132,13 @@ describe('tables', () => {
 		expect(table.body).toMatchObject({ name: 'Tavolo Montagna', territory: 'Montagna Pistoiese', role: 'coordinator' });
 		const labels = table.body.categories.map((c: { labelIt: string }) => c.labelIt);
 		expect(labels).toEqual(
-			expect.arrayContaining(['Sindaci dei Comuni', 'Dirigenti scolastici e/o Funzioni strumentali', 'Rappresentanti Cabina di Regia', "Centro per l'impiego", 'Terzo settore'])
+			expect.arrayContaining([
+				'Sindaci dei Comuni',
+				'Dirigenti scolastici e/o Funzioni strumentali',
+				'Rappresentanti Cabina di Regia',
+				"Centro per l'impiego",
+				'Terzo settore'
+			])
 		);
 		expect(table.body.expectedCategoryIds).toHaveLength(table.body.categories.length);
 		expect(table.body.members).toHaveLength(1);
@@ -148,7 +154,13 @@ describe('tables', () => {
 
 	it('refuses bad table input and unknown programmes, creating nothing', async () => {
 		const before = (await admin.get('/api/v1/tables')).body.tables.length;
-		for (const input of [{ name: '', territory: 'X' }, { name: 'X' }, { name: 'x'.repeat(500), territory: 'X' }, { name: 'X', territory: 'Y', programmeId: 'nessuno' }, { name: ['X'], territory: 'Y' }]) {
+		for (const input of [
+			{ name: '', territory: 'X' },
+			{ name: 'X' },
+			{ name: 'x'.repeat(500), territory: 'X' },
+			{ name: 'X', territory: 'Y', programmeId: 'nessuno' },
+			{ name: ['X'], territory: 'Y' }
+		]) {
 			const response = await admin.post('/api/v1/tables', input);
 			expect(response.status).toBe(400);
 			expect(response.body.error.code).toBe('validation_failed');
@@ -215,7 +227,11 @@ describe('invitations', () => {
 		expect(r1.body.error).toMatchObject({ code: 'invitation_revoked' });
 
 		const expired = await admin.post(`/api/v1/tables/${tableId}/invitations`, { role: 'participant' });
-		await app.context.db.updateTable('invitations').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', expired.body.id).execute();
+		await app.context.db
+			.updateTable('invitations')
+			.set({ expires_at: new Date(Date.now() - 1000) })
+			.where('id', '=', expired.body.id)
+			.execute();
 		const r2 = await guest.post(`/api/v1/invitations/${expired.body.token}/accept`);
 		expect(r2.status).toBe(410);
 		expect(r2.body.error.code).toBe('invitation_expired');
@@ -232,7 +248,13 @@ describe('invitations', () => {
 	});
 
 	it('refuses bad invitation input', async () => {
-		for (const input of [{ role: 'king' }, { role: 'participant', email: 'not-an-email' }, { role: 'participant', maxUses: 0 }, { role: 'participant', expiresInDays: 1000 }, { role: 'participant', email: 'a@b.example', maxUses: 5 }]) {
+		for (const input of [
+			{ role: 'king' },
+			{ role: 'participant', email: 'not-an-email' },
+			{ role: 'participant', maxUses: 0 },
+			{ role: 'participant', expiresInDays: 1000 },
+			{ role: 'participant', email: 'a@b.example', maxUses: 5 }
+		]) {
 			const response = await admin.post(`/api/v1/tables/${tableId}/invitations`, input);
 			expect(response.status, JSON.stringify(input)).toBe(400);
 			expect(response.body.error.code).toBe('validation_failed');
@@ -259,7 +281,10 @@ describe('meetings and documents', () => {
 		const cases = [
 			[{ title: 'X', startsAt: '2026-12-10T17:00:00+01:00', endsAt: '2026-12-10T15:00:00+01:00' }, 'endsAt'],
 			[{ title: 'X', startsAt: 'domani', endsAt: '2026-12-10T15:00:00+01:00' }, 'startsAt'],
-			[{ title: 'X', startsAt: '2026-12-10T15:00:00+01:00', endsAt: '2026-12-10T17:00:00+01:00', videoUrl: 'javascript:alert(1)' }, 'videoUrl'],
+			[
+				{ title: 'X', startsAt: '2026-12-10T15:00:00+01:00', endsAt: '2026-12-10T17:00:00+01:00', videoUrl: 'javascript:alert(1)' },
+				'videoUrl'
+			],
 			[{ title: '', startsAt: '2026-12-10T15:00:00+01:00', endsAt: '2026-12-10T17:00:00+01:00' }, 'title']
 		] as const;
 		for (const [input, field] of cases) {

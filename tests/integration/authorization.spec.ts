@@ -24,7 +24,11 @@ beforeAll(async () => {
 	for (const role of ['coordinator', 'moderator', 'participant', 'observer'] as const) {
 		await clients[role].joinTable(clients.admin, tableId, { role });
 	}
-	const members = (await clients.admin.get(`/api/v1/tables/${tableId}`)).body.members as { userId: string; membershipId: string; email: string }[];
+	const members = (await clients.admin.get(`/api/v1/tables/${tableId}`)).body.members as {
+		userId: string;
+		membershipId: string;
+		email: string;
+	}[];
 	for (const member of members) membership[member.email.split('@')[0] as Caller] = member.membershipId;
 });
 
@@ -36,10 +40,22 @@ type Call = (client: ApiClient) => Promise<{ status: number; body: any }>;
 const meeting = { title: 'Incontro', startsAt: '2027-01-10T15:00:00+01:00', endsAt: '2027-01-10T17:00:00+01:00' };
 
 const cases: { action: string; call: Call; allowed: Caller[] }[] = [
-	{ action: 'view the table', call: (c) => c.get(`/api/v1/tables/${tableId}`), allowed: ['admin', 'coordinator', 'moderator', 'participant', 'observer'] },
-	{ action: 'update the table', call: (c) => c.put(`/api/v1/tables/${tableId}`, { name: 'Tavolo Piana', territory: 'Piana' }), allowed: ['admin', 'coordinator'] },
+	{
+		action: 'view the table',
+		call: (c) => c.get(`/api/v1/tables/${tableId}`),
+		allowed: ['admin', 'coordinator', 'moderator', 'participant', 'observer']
+	},
+	{
+		action: 'update the table',
+		call: (c) => c.put(`/api/v1/tables/${tableId}`, { name: 'Tavolo Piana', territory: 'Piana' }),
+		allowed: ['admin', 'coordinator']
+	},
 	{ action: 'list invitations', call: (c) => c.get(`/api/v1/tables/${tableId}/invitations`), allowed: ['admin', 'coordinator'] },
-	{ action: 'invite', call: (c) => c.post(`/api/v1/tables/${tableId}/invitations`, { role: 'observer' }), allowed: ['admin', 'coordinator'] },
+	{
+		action: 'invite',
+		call: (c) => c.post(`/api/v1/tables/${tableId}/invitations`, { role: 'observer' }),
+		allowed: ['admin', 'coordinator']
+	},
 	{
 		action: 'revoke an invitation',
 		call: async (c) => {
@@ -48,11 +64,27 @@ const cases: { action: string; call: Call; allowed: Caller[] }[] = [
 		},
 		allowed: ['admin', 'coordinator']
 	},
-	{ action: 'change a member', call: (c) => c.patch(`/api/v1/tables/${tableId}/members/${membership.participant}`, { role: 'participant', representedBody: 'Comune' }), allowed: ['admin', 'coordinator'] },
-	{ action: 'list meetings', call: (c) => c.get(`/api/v1/tables/${tableId}/meetings`), allowed: ['admin', 'coordinator', 'moderator', 'participant', 'observer'] },
+	{
+		action: 'change a member',
+		call: (c) => c.patch(`/api/v1/tables/${tableId}/members/${membership.participant}`, { role: 'participant', representedBody: 'Comune' }),
+		allowed: ['admin', 'coordinator']
+	},
+	{
+		action: 'list meetings',
+		call: (c) => c.get(`/api/v1/tables/${tableId}/meetings`),
+		allowed: ['admin', 'coordinator', 'moderator', 'participant', 'observer']
+	},
 	{ action: 'schedule a meeting', call: (c) => c.post(`/api/v1/tables/${tableId}/meetings`, meeting), allowed: ['admin', 'coordinator'] },
-	{ action: 'list documents', call: (c) => c.get(`/api/v1/tables/${tableId}/documents`), allowed: ['admin', 'coordinator', 'moderator', 'participant', 'observer'] },
-	{ action: 'create a document', call: (c) => c.post(`/api/v1/tables/${tableId}/documents`, { kind: 'protocol', title: 'Bozza' }), allowed: ['admin', 'coordinator', 'moderator'] },
+	{
+		action: 'list documents',
+		call: (c) => c.get(`/api/v1/tables/${tableId}/documents`),
+		allowed: ['admin', 'coordinator', 'moderator', 'participant', 'observer']
+	},
+	{
+		action: 'create a document',
+		call: (c) => c.post(`/api/v1/tables/${tableId}/documents`, { kind: 'protocol', title: 'Bozza' }),
+		allowed: ['admin', 'coordinator', 'moderator']
+	},
 	{ action: 'create a table', call: (c) => c.post('/api/v1/tables', { name: 'Altro', territory: 'Altrove' }), allowed: ['admin'] },
 	{ action: 'manage programmes', call: (c) => c.get('/api/v1/programmes'), allowed: ['admin'] }
 ];

@@ -83,7 +83,9 @@ describe('meeting room sockets with REDIS_URL', () => {
 		const stays = async () => {
 			const register = await moderator.get(`/api/v1/meetings/${meetingId}/live/attendance`);
 			expect(register.status).toBe(200);
-			return (register.body.attendance as Array<{ userId: string; joinedAt: string; leftAt: string | null }>).filter((row) => row.userId === sandroId);
+			return (register.body.attendance as Array<{ userId: string; joinedAt: string; leftAt: string | null }>).filter(
+				(row) => row.userId === sandroId
+			);
 		};
 		let rows = await stays();
 		for (let i = 0; i < 50 && rows.length < 2; i++) {

@@ -66,7 +66,7 @@ describe('Yjs across two nodes (REDIS_URL)', () => {
 	};
 	const text = (client: Client) => client.doc.getText('t').toString();
 
-	it('shows each node\'s edits and presence to the other, and stores every edit once', async () => {
+	it("shows each node's edits and presence to the other, and stores every edit once", async () => {
 		const docName = f.documentDoc;
 		const a = onA(docName, f.alice);
 		const b = onB(docName, f.bob);
@@ -78,7 +78,7 @@ describe('Yjs across two nodes (REDIS_URL)', () => {
 		await waitFor(() => text(a) === 'uno due', 5000, 'B → A');
 
 		a.provider.awareness.setLocalStateField('cursor', { at: 1 });
-		await waitFor(() => b.provider.awareness.getStates().get(a.doc.clientID)?.cursor?.at === 1, 5000, 'A\'s presence on B');
+		await waitFor(() => b.provider.awareness.getStates().get(a.doc.clientID)?.cursor?.at === 1, 5000, "A's presence on B");
 		const seenName = b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name;
 		expect(seenName).toBe('Alice');
 
@@ -124,7 +124,7 @@ describe('Yjs across two nodes (REDIS_URL)', () => {
 			writer.getText('orfano').insert(0, 'solo inoltrato');
 			const channel = clusterC.relay.open(docName, () => {});
 			channel.publish('update', Y.encodeStateAsUpdate(writer, Y.encodeStateVector(b.doc)));
-			await waitFor(() => b.doc.getText('orfano').toString() === 'solo inoltrato', 5000, 'C\'s update on B');
+			await waitFor(() => b.doc.getText('orfano').toString() === 'solo inoltrato', 5000, "C's update on B");
 			channel.close();
 			await nodeB.endpoint.flushAll();
 			const stored = await createPostgresYjsStore(server.app.context.db).load(docName);

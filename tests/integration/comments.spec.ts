@@ -4,7 +4,17 @@ import { getSchema } from '@tiptap/core';
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model';
 import { initProseMirrorDoc, prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { ApiClient } from '../support/app.ts';
-import { connectClient, createFixture, startYjsTestServer, synced, waitFor, type Client, type Fixture, type Person, type YjsTestServer } from '../support/yjs-harness.ts';
+import {
+	connectClient,
+	createFixture,
+	startYjsTestServer,
+	synced,
+	waitFor,
+	type Client,
+	type Fixture,
+	type Person,
+	type YjsTestServer
+} from '../support/yjs-harness.ts';
 import { draftExtensions, draftField } from '../../src/lib/documents/extensions.ts';
 import { encodeRange, resolveRange, type EncodedRange } from '../../src/lib/collab/comment-anchors.ts';
 import { commentLimits, type CommentThreadView, type DocumentCommentsView } from '../../src/lib/comments/types.ts';
@@ -78,7 +88,10 @@ beforeAll(async () => {
 	const paragraph = (text: string) => ({ type: 'paragraph', content: [{ type: 'text', text }] });
 	prosemirrorJSONToYXmlFragment(
 		schema,
-		{ type: 'doc', content: [paragraph('Art. 1 — Finalità.'), paragraph('Le scuole accolgono gli studenti neoarrivati entro trenta giorni.')] },
+		{
+			type: 'doc',
+			content: [paragraph('Art. 1 — Finalità.'), paragraph('Le scuole accolgono gli studenti neoarrivati entro trenta giorni.')]
+		},
 		aliceEditor.doc.getXmlFragment(draftField)
 	);
 	anchor = anchorOn(aliceEditor.doc, 'entro trenta giorni');
@@ -93,7 +106,11 @@ describe('document comments', () => {
 	let thread: CommentThreadView;
 
 	it('starts a thread on a text range with a mention, and everyone on the table reads it', async () => {
-		const created = await alice.post(commentsUrl(), { body: '  Trenta giorni sono pochi: @Bob che ne dici?  ', anchor, mentions: [fixture.bob.user.id] });
+		const created = await alice.post(commentsUrl(), {
+			body: '  Trenta giorni sono pochi: @Bob che ne dici?  ',
+			anchor,
+			mentions: [fixture.bob.user.id]
+		});
 		expect(created.status).toBe(201);
 		thread = created.body;
 		expect(thread).toMatchObject({
@@ -135,7 +152,11 @@ describe('document comments', () => {
 	});
 
 	it('answers in the thread (an answer to an answer joins it), resolves and reopens', async () => {
-		const reply = await coordinator.post(commentsUrl(), { body: 'Proponiamo quaranta.', parentId: thread.id, mentions: [fixture.alice.user.id] });
+		const reply = await coordinator.post(commentsUrl(), {
+			body: 'Proponiamo quaranta.',
+			parentId: thread.id,
+			mentions: [fixture.alice.user.id]
+		});
 		expect(reply.status).toBe(201);
 		expect(reply.body.id).toBe(thread.id);
 		expect(reply.body.replies).toHaveLength(1);

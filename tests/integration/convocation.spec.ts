@@ -189,7 +189,11 @@ describe('convocation by e-mail', () => {
 		expect(body.failed[0].error).toMatch(/550|Mailbox unavailable/);
 
 		const mails = smtp.received.slice(before);
-		expect(mails.flatMap((m) => m.envelopeTo).sort()).toEqual(['giulia@consorzio.example', 'preside@scuola.example', 'sindaca@comune.example']);
+		expect(mails.flatMap((m) => m.envelopeTo).sort()).toEqual([
+			'giulia@consorzio.example',
+			'preside@scuola.example',
+			'sindaca@comune.example'
+		]);
 		for (const mail of mails) {
 			expect(mail.mail.subject).toBe('Convocazione: presentazione dei dati e attivazione del tavolo');
 			expect(mail.mail.text).toContain(`${app.origin}/meetings/${meetingId}`);
@@ -203,7 +207,12 @@ describe('convocation by e-mail', () => {
 			expect(ics).toContain('METHOD:REQUEST');
 		}
 
-		const audit = await app.context.db.selectFrom('audit_events').selectAll().where('table_id', '=', tableId).where('action', '=', 'convocation.send').execute();
+		const audit = await app.context.db
+			.selectFrom('audit_events')
+			.selectAll()
+			.where('table_id', '=', tableId)
+			.where('action', '=', 'convocation.send')
+			.execute();
 		expect(audit).toHaveLength(1);
 		expect(audit[0].actor_name).toBe('Giulia Coordinatrice');
 		expect((await coordinator.get(`/api/v1/meetings/${meetingId}/convocation`)).body.sentAt).toBeTruthy();
@@ -212,11 +221,19 @@ describe('convocation by e-mail', () => {
 	it('streams the progress per recipient when asked for NDJSON', async () => {
 		const response = await fetch(`${app.origin}/api/v1/meetings/${meetingId}/convocation/send`, {
 			method: 'POST',
-			headers: { cookie: coordinator.sessionCookie, origin: app.origin, 'content-type': 'application/json', accept: 'application/x-ndjson' },
+			headers: {
+				cookie: coordinator.sessionCookie,
+				origin: app.origin,
+				'content-type': 'application/json',
+				accept: 'application/x-ndjson'
+			},
 			body: '{}'
 		});
 		expect(response.headers.get('content-type')).toContain('application/x-ndjson');
-		const lines = (await response.text()).trim().split('\n').map((line) => JSON.parse(line));
+		const lines = (await response.text())
+			.trim()
+			.split('\n')
+			.map((line) => JSON.parse(line));
 		expect(lines.filter((l) => l.type === 'progress').map((l) => l.done)).toEqual([1, 2, 3, 4]);
 		expect(lines.at(-1)).toMatchObject({ type: 'done', summary: { total: 4, sent: 3 } });
 	});
@@ -245,7 +262,12 @@ describe('convocation by e-mail', () => {
 		expect(await sendDueReminders(deps)).toEqual([]);
 		expect(smtp.received.slice(before).filter((m) => m.mail.subject?.includes('Presentazione del Report'))).toHaveLength(0);
 		expect((await coordinator.get(`/api/v1/meetings/${soonId}/convocation`)).body.reminderSentAt).toBeTruthy();
-		const audit = await app.context.db.selectFrom('audit_events').select('actor_id').where('action', '=', 'convocation.reminder').where('subject_id', '=', soonId).execute();
+		const audit = await app.context.db
+			.selectFrom('audit_events')
+			.select('actor_id')
+			.where('action', '=', 'convocation.reminder')
+			.where('subject_id', '=', soonId)
+			.execute();
 		expect(audit).toEqual([{ actor_id: null }]);
 	});
 });
@@ -260,7 +282,11 @@ describe('convocation without SMTP_URL', () => {
 		await coordinator.signUp('anna@consorzio.example', 'Anna Coordinatrice');
 		const tableId = (await coordinator.post('/api/v1/tables', { name: 'Tavolo Piana', territory: 'Piana' })).body.id;
 		const meetingId = (
-			await coordinator.post(`/api/v1/tables/${tableId}/meetings`, { title: 'Avvio', startsAt: '2027-04-01T10:00:00+02:00', endsAt: '2027-04-01T12:00:00+02:00' })
+			await coordinator.post(`/api/v1/tables/${tableId}/meetings`, {
+				title: 'Avvio',
+				startsAt: '2027-04-01T10:00:00+02:00',
+				endsAt: '2027-04-01T12:00:00+02:00'
+			})
 		).body.id;
 		const convocation = (await coordinator.get(`/api/v1/meetings/${meetingId}/convocation`)).body;
 		expect(convocation.transport).toBe('log');

@@ -29,7 +29,15 @@ beforeAll(async () => {
 afterAll(() => app?.stop());
 
 async function yesNoPoll(open = true, close = true) {
-	const poll = (await coordinator.post(`/api/v1/meetings/${meetingId}/polls`, { question: 'Approviamo il protocollo?', kind: 'yesno', anonymous: false, resultsVisible: 'live', majority: 'simple' })).body;
+	const poll = (
+		await coordinator.post(`/api/v1/meetings/${meetingId}/polls`, {
+			question: 'Approviamo il protocollo?',
+			kind: 'yesno',
+			anonymous: false,
+			resultsVisible: 'live',
+			majority: 'simple'
+		})
+	).body;
 	if (open) await coordinator.post(`/api/v1/polls/${poll.id}/open`);
 	if (open) expect((await coordinator.post(`/api/v1/polls/${poll.id}/vote`, { choice: 'yes' })).status).toBeLessThan(300);
 	if (close) await coordinator.post(`/api/v1/polls/${poll.id}/close`);
@@ -45,11 +53,19 @@ async function documentInReview() {
 it('records the approving poll and a SHA-256 of the Markdown on the final version', async () => {
 	const pollId = await yesNoPoll();
 	const documentId = await documentInReview();
-	const final = await coordinator.post(`/api/v1/documents/${documentId}/status`, { status: 'final', note: 'Approvato', approvalPollId: pollId });
+	const final = await coordinator.post(`/api/v1/documents/${documentId}/status`, {
+		status: 'final',
+		note: 'Approvato',
+		approvalPollId: pollId
+	});
 	expect(final.status).toBe(200);
 	const versions = (await coordinator.get(`/api/v1/documents/${documentId}/versions`)).body.versions;
 	const [version] = versions;
-	expect(version).toMatchObject({ number: 1, final: true, approval: { pollId, question: 'Approviamo il protocollo?', yes: 1, no: 0, passed: true } });
+	expect(version).toMatchObject({
+		number: 1,
+		final: true,
+		approval: { pollId, question: 'Approviamo il protocollo?', yes: 1, no: 0, passed: true }
+	});
 	const detail = (await coordinator.get(`/api/v1/documents/${documentId}/versions/1`)).body;
 	expect(version.contentSha256).toBe(encodeHexLowerCase(sha256(new TextEncoder().encode(detail.markdown))));
 });
@@ -57,7 +73,15 @@ it('records the approving poll and a SHA-256 of the Markdown on the final versio
 it('refuses an approval poll that is still open, of another kind, or unknown, leaving the document in review', async () => {
 	const documentId = await documentInReview();
 	const open = await yesNoPoll(true, false);
-	const single = (await coordinator.post(`/api/v1/meetings/${meetingId}/polls`, { question: 'Quale?', kind: 'single', options: ['A', 'B'], anonymous: false, resultsVisible: 'live' })).body.id;
+	const single = (
+		await coordinator.post(`/api/v1/meetings/${meetingId}/polls`, {
+			question: 'Quale?',
+			kind: 'single',
+			options: ['A', 'B'],
+			anonymous: false,
+			resultsVisible: 'live'
+		})
+	).body.id;
 	for (const approvalPollId of [open, single, 'sconosciuto']) {
 		const refused = await coordinator.post(`/api/v1/documents/${documentId}/status`, { status: 'final', approvalPollId });
 		expect(refused.status).toBe(400);

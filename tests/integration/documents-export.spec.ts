@@ -4,7 +4,17 @@ import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { strFromU8, unzipSync } from 'fflate';
 import { getDocument as openPdf } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { ApiClient } from '../support/app.ts';
-import { connectClient, createFixture, startYjsTestServer, synced, waitFor, type Client, type Fixture, type Person, type YjsTestServer } from '../support/yjs-harness.ts';
+import {
+	connectClient,
+	createFixture,
+	startYjsTestServer,
+	synced,
+	waitFor,
+	type Client,
+	type Fixture,
+	type Person,
+	type YjsTestServer
+} from '../support/yjs-harness.ts';
 import { draftExtensions } from '../../src/lib/documents/extensions.ts';
 
 /**
@@ -56,7 +66,12 @@ async function pdfText(bytes: Uint8Array): Promise<string[]> {
 	const pages: string[] = [];
 	for (let number = 1; number <= pdf.numPages; number++) {
 		const content = await (await pdf.getPage(number)).getTextContent();
-		pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' ').replace(/\s+/g, ' '));
+		pages.push(
+			content.items
+				.map((item) => ('str' in item ? item.str : ''))
+				.join(' ')
+				.replace(/\s+/g, ' ')
+		);
 	}
 	await pdf.destroy();
 	return pages;
@@ -181,7 +196,9 @@ describe('review dashboard and audit log', () => {
 		expect((await coordinator.post(`/api/v1/documents/${documentId}/status`, { status: 'final' })).status).toBe(200);
 		const members = (await coordinator.get(`/api/v1/tables/${fixture.tableId}`)).body.members as { userId: string; membershipId: string }[];
 		const bob = members.find((member) => member.userId === fixture.bob.user.id)!;
-		expect((await coordinator.patch(`/api/v1/tables/${fixture.tableId}/members/${bob.membershipId}`, { role: 'moderator' })).status).toBe(200);
+		expect((await coordinator.patch(`/api/v1/tables/${fixture.tableId}/members/${bob.membershipId}`, { role: 'moderator' })).status).toBe(
+			200
+		);
 		const meeting = await coordinator.post(`/api/v1/tables/${fixture.tableId}/meetings`, {
 			title: 'Incontro di verifica',
 			startsAt: '2027-02-01T15:00:00+01:00',
@@ -205,12 +222,17 @@ describe('review dashboard and audit log', () => {
 		);
 		const finalized = events.find((event) => event.action === 'document.status' && (event.details as { to?: string }).to === 'final');
 		expect(finalized).toMatchObject({ actor_id: fixture.admin.user.id, actor_name: 'Admin', subject_id: documentId });
-		expect(events.find((event) => event.action === 'member.update')).toMatchObject({ subject_label: 'Bob', details: { role: 'moderator' } });
-		expect(events.filter((event) => event.action === 'document.export').map((event) => (event.details as { format: string }).format)).toEqual(
-			expect.arrayContaining(['docx', 'pdf', 'md'])
-		);
+		expect(events.find((event) => event.action === 'member.update')).toMatchObject({
+			subject_label: 'Bob',
+			details: { role: 'moderator' }
+		});
+		expect(
+			events.filter((event) => event.action === 'document.export').map((event) => (event.details as { format: string }).format)
+		).toEqual(expect.arrayContaining(['docx', 'pdf', 'md']));
 
-		await expect(db.updateTable('audit_events').set({ actor_name: 'Qualcun altro' }).where('table_id', '=', fixture.tableId).execute()).rejects.toThrow(/append-only/);
+		await expect(
+			db.updateTable('audit_events').set({ actor_name: 'Qualcun altro' }).where('table_id', '=', fixture.tableId).execute()
+		).rejects.toThrow(/append-only/);
 		await expect(db.deleteFrom('audit_events').where('table_id', '=', fixture.tableId).execute()).rejects.toThrow(/append-only/);
 
 		// Coordinators read and filter it on a page; participants may not.

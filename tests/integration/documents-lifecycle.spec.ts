@@ -3,7 +3,18 @@ import * as Y from 'yjs';
 import { getSchema } from '@tiptap/core';
 import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { ApiClient } from '../support/app.ts';
-import { connectClient, createFixture, saved, startYjsTestServer, synced, waitFor, type Client, type Fixture, type Person, type YjsTestServer } from '../support/yjs-harness.ts';
+import {
+	connectClient,
+	createFixture,
+	saved,
+	startYjsTestServer,
+	synced,
+	waitFor,
+	type Client,
+	type Fixture,
+	type Person,
+	type YjsTestServer
+} from '../support/yjs-harness.ts';
 import { draftExtensions } from '../../src/lib/documents/extensions.ts';
 import { newId } from '../../src/lib/server/ids.ts';
 
@@ -74,7 +85,10 @@ describe('document lifecycle', () => {
 	it('moves draft → in review → final, refuses participants and skipped steps, and turns open editors read-only', async () => {
 		const alice = connect(fixture.documentDoc, fixture.alice);
 		await synced(alice);
-		writeDraft(alice, [{ type: 'heading', attrs: { level: 1 }, content: [{ type: 'text', text: 'Art. 1 Finalità' }] }, paragraph('I Comuni aderiscono al protocollo.')]);
+		writeDraft(alice, [
+			{ type: 'heading', attrs: { level: 1 }, content: [{ type: 'text', text: 'Art. 1 Finalità' }] },
+			paragraph('I Comuni aderiscono al protocollo.')
+		]);
 
 		const skip = await coordinator.post(`/api/v1/documents/${fixture.documentId}/status`, { status: 'final' });
 		expect(skip.status).toBe(409);
@@ -99,7 +113,10 @@ describe('document lifecycle', () => {
 		appendParagraph(alice, 'Ultima modifica prima del definitivo.');
 		await waitFor(() => alice.doc.getXmlFragment('default').length === 3);
 		await new Promise((resolve) => setTimeout(resolve, 50));
-		const final = await coordinator.post(`/api/v1/documents/${fixture.documentId}/status`, { status: 'final', note: 'Approvato dal tavolo' });
+		const final = await coordinator.post(`/api/v1/documents/${fixture.documentId}/status`, {
+			status: 'final',
+			note: 'Approvato dal tavolo'
+		});
 		expect(final.status).toBe(200);
 		expect(final.body.status).toBe('final');
 
@@ -138,7 +155,11 @@ describe('document lifecycle', () => {
 	it('starts a new, editable draft from the final version', async () => {
 		const restored = await coordinator.post(`/api/v1/documents/${fixture.documentId}/versions/1/restore`);
 		expect(restored.status).toBe(201);
-		expect(restored.body).toMatchObject({ status: 'draft', title: 'Protocollo operativo', source: { documentId: fixture.documentId, versionNumber: 1 } });
+		expect(restored.body).toMatchObject({
+			status: 'draft',
+			title: 'Protocollo operativo',
+			source: { documentId: fixture.documentId, versionNumber: 1 }
+		});
 		const alice = connect(restored.body.docName, fixture.alice);
 		await synced(alice);
 		expect(alice.readOnly?.readOnly ?? false).toBe(false);
@@ -169,7 +190,12 @@ describe('versions', () => {
 
 		const first = await coordinator.post(`/api/v1/documents/${document.id}/versions`, { note: 'Prima lettura' });
 		expect(first.status).toBe(201);
-		expect(first.body).toMatchObject({ number: 1, note: 'Prima lettura', final: false, createdBy: { id: fixture.admin.user.id, name: 'Admin' } });
+		expect(first.body).toMatchObject({
+			number: 1,
+			note: 'Prima lettura',
+			final: false,
+			createdBy: { id: fixture.admin.user.id, name: 'Admin' }
+		});
 
 		writeDraft(alice, [paragraph('Le parti collaborano con efficienza e trasparenza.'), paragraph('Durata: tre anni.')]);
 		await saved(alice);
@@ -190,7 +216,15 @@ describe('versions', () => {
 		await expect(
 			server.app.context.db
 				.insertInto('document_versions')
-				.values({ id: newId(), document_id: document.id, number: 2, state: Buffer.from([0, 0]), html: '', markdown: '', created_by_name: 'x' })
+				.values({
+					id: newId(),
+					document_id: document.id,
+					number: 2,
+					state: Buffer.from([0, 0]),
+					html: '',
+					markdown: '',
+					created_by_name: 'x'
+				})
 				.execute()
 		).rejects.toThrow();
 		expect((await participant.get(`/api/v1/documents/${document.id}/versions/1`)).body.note).toBe('Prima lettura');
@@ -224,7 +258,15 @@ describe('versions', () => {
 		expect(refused.status).toBe(403);
 		expect(refused.body.error.code).toBe('forbidden');
 
-		for (const path of ['versions/1', 'versions/99', 'versions/abc', 'versions/0', 'diff?from=7', 'diff?from=x', 'export?format=md&version=5']) {
+		for (const path of [
+			'versions/1',
+			'versions/99',
+			'versions/abc',
+			'versions/0',
+			'diff?from=7',
+			'diff?from=x',
+			'export?format=md&version=5'
+		]) {
 			const response = await participant.get(`/api/v1/documents/${document.id}/${path}`);
 			expect(response.status, path).toBe(404);
 			expect(response.body.error).toEqual({ code: 'not_found', message: expect.any(String) });

@@ -76,10 +76,17 @@ describe('joining a meeting room', () => {
 		const guest = await join(participant);
 		expect(guest.state.present.map((p) => p.name)).toEqual(expect.arrayContaining(['Anna Sindaca', 'Marco Moderatore']));
 		await waitFor(() => presence.at(-1)?.present.some((p) => p.userId === ids.get(participant)), 5000, 'presence with the participant');
-		expect(presence.at(-1)!.present.find((p) => p.userId === ids.get(participant))).toMatchObject({ role: 'participant', name: 'Anna Sindaca' });
+		expect(presence.at(-1)!.present.find((p) => p.userId === ids.get(participant))).toMatchObject({
+			role: 'participant',
+			name: 'Anna Sindaca'
+		});
 
 		guest.socket.close();
-		await waitFor(() => presence.at(-1) && !presence.at(-1)!.present.some((p) => p.userId === ids.get(participant)), 5000, 'presence without the participant');
+		await waitFor(
+			() => presence.at(-1) && !presence.at(-1)!.present.some((p) => p.userId === ids.get(participant)),
+			5000,
+			'presence without the participant'
+		);
 		// The departure is written just after the socket leaves the room.
 		let attendance: Array<{ userId: string; leftAt: string | null }> = [];
 		for (let i = 0; i < 100; i++) {
@@ -112,7 +119,10 @@ describe('live state', () => {
 		const watcher = await join(observer);
 		const states = record(watcher.socket, 'meeting:state');
 
-		expect(await send(member.socket, 'meeting:focus', { meetingId, itemId: 'punto1' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+		expect(await send(member.socket, 'meeting:focus', { meetingId, itemId: 'punto1' })).toMatchObject({
+			ok: false,
+			error: { code: 'forbidden' }
+		});
 		expect((await send(mod.socket, 'meeting:focus', { meetingId, itemId: 'punto2' })).ok).toBe(true);
 		expect((await send(mod.socket, 'timer:start', { meetingId, itemId: 'punto2', durationMs: 600_000 })).ok).toBe(true);
 		expect((await send(mod.socket, 'timer:extend', { meetingId, itemId: 'punto2', byMs: 120_000 })).ok).toBe(true);

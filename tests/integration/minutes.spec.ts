@@ -44,8 +44,14 @@ describe('minutes drafted when a meeting closes', () => {
 			const client = new ApiClient(app.origin);
 			const user = await client.signUp(`${key}@tavolo.example`, name);
 			await client.joinTable(coordinator, tableId, { role, categoryId: category(categoryKey) });
-			const membership = (await coordinator.get(`/api/v1/tables/${tableId}`)).body.members.find((m: { userId: string }) => m.userId === user.id);
-			await coordinator.patch(`/api/v1/tables/${tableId}/members/${membership.membershipId}`, { role, categoryId: category(categoryKey), representedBody: body });
+			const membership = (await coordinator.get(`/api/v1/tables/${tableId}`)).body.members.find(
+				(m: { userId: string }) => m.userId === user.id
+			);
+			await coordinator.patch(`/api/v1/tables/${tableId}/members/${membership.membershipId}`, {
+				role,
+				categoryId: category(categoryKey),
+				representedBody: body
+			});
 			clients[key] = client;
 		}
 		meetingId = (
@@ -81,7 +87,13 @@ describe('minutes drafted when a meeting closes', () => {
 		(first.get('notes') as Y.Text).insert(0, 'Il Report rilevazione fabbisogni è stato presentato.\nDomande dai Comuni sulla scuola.');
 		first.set('presenter', 'Dott.ssa Rossi');
 
-		const yesno = (await coordinator.post(`/api/v1/meetings/${meetingId}/polls`, { question: 'Approvare le regole del tavolo?', kind: 'yesno', options: [] })).body.id;
+		const yesno = (
+			await coordinator.post(`/api/v1/meetings/${meetingId}/polls`, {
+				question: 'Approvare le regole del tavolo?',
+				kind: 'yesno',
+				options: []
+			})
+		).body.id;
 		await coordinator.post(`/api/v1/polls/${yesno}/open`);
 		expect((await send(annaSocket, 'poll:vote', { pollId: yesno, choice: 'yes' })).ok).toBe(true);
 		expect((await send(brunoSocket, 'poll:vote', { pollId: yesno, choice: 'yes' })).ok).toBe(true);
@@ -89,14 +101,24 @@ describe('minutes drafted when a meeting closes', () => {
 		await coordinator.post(`/api/v1/polls/${yesno}/close`);
 		// Bruno leaves: the next poll counts him neither as voter nor as present.
 		brunoSocket.disconnect();
-		await expect.poll(async () => (await coordinator.get(`/api/v1/meetings/${meetingId}/live/attendance`)).body.attendance?.find((a: { name: string }) => a.name === 'Bruno Preside')?.leftAt ?? null).not.toBeNull();
+		await expect
+			.poll(
+				async () =>
+					(await coordinator.get(`/api/v1/meetings/${meetingId}/live/attendance`)).body.attendance?.find(
+						(a: { name: string }) => a.name === 'Bruno Preside'
+					)?.leftAt ?? null
+			)
+			.not.toBeNull();
 		// Left open: it closes with the meeting and is in the minutes too.
 		const topic = (
-			await coordinator.post(`/api/v1/meetings/${meetingId}/polls`, { question: 'Tema del prossimo incontro?', kind: 'single', options: ['Scuola', 'Lavoro'] })
+			await coordinator.post(`/api/v1/meetings/${meetingId}/polls`, {
+				question: 'Tema del prossimo incontro?',
+				kind: 'single',
+				options: ['Scuola', 'Lavoro']
+			})
 		).body.id;
 		await coordinator.post(`/api/v1/polls/${topic}/open`);
 		expect((await send(annaSocket, 'poll:vote', { pollId: topic, choice: 'Lavoro' })).ok).toBe(true);
-
 
 		expect((await coordinator.post(`/api/v1/meetings/${meetingId}/status`, { status: 'closed' })).body.status).toBe('closed');
 		const minutes = await coordinator.get(`/api/v1/meetings/${meetingId}/minutes`);
@@ -129,7 +151,12 @@ describe('minutes drafted when a meeting closes', () => {
 		expect(decisions).toContain('**Approvare le regole del tavolo?** — approvata con 2 favorevoli, 0 contrari, 1 astenuti');
 		expect(decisions).not.toContain('Tema del prossimo incontro?');
 
-		const audit = await app.context.db.selectFrom('audit_events').select(['action', 'subject_id']).where('table_id', '=', tableId).where('action', '=', 'minutes.create').execute();
+		const audit = await app.context.db
+			.selectFrom('audit_events')
+			.select(['action', 'subject_id'])
+			.where('table_id', '=', tableId)
+			.where('action', '=', 'minutes.create')
+			.execute();
 		expect(audit).toEqual([{ action: 'minutes.create', subject_id: minutes.body.documentId }]);
 	});
 
@@ -139,7 +166,9 @@ describe('minutes drafted when a meeting closes', () => {
 		const again = await coordinator.post(`/api/v1/meetings/${meetingId}/minutes`);
 		expect(again.status).toBe(201);
 		expect(again.body.documentId).toBe(documentId);
-		const documents = (await coordinator.get(`/api/v1/tables/${tableId}/documents`)).body.documents.filter((d: { kind: string }) => d.kind === 'minutes');
+		const documents = (await coordinator.get(`/api/v1/tables/${tableId}/documents`)).body.documents.filter(
+			(d: { kind: string }) => d.kind === 'minutes'
+		);
 		expect(documents).toHaveLength(1);
 		// Participants read the minutes but do not draft them.
 		expect((await clients.anna.post(`/api/v1/meetings/${meetingId}/minutes`)).status).toBe(403);
@@ -151,7 +180,11 @@ describe('minutes drafted when a meeting closes', () => {
 
 	it('refuses to draft minutes of a meeting that has not closed', async () => {
 		const planned = (
-			await coordinator.post(`/api/v1/tables/${tableId}/meetings`, { title: 'Secondo incontro', startsAt: '2027-02-14T15:00:00+01:00', endsAt: '2027-02-14T17:00:00+01:00' })
+			await coordinator.post(`/api/v1/tables/${tableId}/meetings`, {
+				title: 'Secondo incontro',
+				startsAt: '2027-02-14T15:00:00+01:00',
+				endsAt: '2027-02-14T17:00:00+01:00'
+			})
 		).body.id;
 		expect((await coordinator.post(`/api/v1/meetings/${planned}/minutes`)).status).toBe(409);
 	});

@@ -159,7 +159,10 @@ describe('the first meeting, run from the letter to the next meeting', () => {
 	it('refuses to create the next meeting from anything but a closed date poll with a clear winner', async () => {
 		const mod = sockets[0];
 		// Not a scheduling poll.
-		expect(await send(mod, 'meeting:schedule', { pollId: topicPollId })).toMatchObject({ ok: false, error: { code: 'poll_not_scheduling' } });
+		expect(await send(mod, 'meeting:schedule', { pollId: topicPollId })).toMatchObject({
+			ok: false,
+			error: { code: 'poll_not_scheduling' }
+		});
 
 		const poll = await createPoll({
 			question: 'Quando ci rivediamo?',
@@ -197,7 +200,9 @@ describe('the first meeting, run from the letter to the next meeting', () => {
 		const outsider = new ApiClient(app.origin);
 		await outsider.signUp('fuori@next.example');
 		expect((await outsider.post(`/api/v1/polls/${datePollId}/next-meeting`, { slotId: second })).status).toBe(403);
-		expect((await moderator.post(`/api/v1/polls/${datePollId}/next-meeting`, { slotId: 'nope' })).body.error.fields).toHaveProperty('slotId');
+		expect((await moderator.post(`/api/v1/polls/${datePollId}/next-meeting`, { slotId: 'nope' })).body.error.fields).toHaveProperty(
+			'slotId'
+		);
 		const wrongTopics = await moderator.post(`/api/v1/polls/${datePollId}/next-meeting`, { slotId: second, topicPollId: datePollId });
 		expect(wrongTopics.status).toBe(400);
 		expect(wrongTopics.body.error.fields).toHaveProperty('topicPollId');
@@ -217,11 +222,17 @@ describe('the first meeting, run from the letter to the next meeting', () => {
 		nextMeetingId = ack.meetingId;
 
 		// Everyone in the room learns the link.
-		const state = await waitFor(() => states.find((s) => s.polls.some((p) => p.poll.nextMeetingId === nextMeetingId)), 5000, 'the link in meeting:state');
+		const state = await waitFor(
+			() => states.find((s) => s.polls.some((p) => p.poll.nextMeetingId === nextMeetingId)),
+			5000,
+			'the link in meeting:state'
+		);
 		expect(state.polls.find((p) => p.poll.id === datePollId)?.poll.nextMeetingId).toBe(nextMeetingId);
 
 		// Starts at the slot, lasts as long as this meeting (2 h), same table, same call.
-		const meeting = (await participants[0].get(`/api/v1/tables/${tableId}/meetings`)).body.meetings.find((m: { id: string }) => m.id === nextMeetingId);
+		const meeting = (await participants[0].get(`/api/v1/tables/${tableId}/meetings`)).body.meetings.find(
+			(m: { id: string }) => m.id === nextMeetingId
+		);
 		expect(meeting).toMatchObject({
 			title: 'Incontro del 14 febbraio 2027',
 			status: 'planned',
@@ -243,7 +254,11 @@ describe('the first meeting, run from the letter to the next meeting', () => {
 		expect(agenda[0].notes).toBe('Proposta: sportello casa');
 
 		// The winners are scheduled on it; the rest stay put to the vote.
-		const topics = (await observer.get(`/api/v1/tables/${tableId}/topics`)).body.topics as Array<{ id: string; status: string; meetingId: string | null }>;
+		const topics = (await observer.get(`/api/v1/tables/${tableId}/topics`)).body.topics as Array<{
+			id: string;
+			status: string;
+			meetingId: string | null;
+		}>;
 		const statusOf = (title: string) => topics.find((t) => t.id === topicIds[title]);
 		for (const title of ['Sportello casa', 'Trasporto per i corsi serali', 'Mediazione linguistica a scuola']) {
 			expect(statusOf(title)).toMatchObject({ status: 'scheduled', meetingId: nextMeetingId });
@@ -264,7 +279,10 @@ describe('the first meeting, run from the letter to the next meeting', () => {
 
 	it('closes the first meeting; the next one is there on the calendar', async () => {
 		expect((await send(sockets[0], 'meeting:status', { meetingId, status: 'closed' })).ok).toBe(true);
-		const meetings = (await participants[0].get(`/api/v1/tables/${tableId}/meetings`)).body.meetings as Array<{ id: string; status: string }>;
+		const meetings = (await participants[0].get(`/api/v1/tables/${tableId}/meetings`)).body.meetings as Array<{
+			id: string;
+			status: string;
+		}>;
 		expect(meetings.map((m) => [m.id, m.status])).toEqual([
 			[meetingId, 'closed'],
 			[nextMeetingId, 'planned']
@@ -281,7 +299,13 @@ describe('the first meeting, run from the letter to the next meeting', () => {
 				endsAt: '2027-03-01T11:00:00+01:00'
 			})
 		).body.id;
-		const poll = (await coordinator.post(`/api/v1/meetings/${other}/polls`, { question: 'Quando?', kind: 'scheduling', options: ['2027-04-12T09:30:00+02:00', '2027-04-19T09:30:00+02:00'] })).body;
+		const poll = (
+			await coordinator.post(`/api/v1/meetings/${other}/polls`, {
+				question: 'Quando?',
+				kind: 'scheduling',
+				options: ['2027-04-12T09:30:00+02:00', '2027-04-19T09:30:00+02:00']
+			})
+		).body;
 		const pollId = poll.id as string;
 		const slots = poll.options as Array<{ id: string }>;
 		await coordinator.post(`/api/v1/polls/${pollId}/open`);
@@ -289,7 +313,11 @@ describe('the first meeting, run from the letter to the next meeting', () => {
 		await coordinator.post(`/api/v1/polls/${pollId}/close`);
 		const created = await coordinator.post(`/api/v1/polls/${pollId}/next-meeting`, {});
 		expect(created.status).toBe(201);
-		expect(created.body.meeting).toMatchObject({ title: 'Incontro del 19 aprile 2027', startsAt: '2027-04-19T07:30:00.000Z', endsAt: '2027-04-19T09:00:00.000Z' });
+		expect(created.body.meeting).toMatchObject({
+			title: 'Incontro del 19 aprile 2027',
+			startsAt: '2027-04-19T07:30:00.000Z',
+			endsAt: '2027-04-19T09:00:00.000Z'
+		});
 		expect((await storedAgenda(created.body.meeting.id)).map((i) => i.title)).toEqual(['Varie ed eventuali']);
 	});
 });

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiClient } from '../support/app.ts';
-import { connectClient, createFixture, startYjsTestServer, synced, waitFor, type Fixture, type YjsTestServer } from '../support/yjs-harness.ts';
+import {
+	connectClient,
+	createFixture,
+	startYjsTestServer,
+	synced,
+	waitFor,
+	type Fixture,
+	type YjsTestServer
+} from '../support/yjs-harness.ts';
 import { connectSocket } from '../../server/sockets/socket-test-client.ts';
 import { verifyPassword } from '../../src/lib/server/auth/password.ts';
 
@@ -81,24 +89,37 @@ it('refuses a signed-out caller and a request from another origin', async () => 
 	expect(refused.status).toBe(401);
 	expect(refused.body.error.code).toBe('unauthorized');
 	const bob = await signIn(fixture.bob.user.email, 'password-lunga-1');
-	const crossSite = await bob.request('POST', '/api/v1/auth/password', { currentPassword: 'password-lunga-1', newPassword: 'password-nuova-1' }, { origin: 'https://evil.example' });
+	const crossSite = await bob.request(
+		'POST',
+		'/api/v1/auth/password',
+		{ currentPassword: 'password-lunga-1', newPassword: 'password-nuova-1' },
+		{ origin: 'https://evil.example' }
+	);
 	expect(crossSite.status).toBe(403);
 	expect(crossSite.body.error.code).toBe('bad_origin');
-	expect((await new ApiClient(server.app.url).post('/api/v1/auth/login', { email: fixture.bob.user.email, password: 'password-lunga-1' })).status).toBe(200);
+	expect(
+		(await new ApiClient(server.app.url).post('/api/v1/auth/login', { email: fixture.bob.user.email, password: 'password-lunga-1' })).status
+	).toBe(200);
 });
 
 it('caps wrong current passwords per account like logins, even when the right one follows', async () => {
 	const olga = await signIn(fixture.olga.user.email, 'password-lunga-1');
 	// TAVOLO_LOGIN_MAX_PER_ACCOUNT is 5 by default; the sign-in above was reset by its success.
 	for (let i = 0; i < 5; i++) {
-		expect((await olga.post('/api/v1/auth/password', { currentPassword: `sbagliata-${i}`, newPassword: 'password-nuova-1' })).status).toBe(403);
+		expect((await olga.post('/api/v1/auth/password', { currentPassword: `sbagliata-${i}`, newPassword: 'password-nuova-1' })).status).toBe(
+			403
+		);
 	}
 	const blocked = await olga.post('/api/v1/auth/password', { currentPassword: 'password-lunga-1', newPassword: 'password-nuova-1' });
 	expect(blocked.status).toBe(429);
 	expect(blocked.body.error.code).toBe('rate_limited');
 	expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
 	// The password did not change (logins are blocked for this account too, so ask the database).
-	const row = await server.app.context.db.selectFrom('users').select('password_hash').where('id', '=', fixture.olga.user.id).executeTakeFirstOrThrow();
+	const row = await server.app.context.db
+		.selectFrom('users')
+		.select('password_hash')
+		.where('id', '=', fixture.olga.user.id)
+		.executeTakeFirstOrThrow();
 	expect(await verifyPassword(row.password_hash, 'password-lunga-1')).toBe(true);
 	expect((await olga.get('/api/v1/me')).status).toBe(200);
 });

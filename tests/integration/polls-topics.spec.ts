@@ -38,7 +38,10 @@ afterAll(async () => {
 
 describe('topic backlog', () => {
 	it('lets members propose, support once and comment; observers only read', async () => {
-		const a = await participant.post(`/api/v1/tables/${tableId}/topics`, { title: 'Mediazione linguistica a scuola', description: 'Nelle scuole della piana' });
+		const a = await participant.post(`/api/v1/tables/${tableId}/topics`, {
+			title: 'Mediazione linguistica a scuola',
+			description: 'Nelle scuole della piana'
+		});
 		expect(a.status).toBe(201);
 		const b = await coordinator.post(`/api/v1/tables/${tableId}/topics`, { title: 'Trasporto per i corsi serali' });
 		const c = await coordinator.post(`/api/v1/tables/${tableId}/topics`, { title: 'Sportello casa' });
@@ -50,7 +53,9 @@ describe('topic backlog', () => {
 		expect(twice.body.supporters).toBe(1);
 		await coordinator.post(`/api/v1/tables/${tableId}/topics/${b.body.id}/support`);
 		expect((await observer.post(`/api/v1/tables/${tableId}/topics/${b.body.id}/support`)).status).toBe(403);
-		expect((await participant.post(`/api/v1/tables/${tableId}/topics/${a.body.id}/comments`, { body: 'Utile anche per le famiglie' })).status).toBe(201);
+		expect(
+			(await participant.post(`/api/v1/tables/${tableId}/topics/${a.body.id}/comments`, { body: 'Utile anche per le famiglie' })).status
+		).toBe(201);
 
 		const list = (await observer.get(`/api/v1/tables/${tableId}/topics`)).body.topics;
 		expect(list.map((t: { id: string }) => t.id)).toEqual([b.body.id, a.body.id, c.body.id]);

@@ -82,7 +82,11 @@ describe('a single-choice poll with 50 members voting at once', () => {
 		const watcher = await joined(observer);
 		const opened = record(watcher, 'poll:opened');
 		const results = record(watcher, 'poll:results');
-		const poll = await createPoll({ question: 'Quale tema per il prossimo incontro?', kind: 'single', options: ['Trasporti', 'Scuola', 'Casa'] });
+		const poll = await createPoll({
+			question: 'Quale tema per il prossimo incontro?',
+			kind: 'single',
+			options: ['Trasporti', 'Scuola', 'Casa']
+		});
 		const [transport, school, housing] = poll.options;
 		expect((await moderator.post(`/api/v1/polls/${poll.id}/open`)).status).toBe(200);
 		await waitFor(() => opened.find((o) => o.poll.id === poll.id), 5000, 'poll:opened');
@@ -107,7 +111,11 @@ describe('a single-choice poll with 50 members voting at once', () => {
 		);
 		await send(voters[20], 'poll:vote', { pollId: poll.id, choice: final[20].id });
 
-		const expected = [transport, school, housing].map((o) => ({ id: o.id, label: o.label, count: final.filter((f) => f.id === o.id).length }));
+		const expected = [transport, school, housing].map((o) => ({
+			id: o.id,
+			label: o.label,
+			count: final.filter((f) => f.id === o.id).length
+		}));
 		const api = await participants[0].get(`/api/v1/polls/${poll.id}/results`);
 		expect(api.status).toBe(200);
 		expect(api.body.results).toEqual(expected);
@@ -179,7 +187,9 @@ describe('refusals', () => {
 		const reopen = await moderator.post(`/api/v1/polls/${poll.id}/open`);
 		expect(reopen.status).toBe(409);
 		expect(reopen.body.error.code).toBe('poll_invalid_transition');
-		expect((await participants[1].get(`/api/v1/polls/${poll.id}/results`)).body.results.map((r: { count: number }) => r.count)).toEqual([1, 1, 0, 0]);
+		expect((await participants[1].get(`/api/v1/polls/${poll.id}/results`)).body.results.map((r: { count: number }) => r.count)).toEqual([
+			1, 1, 0, 0
+		]);
 	});
 
 	it('lets only moderators and coordinators create, open and close polls', async () => {
@@ -197,7 +207,13 @@ describe('refusals', () => {
 
 describe('anonymous polls', () => {
 	it('counts each member once while no stored row links a member to a ballot', async () => {
-		const poll = await createPoll({ question: 'Approviamo il regolamento?', kind: 'yesno', anonymous: true, majority: 'two_thirds', quorum: 5 });
+		const poll = await createPoll({
+			question: 'Approviamo il regolamento?',
+			kind: 'yesno',
+			anonymous: true,
+			majority: 'two_thirds',
+			quorum: 5
+		});
 		expect(poll.options.map((o) => o.label)).toEqual(['Favorevole', 'Contrario', 'Astenuto']);
 		await moderator.post(`/api/v1/polls/${poll.id}/open`);
 		const voters = participants.slice(0, 6);
@@ -271,7 +287,9 @@ describe('poll kinds', () => {
 		expect((await participants[1].post(`/api/v1/polls/${poll.id}/vote`, { choice: { [poll.options[2].id]: 5 } })).status).toBe(200);
 		const over = await participants[2].post(`/api/v1/polls/${poll.id}/vote`, { choice: { A: 4, B: 2 } });
 		expect(over.body.error.code).toBe('poll_too_many_choices');
-		expect((await participants[2].post(`/api/v1/polls/${poll.id}/vote`, { choice: { A: -1 } })).body.error.code).toBe('poll_invalid_choice');
+		expect((await participants[2].post(`/api/v1/polls/${poll.id}/vote`, { choice: { A: -1 } })).body.error.code).toBe(
+			'poll_invalid_choice'
+		);
 		const r = (await participants[0].get(`/api/v1/polls/${poll.id}/results`)).body;
 		expect(r.results.map((x: { count: number }) => x.count)).toEqual([3, 2, 5]);
 		expect(r.voters).toBe(2);
@@ -289,17 +307,30 @@ describe('poll kinds', () => {
 		for (const [i, choice] of answers.entries()) {
 			expect((await participants[i].post(`/api/v1/polls/${poll.id}/vote`, { choice })).status).toBe(200);
 		}
-		expect((await participants[3].post(`/api/v1/polls/${poll.id}/vote`, { choice: { [slots[0]]: 'forse' } })).body.error.code).toBe('poll_invalid_choice');
+		expect((await participants[3].post(`/api/v1/polls/${poll.id}/vote`, { choice: { [slots[0]]: 'forse' } })).body.error.code).toBe(
+			'poll_invalid_choice'
+		);
 		const r = (await participants[0].get(`/api/v1/polls/${poll.id}/results`)).body;
-		expect(r.slots.map((s: { yes: number; maybe: number }) => [s.yes, s.maybe])).toEqual([[2, 1], [2, 1], [1, 0]]);
+		expect(r.slots.map((s: { yes: number; maybe: number }) => [s.yes, s.maybe])).toEqual([
+			[2, 1],
+			[2, 1],
+			[1, 0]
+		]);
 		expect(r.best).toBe(poll.options[0].id);
-		expect((await moderator.post(`/api/v1/meetings/${meetingId}/polls`, { question: 'X', kind: 'scheduling', options: ['domani'] })).status).toBe(400);
+		expect(
+			(await moderator.post(`/api/v1/meetings/${meetingId}/polls`, { question: 'X', kind: 'scheduling', options: ['domani'] })).status
+		).toBe(400);
 	});
 });
 
 describe('results visibility', () => {
 	it('after_close: hidden from members until the poll closes, always shown to facilitators', async () => {
-		const poll = await createPoll({ question: 'Segreto fino alla chiusura', kind: 'single', options: ['X', 'Y'], resultsVisible: 'after_close' });
+		const poll = await createPoll({
+			question: 'Segreto fino alla chiusura',
+			kind: 'single',
+			options: ['X', 'Y'],
+			resultsVisible: 'after_close'
+		});
 		const member = await joined(participants[5]);
 		const mod = await joined(moderator);
 		const memberResults = record(member, 'poll:results');

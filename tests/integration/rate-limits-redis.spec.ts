@@ -91,7 +91,12 @@ describe('limiters on a shared Redis', () => {
 		const unreachable = new Redis({ host: '127.0.0.1', port: await closedPort(), retryStrategy: () => 200 });
 		unreachable.on('error', () => undefined);
 		clients.push(unreachable);
-		const limiter = createLoginLimiter({ maxPerAccount: 2, maxPerAddress: 100, windowSeconds: 60, createLimiter: redisLimiters(unreachable, { prefix: uniquePrefix() }) });
+		const limiter = createLoginLimiter({
+			maxPerAccount: 2,
+			maxPerAddress: 100,
+			windowSeconds: 60,
+			createLimiter: redisLimiters(unreachable, { prefix: uniquePrefix() })
+		});
 		const started = Date.now();
 		expect(await refusal(limiter.consume('a@comune.example', '10.0.0.1'))).toBeNull();
 		expect(await refusal(limiter.consume('a@comune.example', '10.0.0.1'))).toBeNull();
@@ -163,7 +168,8 @@ describe('the app with REDIS_URL', () => {
 		try {
 			const owner = new ApiClient(app.origin);
 			await owner.signUp('giunta@comune.example', 'Giunta', 'password-giusta-1');
-			const login = (password: string) => new ApiClient(app.origin).post('/api/v1/auth/login', { email: 'giunta@comune.example', password });
+			const login = (password: string) =>
+				new ApiClient(app.origin).post('/api/v1/auth/login', { email: 'giunta@comune.example', password });
 			expect((await login('password-giusta-1')).status).toBe(200);
 			expect((await login('sbagliata-1')).status).toBe(401);
 			expect((await login('sbagliata-2')).status).toBe(401);

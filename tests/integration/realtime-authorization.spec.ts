@@ -13,7 +13,10 @@ import type { TableRole } from '../../src/lib/server/db/schema.ts';
  */
 type Caller = { name: string; actor: Actor };
 const callers: Caller[] = [
-	...(['coordinator', 'moderator', 'participant', 'observer'] as TableRole[]).map((role) => ({ name: role, actor: { isAdmin: false, role } })),
+	...(['coordinator', 'moderator', 'participant', 'observer'] as TableRole[]).map((role) => ({
+		name: role,
+		actor: { isAdmin: false, role }
+	})),
 	{ name: 'non-member', actor: { isAdmin: false, role: null } },
 	// The first account: an admin, and the table's creator (so also its coordinator).
 	{ name: 'admin', actor: { isAdmin: true, role: 'coordinator' } }
@@ -114,9 +117,19 @@ describe('socket.io commands follow the policy', () => {
 					action: 'poll.manage',
 					payload: () => ({ meetingId, question: 'Altro?', kind: 'yesno', options: [], anonymous: false, resultsVisible: 'live' })
 				},
-				{ event: 'poll:open', action: 'poll.manage', payload: () => ({ pollId }), otherwise: () => admin.post(`/api/v1/polls/${pollId}/open`) },
+				{
+					event: 'poll:open',
+					action: 'poll.manage',
+					payload: () => ({ pollId }),
+					otherwise: () => admin.post(`/api/v1/polls/${pollId}/open`)
+				},
 				{ event: 'poll:vote', action: 'poll.vote', payload: () => ({ pollId, choice: 'Scuola' }) },
-				{ event: 'poll:close', action: 'poll.manage', payload: () => ({ pollId }), otherwise: () => admin.post(`/api/v1/polls/${pollId}/close`) },
+				{
+					event: 'poll:close',
+					action: 'poll.manage',
+					payload: () => ({ pollId }),
+					otherwise: () => admin.post(`/api/v1/polls/${pollId}/close`)
+				},
 				{ event: 'poll:reveal', action: 'poll.manage', payload: () => ({ pollId }) },
 				// A single-choice poll schedules nothing: that refusal comes after the role check.
 				{ event: 'meeting:schedule', action: 'meeting.run', payload: () => ({ pollId }), allowedError: 'poll_not_scheduling' }
@@ -131,7 +144,9 @@ describe('socket.io commands follow the policy', () => {
 				const outcome = ack.ok ? 'ok' : ack.error.code;
 				const expected = allowed ? ['ok', ...(step.allowedError ? [step.allowedError] : [])] : ['forbidden'];
 				table.push(`${step.event} (${step.action}): ${outcome}`);
-				expect(expected, `${caller.name} ${step.event} ${JSON.stringify(step.payload())} → ${outcome}\n${table.join('\n')}`).toContain(outcome);
+				expect(expected, `${caller.name} ${step.event} ${JSON.stringify(step.payload())} → ${outcome}\n${table.join('\n')}`).toContain(
+					outcome
+				);
 				if (!allowed && step.otherwise) await step.otherwise();
 			}
 			expect(socket.connected).toBe(true);
@@ -151,8 +166,10 @@ describe('/yjs documents follow the policy', () => {
 		for (const status of ['draft', 'in_review', 'final'] as const) {
 			const created = await admin.post(`/api/v1/tables/${tableId}/documents`, { kind: 'protocol', title: `Protocollo ${status}` });
 			expect(created.status).toBe(201);
-			if (status !== 'draft') expect((await admin.post(`/api/v1/documents/${created.body.id}/status`, { status: 'in_review' })).status).toBe(200);
-			if (status === 'final') expect((await admin.post(`/api/v1/documents/${created.body.id}/status`, { status: 'final' })).status).toBe(200);
+			if (status !== 'draft')
+				expect((await admin.post(`/api/v1/documents/${created.body.id}/status`, { status: 'in_review' })).status).toBe(200);
+			if (status === 'final')
+				expect((await admin.post(`/api/v1/documents/${created.body.id}/status`, { status: 'final' })).status).toBe(200);
 			docs.push({ label: `document (${status})`, docName: created.body.docName, kind: 'document', status });
 		}
 	});

@@ -38,7 +38,9 @@ it('echoes a safe id sent by a proxy, on pages, the API and health checks', asyn
 
 it('replaces an unsafe or oversized id with its own', async () => {
 	for (const unsafe of ['a'.repeat(65), 'due parole', 'id;drop', '<script>', 'perché', '../../etc']) {
-		const id = await requestId('/api/v1/me', { headers: { 'x-request-id': encodeURI(unsafe) === unsafe ? unsafe : encodeURIComponent(unsafe) } });
+		const id = await requestId('/api/v1/me', {
+			headers: { 'x-request-id': encodeURI(unsafe) === unsafe ? unsafe : encodeURIComponent(unsafe) }
+		});
 		expect(id, unsafe).toMatch(uuid);
 	}
 });

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectClient, createFixture, startYjsTestServer, synced, waitFor, type Fixture, type YjsTestServer } from '../support/yjs-harness.ts';
+import {
+	connectClient,
+	createFixture,
+	startYjsTestServer,
+	synced,
+	waitFor,
+	type Fixture,
+	type YjsTestServer
+} from '../support/yjs-harness.ts';
 import { connectSocket } from '../../server/sockets/socket-test-client.ts';
 
 let server: YjsTestServer;

@@ -101,7 +101,13 @@ const synced = (client: EditorClient, timeoutMs = 10_000) => waitFor(() => clien
  * edit, deleting one of the client's own earlier tokens. Resolves with the tokens that must be
  * in the text at the end.
  */
-async function typeTokens(client: EditorClient, who: string, count: number, pauseMs: number, onEdit?: (i: number) => void): Promise<string[]> {
+async function typeTokens(
+	client: EditorClient,
+	who: string,
+	count: number,
+	pauseMs: number,
+	onEdit?: (i: number) => void
+): Promise<string[]> {
 	const token = (i: number) => `<${who}${String(i).padStart(3, '0')}>`;
 	const alive = new Set<string>();
 	for (let i = 0; i < count; i++) {
@@ -247,7 +253,11 @@ describe('kill -9 of the server', () => {
 			'old clients to reconnect'
 		);
 		a.text.insert(0, '<a999>');
-		await waitFor(() => fresh.text.toString() === a.text.toString() && b.text.toString() === a.text.toString(), 5000, 'an edit after the restart');
+		await waitFor(
+			() => fresh.text.toString() === a.text.toString() && b.text.toString() === a.text.toString(),
+			5000,
+			'an edit after the restart'
+		);
 		expectTokens(b.text.toString(), [...expected, '<a999>']);
 		await waitFor(() => a.isSaved(), 5000, 'durable ack of the edit after the restart');
 	});
@@ -274,7 +284,8 @@ describe('kill -9 of the server', () => {
 			() => hasAll(a, expected) && a.text.toString() === b.text.toString() && a.isSaved() && b.isSaved(),
 			15_000,
 			'a and b to converge and be told everything is saved',
-			() => `a saved: ${a.isSaved()}, b saved: ${b.isSaved()}, a has all: ${hasAll(a, expected)}, b has all: ${hasAll(b, expected)}; ${server.describe()}`
+			() =>
+				`a saved: ${a.isSaved()}, b saved: ${b.isSaved()}, a has all: ${hasAll(a, expected)}, b has all: ${hasAll(b, expected)}; ${server.describe()}`
 		);
 
 		// The acks said "saved": a second kill must not take anything back.

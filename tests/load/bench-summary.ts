@@ -40,7 +40,8 @@ function median(values: number[]): number {
 const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : '–');
 const ratio = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
 /** The median ratio, then each run's own, so the spread shows. */
-const ratios = (perRun: number[]) => `${ratio(median(perRun))} (${perRun.map((v) => (Number.isFinite(v) ? v.toFixed(2) : '–')).join(', ')})`;
+const ratios = (perRun: number[]) =>
+	`${ratio(median(perRun))} (${perRun.map((v) => (Number.isFinite(v) ? v.toFixed(2) : '–')).join(', ')})`;
 /** Bucket bounds; JSON writes the +Inf bucket as null. The larger of the runs' bounds. */
 const p99Bound = (bounds: Array<number | null>) => {
 	const worst = Math.max(...bounds.map((b) => b ?? Infinity));
@@ -51,24 +52,31 @@ const met = (ok: boolean) => (ok ? 'met' : '**not met**');
 const rows: string[] = [];
 const clientCounts = [...new Set(runs.flatMap((r) => r.fanOut.map((f) => f.clients)))].sort((a, b) => a - b);
 for (const clients of clientCounts) {
-	const of = (run: Run, prefix: string, list: Latency[] = run.fanOut) => list.find((f) => f.clients === clients && f.server.startsWith(prefix));
+	const of = (run: Run, prefix: string, list: Latency[] = run.fanOut) =>
+		list.find((f) => f.clients === clients && f.server.startsWith(prefix));
 	const stock = runs.map((r) => of(r, 'stock')?.p99 ?? NaN);
 	const ours = runs.map((r) => of(r, 'Tavolo')?.p99 ?? NaN);
 	const perRun = runs.map((_, i) => ours[i] / stock[i]);
-	rows.push(`| Fan-out p99, ${clients} readers, one node | ${ms(median(ours))} | ${ms(median(stock))} | ${ratios(perRun)} | ≤ 0.8× | ${met(median(perRun) <= 0.8)} |`);
+	rows.push(
+		`| Fan-out p99, ${clients} readers, one node | ${ms(median(ours))} | ${ms(median(stock))} | ${ratios(perRun)} | ≤ 0.8× | ${met(median(perRun) <= 0.8)} |`
+	);
 }
 for (const clients of clientCounts) {
 	const two = runs.map((r) => r.twoNodes.find((f) => f.clients === clients)?.p99 ?? NaN);
 	if (!two.some(Number.isFinite)) continue;
 	const stock = runs.map((r) => r.fanOut.find((f) => f.clients === clients && f.server.startsWith('stock'))?.p99 ?? NaN);
 	const perRun = runs.map((_, i) => two[i] / stock[i]);
-	rows.push(`| Fan-out p99, ${clients} readers, two nodes (stock: its one process) | ${ms(median(two))} | ${ms(median(stock))} | ${ratios(perRun)} | ≤ 0.8× (as one node) | ${met(median(perRun) <= 0.8)} |`);
+	rows.push(
+		`| Fan-out p99, ${clients} readers, two nodes (stock: its one process) | ${ms(median(two))} | ${ms(median(stock))} | ${ratios(perRun)} | ≤ 0.8× (as one node) | ${met(median(perRun) <= 0.8)} |`
+	);
 }
 for (const clients of clientCounts) {
 	const stock = runs.map((r) => r.fanOut.find((f) => f.clients === clients && f.server.startsWith('stock'))?.p50 ?? NaN);
 	const one = runs.map((r) => r.fanOut.find((f) => f.clients === clients && f.server.startsWith('Tavolo'))?.p50 ?? NaN);
 	const two = runs.map((r) => r.twoNodes.find((f) => f.clients === clients)?.p50 ?? NaN);
-	rows.push(`| Fan-out p50, ${clients} readers: one node${two.some(Number.isFinite) ? ' / two nodes' : ''} | ${ms(median(one))}${two.some(Number.isFinite) ? ` / ${ms(median(two))}` : ''} | ${ms(median(stock))} | ${ratios(runs.map((_, i) => one[i] / stock[i]))} (one node) | – (reported) | – |`);
+	rows.push(
+		`| Fan-out p50, ${clients} readers: one node${two.some(Number.isFinite) ? ' / two nodes' : ''} | ${ms(median(one))}${two.some(Number.isFinite) ? ` / ${ms(median(two))}` : ''} | ${ms(median(stock))} | ${ratios(runs.map((_, i) => one[i] / stock[i]))} (one node) | – (reported) | – |`
+	);
 }
 for (const clients of clientCounts) {
 	const lags = runs.map((r) => r.twoNodes.find((f) => f.clients === clients)?.relayLag).filter((l) => l !== undefined);
@@ -89,12 +97,16 @@ const cold = runs.map((r) => r.cold.find((c) => !c.compacted)).filter((c) => c !
 if (cold.length > 0) {
 	const ours = median(cold.map((c) => median(c.ours)));
 	const stock = median(cold.map((c) => median(c.stock)));
-	rows.push(`| Cold load, ${cold[0].rows} update rows (median of the loads) | ${ms(ours)} | ${ms(stock)} | ${ratios(cold.map((c) => median(c.ours) / median(c.stock)))} | ≤ 100 ms | ${met(ours <= 100)} |`);
+	rows.push(
+		`| Cold load, ${cold[0].rows} update rows (median of the loads) | ${ms(ours)} | ${ms(stock)} | ${ratios(cold.map((c) => median(c.ours) / median(c.stock)))} | ≤ 100 ms | ${met(ours <= 100)} |`
+	);
 }
 const bursts = runs.map((r) => r.burst).filter((b) => b !== null);
 if (bursts.length > 0) {
 	const p99 = median(bursts.map((b) => b.ackP99));
-	rows.push(`| Vote ack p99, ${bursts[0].voters} voters at once (runs: ${bursts.map((b) => b.ackP99.toFixed(0)).join(', ')} ms) | ${ms(p99)} | – (no polls) | – | ≤ 100 ms | ${met(p99 <= 100)} |`);
+	rows.push(
+		`| Vote ack p99, ${bursts[0].voters} voters at once (runs: ${bursts.map((b) => b.ackP99.toFixed(0)).join(', ')} ms) | ${ms(p99)} | – (no polls) | – | ≤ 100 ms | ${met(p99 <= 100)} |`
+	);
 }
 
 console.log(`| measure (median of ${runs.length} runs) | Tavolo | stock | ratio Tavolo ÷ stock (each run) | target | |

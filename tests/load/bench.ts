@@ -122,7 +122,10 @@ async function postJson(origin: string, url: string, body: unknown, cookie = '')
 		body: JSON.stringify(body)
 	});
 	if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
-	const session = response.headers.getSetCookie().find((c) => c.startsWith('tavolo_session='))?.split(';')[0];
+	const session = response.headers
+		.getSetCookie()
+		.find((c) => c.startsWith('tavolo_session='))
+		?.split(';')[0];
 	return { body: (await response.json()) as Record<string, any>, cookie: session ?? cookie };
 }
 
@@ -194,7 +197,14 @@ async function startTavoloPair(): Promise<{ a: TavoloServer; b: TavoloServer; st
 		if (!a.databaseUrl) throw new Error('two nodes need PostgreSQL (BENCH_POSTGRES_URL); none answered');
 		const port = await freePort();
 		const nodeB = await launchTavoloNode({ port, origin: a.origin, databaseUrl: a.databaseUrl, env });
-		const b: TavoloServer = { ...a, name: 'Tavolo node B', url: `ws://127.0.0.1:${port}/yjs`, origin: `http://127.0.0.1:${port}`, process: nodeB.child, stop: nodeB.stop };
+		const b: TavoloServer = {
+			...a,
+			name: 'Tavolo node B',
+			url: `ws://127.0.0.1:${port}/yjs`,
+			origin: `http://127.0.0.1:${port}`,
+			process: nodeB.child,
+			stop: nodeB.stop
+		};
 		const first = a;
 		return {
 			a,
@@ -331,7 +341,11 @@ interface ServerTime {
 }
 
 /** The cumulative buckets, sum and count of one labelled histogram in a Prometheus text page. */
-async function readHistogram(origin: string, name: string, labels: string): Promise<{ buckets: Map<number, number>; sum: number; count: number }> {
+async function readHistogram(
+	origin: string,
+	name: string,
+	labels: string
+): Promise<{ buckets: Map<number, number>; sum: number; count: number }> {
 	const text = await (await fetch(`${origin}/metrics`)).text();
 	const buckets = new Map<number, number>();
 	let sum = 0;
@@ -387,14 +401,21 @@ async function voteBurst(server: TavoloServer, voters: number): Promise<BurstRes
 	// One invitation serves up to 500 people (the app's cap); more voters take more invitations.
 	const tokens: string[] = [];
 	for (let left = voters; left > 0; left -= 500) {
-		tokens.push((await postJson(origin, `/api/v1/tables/${tableId}/invitations`, { role: 'participant', maxUses: Math.min(500, left) }, adminCookie)).body.token);
+		tokens.push(
+			(await postJson(origin, `/api/v1/tables/${tableId}/invitations`, { role: 'participant', maxUses: Math.min(500, left) }, adminCookie))
+				.body.token
+		);
 	}
 	const run = Date.now().toString(36);
 	const cookies = await inBatches(
 		Array.from({ length: voters }, (_, i) => i),
 		16,
 		async (i) => {
-			const { cookie } = await postJson(origin, '/api/v1/auth/signup', { email: `voter${i}-${run}@bench.example`, password: 'benchmark-password', name: `Votante ${i}` });
+			const { cookie } = await postJson(origin, '/api/v1/auth/signup', {
+				email: `voter${i}-${run}@bench.example`,
+				password: 'benchmark-password',
+				name: `Votante ${i}`
+			});
 			await postJson(origin, `/api/v1/invitations/${tokens[Math.floor(i / 500)]}/accept`, {}, cookie);
 			return cookie;
 		}
@@ -405,7 +426,12 @@ async function voteBurst(server: TavoloServer, voters: number): Promise<BurstRes
 		if (!ack.ok) throw new Error(`join refused: ${ack.error.code}`);
 		return socket;
 	});
-	const poll = await postJson(origin, `/api/v1/meetings/${meetingId}/polls`, { question: 'Approviamo?', kind: 'yesno', resultsVisible: 'live' }, adminCookie);
+	const poll = await postJson(
+		origin,
+		`/api/v1/meetings/${meetingId}/polls`,
+		{ question: 'Approviamo?', kind: 'yesno', resultsVisible: 'live' },
+		adminCookie
+	);
 	const pollId = poll.body.id as string;
 	const opened = sockets.map((socket) => new Promise<void>((resolve) => socket.once('poll:opened', () => resolve())));
 	await postJson(origin, `/api/v1/polls/${pollId}/open`, {}, adminCookie);
@@ -425,7 +451,10 @@ async function voteBurst(server: TavoloServer, voters: number): Promise<BurstRes
 	}
 	let rssPeak = rssBefore;
 	const sampler = setInterval(() => {
-		rssOf(server.process).then((rss) => (rssPeak = Math.max(rssPeak, rss)), () => {});
+		rssOf(server.process).then(
+			(rss) => (rssPeak = Math.max(rssPeak, rss)),
+			() => {}
+		);
 	}, 100);
 
 	const voteHistogram = () => readHistogram(origin, 'tavolo_socket_command_seconds', 'event="poll:vote",result="ok"');
@@ -559,8 +588,9 @@ async function idleMemory(server: Server, clients: number): Promise<IdleResult> 
 	const before = await rssOf(server.process);
 	const providers: WebsocketProvider[] = [];
 	for (let i = 0; i < clients; i += 50) {
-		const batch = Array.from({ length: Math.min(50, clients - i) }, () =>
-			new WebsocketProvider(server.url, server.docName, new Y.Doc(), { WebSocketPolyfill: WS as never, disableBc: true })
+		const batch = Array.from(
+			{ length: Math.min(50, clients - i) },
+			() => new WebsocketProvider(server.url, server.docName, new Y.Doc(), { WebSocketPolyfill: WS as never, disableBc: true })
 		);
 		providers.push(...batch);
 		await Promise.all(batch.map((p) => new Promise<void>((resolve) => (p.synced ? resolve() : p.once('sync', () => resolve())))));
@@ -579,7 +609,8 @@ async function idleMemory(server: Server, clients: number): Promise<IdleResult> 
 
 function idleReport(results: IdleResult[]): string {
 	const [stock, ours] = [results.find((r) => r.server.startsWith('stock'))!, results.find((r) => r.server.startsWith('Tavolo'))!];
-	const row = (r: IdleResult) => `| ${r.server} | ${r.clients} | ${r.rssBeforeMiB.toFixed(0)} | ${r.rssAfterMiB.toFixed(0)} | ${r.kibPerConnection.toFixed(1)} |`;
+	const row = (r: IdleResult) =>
+		`| ${r.server} | ${r.clients} | ${r.rssBeforeMiB.toFixed(0)} | ${r.rssAfterMiB.toFixed(0)} | ${r.kibPerConnection.toFixed(1)} |`;
 	return `## Memory per idle connection
 
 A freshly started server of each kind; ${stock.clients} stock \`y-websocket\` readers connect to one
@@ -629,7 +660,12 @@ function typeDocument(count: number): TypedDocument {
 			text.insert(text.length, words[typed++ % words.length]);
 		}
 	}
-	return { updates, clientId: doc.clientID, clock: Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID)!, xml: fragment.toString() };
+	return {
+		updates,
+		clientId: doc.clientID,
+		clock: Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID)!,
+		xml: fragment.toString()
+	};
 }
 
 /** From a fresh client's connect until it holds the whole document; checks what it got. */
@@ -677,7 +713,12 @@ async function coldLoad(tavolo: TavoloServer): Promise<ColdResult[]> {
 	await client.connect();
 	try {
 		for (let i = 0; i < coldRepeats; i++) {
-			const document = await postJson(tavolo.origin, `/api/v1/tables/${tavolo.tableId}/documents`, { kind: 'other', title: `Cold ${i}` }, tavolo.cookie);
+			const document = await postJson(
+				tavolo.origin,
+				`/api/v1/tables/${tavolo.tableId}/documents`,
+				{ kind: 'other', title: `Cold ${i}` },
+				tavolo.cookie
+			);
 			const docName = document.body.docName as string;
 			docNames.push(docName);
 			await client.query(
@@ -715,7 +756,11 @@ async function coldLoad(tavolo: TavoloServer): Promise<ColdResult[]> {
 	}
 }
 
-const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+const median = (values: number[]) =>
+	percentile(
+		[...values].sort((a, b) => a - b),
+		50
+	);
 
 function coldReport(results: ColdResult[], server: string): string {
 	const row = (r: ColdResult) => {
@@ -751,7 +796,9 @@ async function main() {
 	const logFanOut = (result: Result) =>
 		console.log(
 			`${result.server}, ${result.clients} clients: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, RSS ${result.rssPerNodeMiB.map((r) => r.toFixed(0)).join(' + ')} MiB, delivered ${result.delivered}/${result.expected}` +
-				(result.relayLag ? `, relay lag (node B, ${result.relayLag.count} updates) mean ${result.relayLag.meanMs.toFixed(1)} ms, p50 ≤ ${result.relayLag.p50UpToMs} ms, p99 ≤ ${result.relayLag.p99UpToMs} ms` : '')
+				(result.relayLag
+					? `, relay lag (node B, ${result.relayLag.count} updates) mean ${result.relayLag.meanMs.toFixed(1)} ms, p50 ≤ ${result.relayLag.p50UpToMs} ms, p99 ≤ ${result.relayLag.p99UpToMs} ms`
+					: '')
 		);
 	const results: Result[] = [];
 	// The two-node table compares with the single-node runs: fanout2 runs them too.
@@ -777,10 +824,22 @@ async function main() {
 			for (const clients of clientCounts) {
 				// A fresh document each time: a node opening a document replays the last seconds of
 				// its stream, and those replayed entries would count as seconds of relay lag.
-				const document = await postJson(pair.a.origin, `/api/v1/tables/${pair.a.tableId}/documents`, { kind: 'other', title: `Two nodes ${clients}` }, pair.a.cookie);
+				const document = await postJson(
+					pair.a.origin,
+					`/api/v1/tables/${pair.a.tableId}/documents`,
+					{ kind: 'other', title: `Two nodes ${clients}` },
+					pair.a.cookie
+				);
 				const docName = document.body.docName as string;
 				const before = await lag();
-				const result = await fanOut([{ ...pair.a, docName }, { ...pair.b, docName }], clients, 'Tavolo, two nodes');
+				const result = await fanOut(
+					[
+						{ ...pair.a, docName },
+						{ ...pair.b, docName }
+					],
+					clients,
+					'Tavolo, two nodes'
+				);
 				result.relayLag = histogramGrowth(before, await lag());
 				twoNodes.push(result);
 				logFanOut(result);
@@ -796,7 +855,9 @@ async function main() {
 			try {
 				const result = await idleMemory(server, idleClients);
 				idle.push(result);
-				console.log(`${result.server}, ${result.clients} idle connections: RSS ${result.rssBeforeMiB.toFixed(0)} → ${result.rssAfterMiB.toFixed(0)} MiB, ${result.kibPerConnection.toFixed(1)} KiB each`);
+				console.log(
+					`${result.server}, ${result.clients} idle connections: RSS ${result.rssBeforeMiB.toFixed(0)} → ${result.rssAfterMiB.toFixed(0)} MiB, ${result.kibPerConnection.toFixed(1)} KiB each`
+				);
 			} finally {
 				await server.stop();
 			}
@@ -825,7 +886,9 @@ async function main() {
 				cold = await coldLoad(server);
 				coldServer = server.name;
 				for (const r of cold) {
-					console.log(`cold load, ${r.compacted ? 'compacted' : `${r.rows} rows`}: stock median ${median(r.stock).toFixed(1)} ms [${r.stock.map((v) => v.toFixed(0)).join(', ')}], Tavolo median ${median(r.ours).toFixed(1)} ms [${r.ours.map((v) => v.toFixed(0)).join(', ')}]`);
+					console.log(
+						`cold load, ${r.compacted ? 'compacted' : `${r.rows} rows`}: stock median ${median(r.stock).toFixed(1)} ms [${r.stock.map((v) => v.toFixed(0)).join(', ')}], Tavolo median ${median(r.ours).toFixed(1)} ms [${r.ours.map((v) => v.toFixed(0)).join(', ')}]`
+					);
 				}
 			}
 		} finally {
@@ -857,7 +920,11 @@ The run took ${minutes.toFixed(1)} min; load average (1 / 5 / 15 min) ${load(loa
 	if (process.env.BENCH_JSON) {
 		await writeFile(
 			process.env.BENCH_JSON,
-			JSON.stringify({ date: new Date().toISOString(), minutes, loadAtStart, loadAverage: os.loadavg(), fanOut: results, twoNodes, idle, burst, cold }, null, '\t')
+			JSON.stringify(
+				{ date: new Date().toISOString(), minutes, loadAtStart, loadAverage: os.loadavg(), fanOut: results, twoNodes, idle, burst, cold },
+				null,
+				'\t'
+			)
 		);
 	}
 	process.exit(0);

@@ -57,7 +57,11 @@ export async function seriousA11yViolations(page: Page): Promise<AxeFinding[]> {
 }
 
 /** A visitor already signed in: the session cookie of an API client, set as the browser's own. */
-export async function signedInVisitor(browser: Browser, baseURL: string, sessionCookie: string): Promise<{ context: BrowserContext; page: Page }> {
+export async function signedInVisitor(
+	browser: Browser,
+	baseURL: string,
+	sessionCookie: string
+): Promise<{ context: BrowserContext; page: Page }> {
 	const visitor = await newVisitor(browser, baseURL);
 	const [name, value] = sessionCookie.split('=');
 	await visitor.context.addCookies([{ name, value, url: baseURL, httpOnly: true, sameSite: 'Lax' }]);

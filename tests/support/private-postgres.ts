@@ -59,10 +59,16 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
 			// fsync=off: only the server stops here, never the machine, so the page cache keeps
 			// every committed write; it makes initdb and checkpoints fast.
 			await asPostgres('pg_ctl', [
-				'-D', dataDir,
-				'-l', path.join(base, 'server.log'),
-				'-o', `-p ${port} -k ${base} -c listen_addresses=127.0.0.1 -c fsync=off`,
-				'-w', '-t', '30', 'start'
+				'-D',
+				dataDir,
+				'-l',
+				path.join(base, 'server.log'),
+				'-o',
+				`-p ${port} -k ${base} -c listen_addresses=127.0.0.1 -c fsync=off`,
+				'-w',
+				'-t',
+				'30',
+				'start'
 			]);
 			running = true;
 		},

@@ -19,7 +19,15 @@ describe('the agenda document', () => {
 			'Ipotesi di programmazione degli incontri successivi (argomenti, temi da discutere e calendario)'
 		]);
 		expect(totalMinutes(items)).toBe(120);
-		expect(readAgenda((() => { const d = new Y.Doc(); Y.applyUpdate(d, agendaTemplateUpdate('empty')); return d; })())).toEqual([]);
+		expect(
+			readAgenda(
+				(() => {
+					const d = new Y.Doc();
+					Y.applyUpdate(d, agendaTemplateUpdate('empty'));
+					return d;
+				})()
+			)
+		).toEqual([]);
 	});
 
 	it('adds, updates, moves and removes items keeping their ids and notes', () => {
@@ -28,7 +36,10 @@ describe('the agenda document', () => {
 		const b = addItem(doc, { title: 'Secondo', minutes: 20 })!;
 		(findItemMap(doc, a)!.get('notes') as Y.Text).insert(0, 'appunti');
 		moveItem(doc, a, 1);
-		expect(readAgenda(doc).map((i) => [i.id, i.title, i.notes])).toEqual([[b, 'Secondo', ''], [a, 'Primo', 'appunti']]);
+		expect(readAgenda(doc).map((i) => [i.id, i.title, i.notes])).toEqual([
+			[b, 'Secondo', ''],
+			[a, 'Primo', 'appunti']
+		]);
 		updateItem(doc, a, { minutes: 9999, status: 'done' });
 		expect(readAgenda(doc)[1]).toMatchObject({ minutes: 600, status: 'done' });
 		removeItem(doc, b);

@@ -132,10 +132,20 @@ export type AgendaTemplate = 'first_meeting' | 'standard' | 'empty';
  * (shared/context/lettera-convocazione-tavoli.txt, "Cosa faremo nel primo incontro del tavolo").
  */
 export const firstMeetingItems: AgendaItemFields[] = [
-	{ title: 'Condivisione e approfondimento del progetto e del Report con i partecipanti al tavolo', minutes: 40, presenter: '', status: 'todo' },
+	{
+		title: 'Condivisione e approfondimento del progetto e del Report con i partecipanti al tavolo',
+		minutes: 40,
+		presenter: '',
+		status: 'todo'
+	},
 	{ title: 'Condivisione delle finalità e degli obiettivi specifici del tavolo', minutes: 30, presenter: '', status: 'todo' },
 	{ title: 'Definizione delle regole base e dei ruoli per il funzionamento del tavolo', minutes: 25, presenter: '', status: 'todo' },
-	{ title: 'Ipotesi di programmazione degli incontri successivi (argomenti, temi da discutere e calendario)', minutes: 25, presenter: '', status: 'todo' }
+	{
+		title: 'Ipotesi di programmazione degli incontri successivi (argomenti, temi da discutere e calendario)',
+		minutes: 25,
+		presenter: '',
+		status: 'todo'
+	}
 ];
 
 /** The item every standard agenda ends with. */

@@ -106,7 +106,8 @@ export const CommentHighlights = Extension.create<CommentHighlightsOptions>({
 						}
 						if (!tr.docChanged) return previous;
 						const ranges = new Map<string, { from: number; to: number }>();
-						for (const [id, range] of previous.ranges) ranges.set(id, { from: tr.mapping.map(range.from, 1), to: tr.mapping.map(range.to, -1) });
+						for (const [id, range] of previous.ranges)
+							ranges.set(id, { from: tr.mapping.map(range.from, 1), to: tr.mapping.map(range.to, -1) });
 						return { decorations: previous.decorations.map(tr.mapping, tr.doc), ranges };
 					}
 				},

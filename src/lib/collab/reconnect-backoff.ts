@@ -60,10 +60,13 @@ export function jitterReconnects(
 		if (event && !provider.shouldReconnect(event, provider)) return;
 		provider.shouldConnect = false;
 		clearTimeout(timer);
-		timer = setTimeout(() => {
-			timer = undefined;
-			provider.connect();
-		}, reconnectDelay(attempt, policy, random));
+		timer = setTimeout(
+			() => {
+				timer = undefined;
+				provider.connect();
+			},
+			reconnectDelay(attempt, policy, random)
+		);
 		attempt += 1;
 	});
 	provider.on('sync', (isSynced) => {

@@ -96,7 +96,8 @@ export class DocumentComments {
 				headers: { 'content-type': 'application/json', accept: 'application/json' },
 				body: JSON.stringify(body)
 			});
-			const answer = (await response.json().catch(() => null)) as (CommentThreadView & { error?: { message: string; fields?: Record<string, string> } }) | null;
+			const answer = (await response.json().catch(() => null)) as
+				(CommentThreadView & { error?: { message: string; fields?: Record<string, string> } }) | null;
 			if (!response.ok || !answer || answer.error) {
 				const fields = answer?.error?.fields ? Object.values(answer.error.fields) : [];
 				return { ok: false, message: [answer?.error?.message ?? String(response.status), ...fields].join(' ') };

@@ -22,17 +22,28 @@ const tableRoles: readonly TableRole[] = ['coordinator', 'moderator', 'participa
 
 export function auditActionLabel(action: AuditAction): string {
 	switch (action) {
-		case 'document.status': return m.audit_action_document_status();
-		case 'document.version': return m.audit_action_document_version();
-		case 'document.export': return m.audit_action_document_export();
-		case 'document.restore': return m.audit_action_document_restore();
-		case 'member.update': return m.audit_action_member_update();
-		case 'member.remove': return m.audit_action_member_remove();
-		case 'poll.open': return m.audit_action_poll_open();
-		case 'poll.close': return m.audit_action_poll_close();
-		case 'minutes.create': return m.audit_action_minutes_create();
-		case 'convocation.send': return m.audit_action_convocation_send();
-		case 'convocation.reminder': return m.audit_action_convocation_reminder();
+		case 'document.status':
+			return m.audit_action_document_status();
+		case 'document.version':
+			return m.audit_action_document_version();
+		case 'document.export':
+			return m.audit_action_document_export();
+		case 'document.restore':
+			return m.audit_action_document_restore();
+		case 'member.update':
+			return m.audit_action_member_update();
+		case 'member.remove':
+			return m.audit_action_member_remove();
+		case 'poll.open':
+			return m.audit_action_poll_open();
+		case 'poll.close':
+			return m.audit_action_poll_close();
+		case 'minutes.create':
+			return m.audit_action_minutes_create();
+		case 'convocation.send':
+			return m.audit_action_convocation_send();
+		case 'convocation.reminder':
+			return m.audit_action_convocation_reminder();
 	}
 }
 
@@ -44,7 +55,9 @@ export function auditDetails(event: Pick<AuditEvent, 'action' | 'details'>): str
 	const details = event.details;
 	switch (event.action) {
 		case 'document.status':
-			return isStatus(details.from) && isStatus(details.to) ? `${documentStatusLabel(details.from)} → ${documentStatusLabel(details.to)}` : '';
+			return isStatus(details.from) && isStatus(details.to)
+				? `${documentStatusLabel(details.from)} → ${documentStatusLabel(details.to)}`
+				: '';
 		case 'document.version': {
 			const label = m.versions_number({ number: Number(details.number) });
 			const note = typeof details.note === 'string' && details.note ? ` · ${details.note}` : '';
@@ -52,7 +65,9 @@ export function auditDetails(event: Pick<AuditEvent, 'action' | 'details'>): str
 		}
 		case 'document.export': {
 			const format = String(details.format ?? '').toUpperCase();
-			return details.version ? `${format} · ${m.versions_number({ number: Number(details.version) })}` : `${format} · ${m.versions_current()}`;
+			return details.version
+				? `${format} · ${m.versions_number({ number: Number(details.version) })}`
+				: `${format} · ${m.versions_current()}`;
 		}
 		case 'document.restore':
 			return m.audit_restored_from({ number: Number(details.version) });

@@ -20,6 +20,9 @@ describe('diffMarkdown', () => {
 	});
 
 	it('reports no change for identical texts', () => {
-		expect(diffMarkdown('# Titolo\n\nTesto.', '# Titolo\n\nTesto.')).toEqual({ html: '# Titolo\n\nTesto.', stat: { insertions: 0, deletions: 0 } });
+		expect(diffMarkdown('# Titolo\n\nTesto.', '# Titolo\n\nTesto.')).toEqual({
+			html: '# Titolo\n\nTesto.',
+			stat: { insertions: 0, deletions: 0 }
+		});
 	});
 });

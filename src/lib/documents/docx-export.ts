@@ -20,7 +20,14 @@ import {
 } from 'docx';
 import { headerLine, pageTemplateParts, type ExportMeta } from './export-meta.ts';
 
-const headingLevels = [HeadingLevel.HEADING_1, HeadingLevel.HEADING_2, HeadingLevel.HEADING_3, HeadingLevel.HEADING_4, HeadingLevel.HEADING_5, HeadingLevel.HEADING_6];
+const headingLevels = [
+	HeadingLevel.HEADING_1,
+	HeadingLevel.HEADING_2,
+	HeadingLevel.HEADING_3,
+	HeadingLevel.HEADING_4,
+	HeadingLevel.HEADING_5,
+	HeadingLevel.HEADING_6
+];
 const orderedReference = 'tavolo-ordered';
 
 interface BlockContext {
@@ -71,20 +78,31 @@ class DocxBuilder {
 						children: this.runs(node.content),
 						indent,
 						...(list?.kind === 'bullet' ? { bullet: { level: context.level - 1 } } : {}),
-						...(list?.kind === 'ordered' ? { numbering: { reference: orderedReference, level: context.level - 1, instance: list.instance } } : {})
+						...(list?.kind === 'ordered'
+							? { numbering: { reference: orderedReference, level: context.level - 1, instance: list.instance } }
+							: {})
 					})
 				];
 			}
 			case 'bulletList':
-				return (node.content ?? []).flatMap((item) => this.listItem(item, { ...context, level: context.level + 1, list: { kind: 'bullet' } }));
+				return (node.content ?? []).flatMap((item) =>
+					this.listItem(item, { ...context, level: context.level + 1, list: { kind: 'bullet' } })
+				);
 			case 'orderedList': {
 				const instance = ++this.#orderedInstances;
-				return (node.content ?? []).flatMap((item) => this.listItem(item, { ...context, level: context.level + 1, list: { kind: 'ordered', instance } }));
+				return (node.content ?? []).flatMap((item) =>
+					this.listItem(item, { ...context, level: context.level + 1, list: { kind: 'ordered', instance } })
+				);
 			}
 			case 'blockquote':
 				return this.blocks(node.content, { ...context, quote: true });
 			case 'codeBlock':
-				return [new Paragraph({ indent, children: [new TextRun({ text: (node.content ?? []).map((c) => c.text ?? '').join(''), font: 'Courier New' })] })];
+				return [
+					new Paragraph({
+						indent,
+						children: [new TextRun({ text: (node.content ?? []).map((c) => c.text ?? '').join(''), font: 'Courier New' })]
+					})
+				];
 			case 'horizontalRule':
 				return [new Paragraph({ children: [], border: { bottom: { style: BorderStyle.SINGLE, size: 6, color: '5C6F82', space: 1 } } })];
 			case 'table':
@@ -147,7 +165,9 @@ export async function buildDocx(json: JSONContent, meta: ExportMeta): Promise<Ui
 		sections: [
 			{
 				headers: {
-					default: new Header({ children: [new Paragraph({ children: [new TextRun({ text: headerLine(meta), size: 18, color: '5C6F82' })] })] })
+					default: new Header({
+						children: [new Paragraph({ children: [new TextRun({ text: headerLine(meta), size: 18, color: '5C6F82' })] })]
+					})
 				},
 				footers: {
 					default: new Footer({

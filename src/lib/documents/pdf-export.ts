@@ -52,7 +52,12 @@ function block(node: JSONContent): Content {
 		case 'blockquote':
 			return { stack: blocks(node.content), margin: [18, 0, 0, 6], italics: true };
 		case 'codeBlock':
-			return { text: (node.content ?? []).map((c) => c.text ?? '').join(''), preserveLeadingSpaces: true, background: '#EEF1F4', style: 'p' };
+			return {
+				text: (node.content ?? []).map((c) => c.text ?? '').join(''),
+				preserveLeadingSpaces: true,
+				background: '#EEF1F4',
+				style: 'p'
+			};
 		case 'horizontalRule':
 			return { canvas: [{ type: 'line', x1: 0, y1: 4, x2: 515, y2: 4, lineWidth: 0.5, lineColor: '#5C6F82' }], margin: [0, 4, 0, 8] };
 		case 'table': {
@@ -68,7 +73,12 @@ function block(node: JSONContent): Content {
 						for (const cell of row.content ?? []) {
 							const colSpan = Number(cell.attrs?.colspan ?? 1);
 							const header = cell.type === 'tableHeader';
-							cells.push({ stack: blocks(cell.content), colSpan, bold: header || undefined, fillColor: header ? '#E8EDF2' : undefined } as Content);
+							cells.push({
+								stack: blocks(cell.content),
+								colSpan,
+								bold: header || undefined,
+								fillColor: header ? '#E8EDF2' : undefined
+							} as Content);
 							for (let i = 1; i < colSpan; i++) cells.push({ text: '' });
 						}
 						while (cells.length < columns) cells.push({ text: '' });

@@ -16,8 +16,18 @@ describe('renderDraftState', () => {
 		const rendered = renderDraftState(
 			stateOf([
 				{ type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Impegni' }] },
-				{ type: 'paragraph', content: [{ type: 'text', text: 'Il Comune ' }, { type: 'text', text: 'coordina', marks: [{ type: 'italic' }] }, { type: 'text', text: ' <tutto>.' }] },
-				{ type: 'orderedList', content: [{ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'primo' }] }] }] }
+				{
+					type: 'paragraph',
+					content: [
+						{ type: 'text', text: 'Il Comune ' },
+						{ type: 'text', text: 'coordina', marks: [{ type: 'italic' }] },
+						{ type: 'text', text: ' <tutto>.' }
+					]
+				},
+				{
+					type: 'orderedList',
+					content: [{ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'primo' }] }] }]
+				}
 			])
 		);
 		expect(rendered.html).toBe('<h2>Impegni</h2><p>Il Comune <em>coordina</em> &lt;tutto&gt;.</p><ol><li><p>primo</p></li></ol>');

@@ -14,7 +14,10 @@ export class AgendaFeed {
 
 	constructor(docName: string) {
 		const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-		this.#provider = new WebsocketProvider(`${protocol}//${location.host}/yjs`, docName, this.#doc, { disableBc: true, maxBackoffTime: 10_000 });
+		this.#provider = new WebsocketProvider(`${protocol}//${location.host}/yjs`, docName, this.#doc, {
+			disableBc: true,
+			maxBackoffTime: 10_000
+		});
 		// Tavolo's own notices (read-only, saved) are for editors; a reader lets them pass silently.
 		this.#provider.messageHandlers[messageReadOnly] = () => {};
 		this.#provider.messageHandlers[messageDurable] = () => {};

@@ -17,7 +17,15 @@ describe('timer clock', () => {
 	});
 
 	it('counts the running turn of the one speaking', () => {
-		const entry = { id: 's', userId: 'u', name: 'Bruno', status: 'speaking' as const, raisedAt: '', startedAt: new Date(start).toISOString(), spokenMs: 5_000 };
+		const entry = {
+			id: 's',
+			userId: 'u',
+			name: 'Bruno',
+			status: 'speaking' as const,
+			raisedAt: '',
+			startedAt: new Date(start).toISOString(),
+			spokenMs: 5_000
+		};
 		expect(spokenMs(entry, start + 10_000)).toBe(15_000);
 		expect(spokenMs({ ...entry, status: 'waiting' }, start + 10_000)).toBe(5_000);
 	});

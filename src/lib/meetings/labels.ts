@@ -3,8 +3,11 @@ import type { MeetingStatus } from '$lib/server/db/schema.ts';
 
 export function meetingStatusLabel(status: MeetingStatus): string {
 	switch (status) {
-		case 'planned': return m.meeting_status_planned();
-		case 'live': return m.meeting_status_live();
-		case 'closed': return m.meeting_status_closed();
+		case 'planned':
+			return m.meeting_status_planned();
+		case 'live':
+			return m.meeting_status_live();
+		case 'closed':
+			return m.meeting_status_closed();
 	}
 }

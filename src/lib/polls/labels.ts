@@ -5,44 +5,62 @@ import type { PollStatus, ResultsVisibility } from '$lib/realtime/protocol.ts';
 
 export function pollKindLabel(kind: PollKind): string {
 	switch (kind) {
-		case 'single': return m.poll_kind_single();
-		case 'multiple': return m.poll_kind_multiple();
-		case 'ranked': return m.poll_kind_ranked();
-		case 'dots': return m.poll_kind_dots();
-		case 'yesno': return m.poll_kind_yesno();
-		case 'scheduling': return m.poll_kind_scheduling();
+		case 'single':
+			return m.poll_kind_single();
+		case 'multiple':
+			return m.poll_kind_multiple();
+		case 'ranked':
+			return m.poll_kind_ranked();
+		case 'dots':
+			return m.poll_kind_dots();
+		case 'yesno':
+			return m.poll_kind_yesno();
+		case 'scheduling':
+			return m.poll_kind_scheduling();
 	}
 }
 
 export function pollStatusLabel(status: PollStatus): string {
 	switch (status) {
-		case 'draft': return m.poll_status_draft();
-		case 'open': return m.poll_status_open();
-		case 'closed': return m.poll_status_closed();
+		case 'draft':
+			return m.poll_status_draft();
+		case 'open':
+			return m.poll_status_open();
+		case 'closed':
+			return m.poll_status_closed();
 	}
 }
 
 export function visibilityLabel(visibility: ResultsVisibility): string {
 	switch (visibility) {
-		case 'live': return m.poll_visibility_live();
-		case 'after_close': return m.poll_visibility_after_close();
-		case 'hidden': return m.poll_visibility_hidden();
+		case 'live':
+			return m.poll_visibility_live();
+		case 'after_close':
+			return m.poll_visibility_after_close();
+		case 'hidden':
+			return m.poll_visibility_hidden();
 	}
 }
 
 export function majorityLabel(rule: MajorityRule): string {
 	switch (rule) {
-		case 'simple': return m.poll_majority_simple();
-		case 'absolute': return m.poll_majority_absolute();
-		case 'two_thirds': return m.poll_majority_two_thirds();
+		case 'simple':
+			return m.poll_majority_simple();
+		case 'absolute':
+			return m.poll_majority_absolute();
+		case 'two_thirds':
+			return m.poll_majority_two_thirds();
 	}
 }
 
 export function availabilityLabel(answer: Availability): string {
 	switch (answer) {
-		case 'yes': return m.poll_availability_yes();
-		case 'maybe': return m.poll_availability_maybe();
-		case 'no': return m.poll_availability_no();
+		case 'yes':
+			return m.poll_availability_yes();
+		case 'maybe':
+			return m.poll_availability_maybe();
+		case 'no':
+			return m.poll_availability_no();
 	}
 }
 

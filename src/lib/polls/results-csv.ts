@@ -32,7 +32,12 @@ export function csvField(value: string | number): string {
 const line = (fields: Array<string | number>) => fields.map(csvField).join(';');
 
 /** The results of a poll as CSV text (one row per option), with the totals below. */
-export function resultsCsv(kind: PollKind, results: PollResults, words: CsvWords, optionText: (option: { id: string; label: string }) => string): string {
+export function resultsCsv(
+	kind: PollKind,
+	results: PollResults,
+	words: CsvWords,
+	optionText: (option: { id: string; label: string }) => string
+): string {
 	const rows: string[] = [];
 	if (kind === 'ranked') {
 		const borda = new Map((results.borda ?? []).map((b) => [b.id, b.points]));

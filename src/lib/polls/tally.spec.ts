@@ -23,7 +23,13 @@ describe('Borda count', () => {
 	});
 
 	it('gives the first of every ranking the maximum when all agree', () => {
-		const scores = bordaScores(['a', 'b', 'c'], [['a', 'b', 'c'], ['a', 'c', 'b']]);
+		const scores = bordaScores(
+			['a', 'b', 'c'],
+			[
+				['a', 'b', 'c'],
+				['a', 'c', 'b']
+			]
+		);
 		expect(scores).toEqual({ a: 4, b: 1, c: 1 });
 	});
 });
@@ -56,10 +62,7 @@ describe('instant-runoff', () => {
 	});
 
 	it('transfers votes of the eliminated option', () => {
-		const result = instantRunoff(
-			['a', 'b', 'c'],
-			[['a'], ['a'], ['b'], ['b'], ['c', 'b']]
-		);
+		const result = instantRunoff(['a', 'b', 'c'], [['a'], ['a'], ['b'], ['b'], ['c', 'b']]);
 		expect(result.rounds[0].eliminated).toEqual(['c']);
 		expect(result.winner).toBe('b');
 	});
@@ -84,15 +87,21 @@ describe('yes/no motions', () => {
 
 	it('needs the quorum exactly: one ballot short fails, the quorum itself is enough', () => {
 		fc.assert(
-			fc.property(fc.nat(30), fc.nat(30), fc.nat(30), fc.constantFrom('simple', 'absolute', 'two_thirds' as const), (yes, no, abstain, majority) => {
-				const cast = yes + no + abstain;
-				const atQuorum = yesNoOutcome({ yes, no, abstain }, { majority, quorum: cast });
-				const unbounded = yesNoOutcome({ yes, no, abstain }, { majority });
-				expect(atQuorum.quorumMet).toBe(true);
-				expect(atQuorum.passed).toBe(unbounded.passed);
-				const short = yesNoOutcome({ yes, no, abstain }, { majority, quorum: cast + 1 });
-				expect(short).toMatchObject({ quorumMet: false, passed: false });
-			})
+			fc.property(
+				fc.nat(30),
+				fc.nat(30),
+				fc.nat(30),
+				fc.constantFrom('simple', 'absolute', 'two_thirds' as const),
+				(yes, no, abstain, majority) => {
+					const cast = yes + no + abstain;
+					const atQuorum = yesNoOutcome({ yes, no, abstain }, { majority, quorum: cast });
+					const unbounded = yesNoOutcome({ yes, no, abstain }, { majority });
+					expect(atQuorum.quorumMet).toBe(true);
+					expect(atQuorum.passed).toBe(unbounded.passed);
+					const short = yesNoOutcome({ yes, no, abstain }, { majority, quorum: cast + 1 });
+					expect(short).toMatchObject({ quorumMet: false, passed: false });
+				}
+			)
 		);
 	});
 

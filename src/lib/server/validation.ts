@@ -49,7 +49,7 @@ function problemOf(issue: z.core.$ZodIssue): FieldProblem {
 		case 'invalid_type':
 			return issue.input === undefined ? 'required' : issue.expected === 'number' ? 'invalid_number' : 'invalid_choice';
 		case 'custom':
-			return ((issue.params as { problem?: FieldProblem } | undefined)?.problem ?? 'invalid_choice');
+			return (issue.params as { problem?: FieldProblem } | undefined)?.problem ?? 'invalid_choice';
 		default:
 			return 'invalid_choice';
 	}

@@ -6,10 +6,14 @@ export const roles: readonly TableRole[] = ['coordinator', 'moderator', 'partici
 
 export function roleLabel(role: TableRole): string {
 	switch (role) {
-		case 'coordinator': return m.role_coordinator();
-		case 'moderator': return m.role_moderator();
-		case 'participant': return m.role_participant();
-		case 'observer': return m.role_observer();
+		case 'coordinator':
+			return m.role_coordinator();
+		case 'moderator':
+			return m.role_moderator();
+		case 'participant':
+			return m.role_participant();
+		case 'observer':
+			return m.role_observer();
 	}
 }
 

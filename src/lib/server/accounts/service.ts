@@ -50,12 +50,7 @@ export async function signUp(db: Db, input: unknown): Promise<SessionUser> {
 	});
 }
 
-export async function logIn(
-	db: Db,
-	limiter: LoginLimiter,
-	input: unknown,
-	address: string
-): Promise<SessionUser> {
+export async function logIn(db: Db, limiter: LoginLimiter, input: unknown, address: string): Promise<SessionUser> {
 	const { email, password } = parseInput(loginInput, input);
 	await limiter.consume(email, address);
 	const row = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
@@ -98,9 +93,12 @@ export async function changePassword(
 }
 
 // argon2id hash of a random string, used only to spend the same time on unknown emails.
-const DUMMY_HASH =
-	'$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0m8Jm1dBGCFVP0VY3l1oYqwQ0kFlK3UEuGkzJc8Jq1k';
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0m8Jm1dBGCFVP0VY3l1oYqwQ0kFlK3UEuGkzJc8Jq1k';
 
 export async function findUserByEmail(db: Db, email: string) {
-	return db.selectFrom('users').select(['id', 'email', 'name', 'is_admin']).where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+	return db
+		.selectFrom('users')
+		.select(['id', 'email', 'name', 'is_admin'])
+		.where('email', '=', email.trim().toLowerCase())
+		.executeTakeFirst();
 }

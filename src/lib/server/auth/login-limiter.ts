@@ -86,7 +86,11 @@ export interface RequestLimiter {
 }
 
 /** A plain per-key cap (the JSON API per client address). */
-export function createRequestLimiter(points: number, durationSeconds: number, createLimiter: LimiterFactory = memoryLimiters): RequestLimiter {
+export function createRequestLimiter(
+	points: number,
+	durationSeconds: number,
+	createLimiter: LimiterFactory = memoryLimiters
+): RequestLimiter {
 	const limiter = createLimiter('api', points, durationSeconds);
 	return {
 		async consume(key) {

@@ -36,7 +36,11 @@ describe('sessions', () => {
 	it('refuses and deletes an expired session', async () => {
 		const store = createSessionStore(database.db, 30);
 		const { token, session } = await store.create(userId);
-		await database.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', session.id).execute();
+		await database.db
+			.updateTable('sessions')
+			.set({ expires_at: new Date(Date.now() - 1000) })
+			.where('id', '=', session.id)
+			.execute();
 		expect(await store.validate(token)).toBeNull();
 		const row = await database.db.selectFrom('sessions').select('id').where('id', '=', session.id).executeTakeFirst();
 		expect(row).toBeUndefined();

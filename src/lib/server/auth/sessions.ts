@@ -62,10 +62,7 @@ export function createSessionStore(db: Db, lifetimeDays: number): SessionStore {
 				userId,
 				expiresAt: new Date(Date.now() + lifetimeMs)
 			};
-			await db
-				.insertInto('sessions')
-				.values({ id: session.id, user_id: userId, expires_at: session.expiresAt })
-				.execute();
+			await db.insertInto('sessions').values({ id: session.id, user_id: userId, expires_at: session.expiresAt }).execute();
 			return { token, session };
 		},
 		async validate(token) {
@@ -74,14 +71,7 @@ export function createSessionStore(db: Db, lifetimeDays: number): SessionStore {
 			const row = await db
 				.selectFrom('sessions')
 				.innerJoin('users', 'users.id', 'sessions.user_id')
-				.select([
-					'sessions.id',
-					'sessions.user_id',
-					'sessions.expires_at',
-					'users.email',
-					'users.name',
-					'users.is_admin'
-				])
+				.select(['sessions.id', 'sessions.user_id', 'sessions.expires_at', 'users.email', 'users.name', 'users.is_admin'])
 				.where('sessions.id', '=', id)
 				.executeTakeFirst();
 			if (!row) return null;
@@ -115,12 +105,7 @@ export function createSessionStore(db: Db, lifetimeDays: number): SessionStore {
 
 /** Deletes the user's sessions except one; takes `db` first so a transaction can be passed in. */
 export async function deleteOtherSessions(db: Db, userId: string, keepSessionId: string): Promise<string[]> {
-	const rows = await db
-		.deleteFrom('sessions')
-		.where('user_id', '=', userId)
-		.where('id', '!=', keepSessionId)
-		.returning('id')
-		.execute();
+	const rows = await db.deleteFrom('sessions').where('user_id', '=', userId).where('id', '!=', keepSessionId).returning('id').execute();
 	return rows.map((row) => row.id);
 }
 

@@ -8,13 +8,7 @@ export interface MentionRow {
 }
 
 export async function findCommentsOfDocument(db: Db, documentId: string): Promise<DocumentCommentRow[]> {
-	return db
-		.selectFrom('document_comments')
-		.selectAll()
-		.where('document_id', '=', documentId)
-		.orderBy('created_at')
-		.orderBy('id')
-		.execute();
+	return db.selectFrom('document_comments').selectAll().where('document_id', '=', documentId).orderBy('created_at').orderBy('id').execute();
 }
 
 export async function findCommentById(db: Db, documentId: string, commentId: string): Promise<DocumentCommentRow | undefined> {
@@ -39,13 +33,20 @@ export async function findMentionsOfDocument(db: Db, documentId: string): Promis
 
 export async function findUserNames(db: Db, userIds: readonly string[]): Promise<Map<string, string>> {
 	if (userIds.length === 0) return new Map();
-	const rows = await db.selectFrom('users').select(['id', 'name']).where('id', 'in', [...userIds]).execute();
+	const rows = await db
+		.selectFrom('users')
+		.select(['id', 'name'])
+		.where('id', 'in', [...userIds])
+		.execute();
 	return new Map(rows.map((row) => [row.id, row.name]));
 }
 
 export async function insertComment(
 	db: Db,
-	comment: Pick<DocumentCommentRow, 'id' | 'document_id' | 'parent_id' | 'author_id' | 'author_name' | 'body' | 'anchor_from' | 'anchor_to' | 'quote'>,
+	comment: Pick<
+		DocumentCommentRow,
+		'id' | 'document_id' | 'parent_id' | 'author_id' | 'author_name' | 'body' | 'anchor_from' | 'anchor_to' | 'quote'
+	>,
 	mentionedUserIds: readonly string[]
 ): Promise<void> {
 	await db.insertInto('document_comments').values(comment).execute();

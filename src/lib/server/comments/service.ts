@@ -43,9 +43,7 @@ const encodedPosition = z
 
 export const commentInput = z.object({
 	body: z.string().trim().min(1).max(commentLimits.body),
-	anchor: z
-		.object({ from: encodedPosition, to: encodedPosition, quote: z.string().max(commentLimits.quote).default('') })
-		.optional(),
+	anchor: z.object({ from: encodedPosition, to: encodedPosition, quote: z.string().max(commentLimits.quote).default('') }).optional(),
 	parentId: z.string().trim().min(1).max(64).optional(),
 	mentions: z.array(z.string().trim().min(1).max(64)).max(commentLimits.mentions).default([])
 });

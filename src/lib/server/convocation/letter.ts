@@ -40,14 +40,22 @@ export function composeLetter(facts: LetterFacts): Letter {
 	const when = { date, start: formatRomeTime(meeting.startsAt), end: formatRomeTime(meeting.endsAt) };
 	const paragraphs = [
 		formatLetterDate(facts.today),
-		[m.convocation_recipients_intro({ table: table.name }), ...recipients.map((r) => `- ${r}`), ...(table.territory ? [m.convocation_recipients_territory({ territory: table.territory })] : [])].join('\n'),
+		[
+			m.convocation_recipients_intro({ table: table.name }),
+			...recipients.map((r) => `- ${r}`),
+			...(table.territory ? [m.convocation_recipients_territory({ territory: table.territory })] : [])
+		].join('\n'),
 		m.convocation_subject_line({ subject }),
 		m.convocation_purpose({ programme: facts.programme, organization: facts.organization, table: table.name, title: meeting.title }),
 		meeting.videoUrl ? m.convocation_when_video({ ...when, url: meeting.videoUrl }) : m.convocation_when_no_video(when),
 		m.convocation_platform({ url: facts.meetingUrl }),
 		m.convocation_share(),
-		...(facts.expectedCategories.length > 0 ? [[m.convocation_expected_intro(), ...facts.expectedCategories.map((c) => `- ${c}`)].join('\n')] : []),
-		facts.agenda.length > 0 ? [m.convocation_agenda_intro(), ...facts.agenda.map((item, i) => `${i + 1}. ${item}`)].join('\n') : m.convocation_agenda_empty(),
+		...(facts.expectedCategories.length > 0
+			? [[m.convocation_expected_intro(), ...facts.expectedCategories.map((c) => `- ${c}`)].join('\n')]
+			: []),
+		facts.agenda.length > 0
+			? [m.convocation_agenda_intro(), ...facts.agenda.map((item, i) => `${i + 1}. ${item}`)].join('\n')
+			: m.convocation_agenda_empty(),
 		m.convocation_closing(),
 		[facts.coordinator.name, facts.organization, facts.programme].filter(Boolean).join('\n')
 	];
@@ -86,10 +94,15 @@ function runsOf(block: string): Run[] {
 export function letterJson(body: string): JSONContent {
 	const text = (value: string): JSONContent[] => (value ? [{ type: 'text', text: value }] : []);
 	const blocks = body.replace(/\r\n?/g, '\n').split(/\n\s*\n/);
-	const content = blocks.flatMap(runsOf).map((run): JSONContent =>
-		run.kind === 'paragraph'
-			? { type: 'paragraph', content: run.lines.flatMap((line, i) => [...(i > 0 ? [{ type: 'hardBreak' }] : []), ...text(line)]) }
-			: { type: run.kind, content: run.lines.map((item) => ({ type: 'listItem', content: [{ type: 'paragraph', content: text(item) }] })) }
-	);
+	const content = blocks
+		.flatMap(runsOf)
+		.map((run): JSONContent =>
+			run.kind === 'paragraph'
+				? { type: 'paragraph', content: run.lines.flatMap((line, i) => [...(i > 0 ? [{ type: 'hardBreak' }] : []), ...text(line)]) }
+				: {
+						type: run.kind,
+						content: run.lines.map((item) => ({ type: 'listItem', content: [{ type: 'paragraph', content: text(item) }] }))
+					}
+		);
 	return { type: 'doc', content };
 }

@@ -89,13 +89,23 @@ export function meetingUrl(baseUrl: string, meetingId: string): string {
 }
 
 /** The letter (saved or generated), its recipients and the coordinator who signs it. */
-async function loadLetter(deps: Pick<ConvocationDeps, 'db' | 'baseUrl' | 'live'>, meeting: MeetingRow, signer: { name: string; email: string } | null): Promise<LetterContext> {
+async function loadLetter(
+	deps: Pick<ConvocationDeps, 'db' | 'baseUrl' | 'live'>,
+	meeting: MeetingRow,
+	signer: { name: string; email: string } | null
+): Promise<LetterContext> {
 	const { db } = deps;
 	const table = await db
 		.selectFrom('tables')
 		.innerJoin('programmes', 'programmes.id', 'tables.programme_id')
 		.innerJoin('organizations', 'organizations.id', 'programmes.organization_id')
-		.select(['tables.name', 'tables.territory', 'tables.programme_id', 'programmes.name as programme', 'organizations.name as organization'])
+		.select([
+			'tables.name',
+			'tables.territory',
+			'tables.programme_id',
+			'programmes.name as programme',
+			'organizations.name as organization'
+		])
 		.where('tables.id', '=', meeting.table_id)
 		.executeTakeFirstOrThrow();
 	await deps.live?.flush();
@@ -116,23 +126,35 @@ async function loadLetter(deps: Pick<ConvocationDeps, 'db' | 'baseUrl' | 'live'>
 		const category = categories.find((c) => c.id === categoryId);
 		return category ? categoryLabel(category) : '';
 	};
-	const recipients: Recipient[] = members.map((r) => ({ userId: r.id, name: r.name, email: r.email, role: r.role, category: labelOf(r.category_id) }));
+	const recipients: Recipient[] = members.map((r) => ({
+		userId: r.id,
+		name: r.name,
+		email: r.email,
+		role: r.role,
+		category: labelOf(r.category_id)
+	}));
 	// Without a signer (the reminder runs on its own): the coordinator who last edited, or the first one.
-	const coordinator =
-		signer ??
+	const coordinator = signer ??
 		members.find((r) => r.id === saved?.updated_by) ??
 		members.find((r) => r.role === 'coordinator') ?? { name: table.organization, email: '' };
 
 	const agendaDoc = new Y.Doc();
 	Y.applyUpdate(agendaDoc, agendaState);
-	const agenda = readAgenda(agendaDoc).map((item) => item.title).filter(Boolean);
+	const agenda = readAgenda(agendaDoc)
+		.map((item) => item.title)
+		.filter(Boolean);
 	agendaDoc.destroy();
 
 	const generated = composeLetter({
 		organization: table.organization,
 		programme: table.programme,
 		table: { name: table.name, territory: table.territory },
-		meeting: { title: meeting.title, startsAt: new Date(meeting.starts_at), endsAt: new Date(meeting.ends_at), videoUrl: meeting.video_url },
+		meeting: {
+			title: meeting.title,
+			startsAt: new Date(meeting.starts_at),
+			endsAt: new Date(meeting.ends_at),
+			videoUrl: meeting.video_url
+		},
 		meetingUrl: meetingUrl(deps.baseUrl, meeting.id),
 		recipientCategories: categories.filter((c) => members.some((r) => r.category_id === c.id)).map(categoryLabel),
 		expectedCategories: categories.filter((c) => expected.some((e) => e.category_id === c.id)).map(categoryLabel),
@@ -177,7 +199,9 @@ export async function saveConvocation(deps: ConvocationDeps, user: SessionUser, 
 	await deps.db
 		.insertInto('convocations')
 		.values({ meeting_id: meetingId, subject: letter.subject, body: letter.body, updated_by: user.id })
-		.onConflict((oc) => oc.column('meeting_id').doUpdateSet({ subject: letter.subject, body: letter.body, updated_by: user.id, updated_at: sql`now()` }))
+		.onConflict((oc) =>
+			oc.column('meeting_id').doUpdateSet({ subject: letter.subject, body: letter.body, updated_by: user.id, updated_at: sql`now()` })
+		)
 		.execute();
 	return letter;
 }
@@ -185,7 +209,11 @@ export async function saveConvocation(deps: ConvocationDeps, user: SessionUser, 
 /** `DELETE /api/v1/meetings/:id/convocation`: drops the edits; the letter is generated afresh. */
 export async function resetConvocation(deps: ConvocationDeps, user: SessionUser, meetingId: string): Promise<void> {
 	await accessMeeting(deps.db, user, meetingId, conveneAction);
-	await deps.db.updateTable('convocations').set({ subject: null, body: null, updated_at: sql`now()` }).where('meeting_id', '=', meetingId).execute();
+	await deps.db
+		.updateTable('convocations')
+		.set({ subject: null, body: null, updated_at: sql`now()` })
+		.where('meeting_id', '=', meetingId)
+		.execute();
 }
 
 export const letterFormats = ['docx', 'pdf'] as const;
@@ -277,7 +305,12 @@ export async function sendConvocation(
 	if (given) await saveConvocation(deps, user, meetingId, input);
 	const context = await accessLetter(deps, user, meetingId);
 	const url = meetingUrl(deps.baseUrl, meetingId);
-	const summary = await mailEach(deps, context, { subject: context.letter.subject, text: `${context.letter.body}\n\n${m.convocation_mail_link({ url })}\n` }, onProgress);
+	const summary = await mailEach(
+		deps,
+		context,
+		{ subject: context.letter.subject, text: `${context.letter.body}\n\n${m.convocation_mail_link({ url })}\n` },
+		onProgress
+	);
 	await deps.db
 		.insertInto('convocations')
 		.values({ meeting_id: meetingId, sent_at: sql`now()`, updated_by: user.id })
@@ -319,7 +352,12 @@ export async function sendDueReminders(deps: ConvocationDeps, now = new Date()):
 		const claimed = await deps.db
 			.insertInto('convocations')
 			.values({ meeting_id: meeting.id, reminder_sent_at: sql`now()` })
-			.onConflict((oc) => oc.column('meeting_id').doUpdateSet({ reminder_sent_at: sql`now()` }).where('convocations.reminder_sent_at', 'is', null))
+			.onConflict((oc) =>
+				oc
+					.column('meeting_id')
+					.doUpdateSet({ reminder_sent_at: sql`now()` })
+					.where('convocations.reminder_sent_at', 'is', null)
+			)
 			.returning('meeting_id')
 			.executeTakeFirst();
 		if (!claimed) continue;

@@ -24,7 +24,10 @@ it('loads three territorial tables with every role, a first meeting with the let
 	for (const row of rows) Y.applyUpdate(doc, row.update);
 	expect(readAgenda(doc)).toHaveLength(4);
 	// The first account of an empty deployment is its admin.
-	expect((await db.selectFrom('users').select('is_admin').where('email', '=', 'marta.coordinatrice@demo.tavolo').executeTakeFirstOrThrow()).is_admin).toBe(true);
+	expect(
+		(await db.selectFrom('users').select('is_admin').where('email', '=', 'marta.coordinatrice@demo.tavolo').executeTakeFirstOrThrow())
+			.is_admin
+	).toBe(true);
 
 	expect(await loadDemoData(db)).toMatchObject({ created: false });
 	expect(await db.selectFrom('tables').select('id').execute()).toHaveLength(3);

@@ -11,20 +11,79 @@ const DEMO_PROGRAMME = 'Progetto Reti di Integrazione (demo)';
 
 /** Invented people: any resemblance to real persons or bodies is accidental. */
 const people: { name: string; email: string; admin?: boolean; category?: string; body: string; roles: Record<string, TableRole> }[] = [
-	{ name: 'Marta Coordinatrice', email: 'marta.coordinatrice@demo.tavolo', admin: true, category: 'steering_committee', body: 'Consorzio Servizi Sociali (demo)', roles: { urbana: 'coordinator', piana: 'coordinator', montana: 'coordinator' } },
-	{ name: 'Luca Moderatore', email: 'luca.moderatore@demo.tavolo', body: 'Cooperativa Facilitazione (demo)', roles: { urbana: 'moderator', piana: 'moderator', montana: 'moderator' } },
-	{ name: 'Anna Sindaca', email: 'anna.sindaca@demo.tavolo', category: 'mayors', body: 'Comune di Poggio Alto', roles: { montana: 'participant' } },
-	{ name: 'Paolo Assessore', email: 'paolo.assessore@demo.tavolo', category: 'councillors', body: 'Comune di Valle Chiara', roles: { montana: 'participant', piana: 'participant' } },
-	{ name: 'Elena Dirigente', email: 'elena.dirigente@demo.tavolo', category: 'school_heads', body: 'Istituto Comprensivo dei Monti', roles: { montana: 'participant' } },
-	{ name: 'Giorgio Servizi', email: 'giorgio.servizi@demo.tavolo', category: 'social_services', body: 'Servizi alla Persona di Pianoro', roles: { piana: 'participant', urbana: 'participant' } },
-	{ name: 'Sara Associazione', email: 'sara.associazione@demo.tavolo', category: 'user_associations', body: 'Associazione Ponti Aperti', roles: { urbana: 'participant' } },
-	{ name: 'Dario Impiego', email: 'dario.impiego@demo.tavolo', category: 'job_centre', body: "Centro per l'impiego (demo)", roles: { urbana: 'participant', montana: 'observer' } },
-	{ name: 'Chiara Osservatrice', email: 'chiara.osservatrice@demo.tavolo', category: 'third_sector', body: 'Forum del Terzo Settore (demo)', roles: { urbana: 'observer', piana: 'observer', montana: 'observer' } }
+	{
+		name: 'Marta Coordinatrice',
+		email: 'marta.coordinatrice@demo.tavolo',
+		admin: true,
+		category: 'steering_committee',
+		body: 'Consorzio Servizi Sociali (demo)',
+		roles: { urbana: 'coordinator', piana: 'coordinator', montana: 'coordinator' }
+	},
+	{
+		name: 'Luca Moderatore',
+		email: 'luca.moderatore@demo.tavolo',
+		body: 'Cooperativa Facilitazione (demo)',
+		roles: { urbana: 'moderator', piana: 'moderator', montana: 'moderator' }
+	},
+	{
+		name: 'Anna Sindaca',
+		email: 'anna.sindaca@demo.tavolo',
+		category: 'mayors',
+		body: 'Comune di Poggio Alto',
+		roles: { montana: 'participant' }
+	},
+	{
+		name: 'Paolo Assessore',
+		email: 'paolo.assessore@demo.tavolo',
+		category: 'councillors',
+		body: 'Comune di Valle Chiara',
+		roles: { montana: 'participant', piana: 'participant' }
+	},
+	{
+		name: 'Elena Dirigente',
+		email: 'elena.dirigente@demo.tavolo',
+		category: 'school_heads',
+		body: 'Istituto Comprensivo dei Monti',
+		roles: { montana: 'participant' }
+	},
+	{
+		name: 'Giorgio Servizi',
+		email: 'giorgio.servizi@demo.tavolo',
+		category: 'social_services',
+		body: 'Servizi alla Persona di Pianoro',
+		roles: { piana: 'participant', urbana: 'participant' }
+	},
+	{
+		name: 'Sara Associazione',
+		email: 'sara.associazione@demo.tavolo',
+		category: 'user_associations',
+		body: 'Associazione Ponti Aperti',
+		roles: { urbana: 'participant' }
+	},
+	{
+		name: 'Dario Impiego',
+		email: 'dario.impiego@demo.tavolo',
+		category: 'job_centre',
+		body: "Centro per l'impiego (demo)",
+		roles: { urbana: 'participant', montana: 'observer' }
+	},
+	{
+		name: 'Chiara Osservatrice',
+		email: 'chiara.osservatrice@demo.tavolo',
+		category: 'third_sector',
+		body: 'Forum del Terzo Settore (demo)',
+		roles: { urbana: 'observer', piana: 'observer', montana: 'observer' }
+	}
 ];
 
 const tables = [
 	{ key: 'urbana', name: 'Tavolo Area urbana', territory: 'Area urbana', description: 'Comuni del capoluogo e della prima cintura.' },
-	{ key: 'piana', name: 'Tavolo Area della piana', territory: 'Area della piana', description: 'Comuni della pianura e dei distretti industriali.' },
+	{
+		key: 'piana',
+		name: 'Tavolo Area della piana',
+		territory: 'Area della piana',
+		description: 'Comuni della pianura e dei distretti industriali.'
+	},
 	{ key: 'montana', name: 'Tavolo Area montana', territory: 'Area montana', description: 'Comuni della montagna e delle valli interne.' }
 ];
 
@@ -66,14 +125,27 @@ export async function loadDemoData(db: Db): Promise<DemoResult> {
 		start.setUTCHours(14, 0, 0, 0);
 		for (const table of tables) {
 			const tableId = newId();
-			await trx.insertInto('tables').values({ id: tableId, programme_id: programme.id, name: table.name, territory: table.territory, description: table.description }).execute();
-			await trx.insertInto('table_expected_categories').values(categories.map((c) => ({ table_id: tableId, category_id: c.id }))).execute();
+			await trx
+				.insertInto('tables')
+				.values({ id: tableId, programme_id: programme.id, name: table.name, territory: table.territory, description: table.description })
+				.execute();
+			await trx
+				.insertInto('table_expected_categories')
+				.values(categories.map((c) => ({ table_id: tableId, category_id: c.id })))
+				.execute();
 			for (const person of people) {
 				const role = person.roles[table.key];
 				if (!role) continue;
 				await trx
 					.insertInto('memberships')
-					.values({ id: newId(), table_id: tableId, user_id: userIds.get(person.email)!, role, category_id: categoryId(person.category), represented_body: person.body })
+					.values({
+						id: newId(),
+						table_id: tableId,
+						user_id: userIds.get(person.email)!,
+						role,
+						category_id: categoryId(person.category),
+						represented_body: person.body
+					})
 					.execute();
 			}
 			const meetingId = newId();
@@ -89,10 +161,19 @@ export async function loadDemoData(db: Db): Promise<DemoResult> {
 					created_by: userIds.get(people[0].email)!
 				})
 				.execute();
-			await trx.insertInto('yjs_updates').values({ doc_name: agendaDocName(meetingId), update: agendaTemplateUpdate('first_meeting') }).execute();
+			await trx
+				.insertInto('yjs_updates')
+				.values({ doc_name: agendaDocName(meetingId), update: agendaTemplateUpdate('first_meeting') })
+				.execute();
 			await trx
 				.insertInto('documents')
-				.values({ id: newId(), table_id: tableId, kind: 'protocol', title: 'Protocollo operativo di accoglienza', created_by: userIds.get(people[0].email)! })
+				.values({
+					id: newId(),
+					table_id: tableId,
+					kind: 'protocol',
+					title: 'Protocollo operativo di accoglienza',
+					created_by: userIds.get(people[0].email)!
+				})
 				.execute();
 		}
 	});

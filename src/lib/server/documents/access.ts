@@ -49,11 +49,7 @@ export async function resolveDocAccess(db: Db, user: SessionUser, docName: strin
 		if (!meeting) return { ok: false, status: 404, reason: 'not_found' };
 		tableId = meeting.table_id;
 	} else {
-		const document = await db
-			.selectFrom('documents')
-			.select(['table_id', 'status'])
-			.where('id', '=', ref.documentId)
-			.executeTakeFirst();
+		const document = await db.selectFrom('documents').select(['table_id', 'status']).where('id', '=', ref.documentId).executeTakeFirst();
 		if (!document) return { ok: false, status: 404, reason: 'not_found' };
 		tableId = document.table_id;
 		documentStatus = document.status;

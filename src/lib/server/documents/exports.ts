@@ -45,7 +45,12 @@ function fileStem(title: string): string {
  * `GET /api/v1/documents/:id/export?format=docx|pdf|md[&version=N]`: any member may export a
  * version or the current draft (flushed first, so it is what the editors show).
  */
-export async function exportDocument(deps: DocumentDeps, user: SessionUser, documentId: string, query: URLSearchParams): Promise<ExportedFile> {
+export async function exportDocument(
+	deps: DocumentDeps,
+	user: SessionUser,
+	documentId: string,
+	query: URLSearchParams
+): Promise<ExportedFile> {
 	const document = await getDocument(deps.db, user, documentId);
 	const format = formatField.safeParse(query.get('format'));
 	if (!format.success) throw new AppError('validation_failed', { fields: { format: 'invalid_choice' } });
@@ -63,7 +68,11 @@ export async function exportDocument(deps: DocumentDeps, user: SessionUser, docu
 		title: document.title,
 		...origin,
 		versionLabel: version
-			? m.export_version_label({ number: version.number, status: version.final ? documentStatusLabel('final') : m.export_version_frozen(), date: formatRomeDateTime(version.createdAt) })
+			? m.export_version_label({
+					number: version.number,
+					status: version.final ? documentStatusLabel('final') : m.export_version_frozen(),
+					date: formatRomeDateTime(version.createdAt)
+				})
 			: m.export_current_label({ status: documentStatusLabel(document.status), date: formatRomeDateTime(new Date()) }),
 		pageTemplate: m.export_page({ page: '{page}', pages: '{pages}' })
 	};

@@ -88,7 +88,12 @@ async function approvalFrom(db: DocumentDeps['db'], tableId: string, pollId: str
  * final version: the status is committed first and the open editors are turned read-only, then
  * their last edits are flushed and frozen, so no edit can land between the version and "final".
  */
-export async function changeDocumentStatus(deps: DocumentDeps, user: SessionUser, documentId: string, input: unknown): Promise<TableDocument> {
+export async function changeDocumentStatus(
+	deps: DocumentDeps,
+	user: SessionUser,
+	documentId: string,
+	input: unknown
+): Promise<TableDocument> {
 	const { db, live } = deps;
 	const document = await getDocument(db, user, documentId);
 	await authorizeOnTable(db, user, document.tableId, 'document.review');

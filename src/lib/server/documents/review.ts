@@ -59,7 +59,10 @@ export async function reviewDashboard(deps: DocumentDeps, user: SessionUser): Pr
 	const inReviewRows = documents.filter((row) => row.status === 'in_review');
 	const finalRows = documents.filter((row) => row.status === 'final').slice(0, recentFinalsLimit);
 	if (inReviewRows.length > 0) await deps.live?.flush();
-	const openComments = await countOpenThreads(db, inReviewRows.map((row) => row.id));
+	const openComments = await countOpenThreads(
+		db,
+		inReviewRows.map((row) => row.id)
+	);
 
 	const describe = async (row: (typeof documents)[number], withChanges: boolean): Promise<ReviewItem> => {
 		const last = await db

@@ -41,7 +41,10 @@ export interface DocumentVersionDetail extends DocumentVersion {
 }
 
 function toVersion(
-	row: Pick<DocumentVersionRow, 'number' | 'note' | 'final' | 'content_sha256' | 'approval' | 'created_by' | 'created_by_name' | 'created_at'>
+	row: Pick<
+		DocumentVersionRow,
+		'number' | 'note' | 'final' | 'content_sha256' | 'approval' | 'created_by' | 'created_by_name' | 'created_at'
+	>
 ): DocumentVersion {
 	return {
 		number: row.number,
@@ -135,7 +138,12 @@ export async function listVersions(db: Db, user: SessionUser, documentId: string
 }
 
 async function findVersionRow(db: Db, documentId: string, number: number): Promise<DocumentVersionRow> {
-	const row = await db.selectFrom('document_versions').selectAll().where('document_id', '=', documentId).where('number', '=', number).executeTakeFirst();
+	const row = await db
+		.selectFrom('document_versions')
+		.selectAll()
+		.where('document_id', '=', documentId)
+		.where('number', '=', number)
+		.executeTakeFirst();
 	if (!row) throw new AppError('not_found');
 	return row;
 }
@@ -168,7 +176,13 @@ export interface VersionComparison {
 }
 
 /** What changed from version `from` to version `to` (or to the current draft). */
-export async function compareVersions(deps: DocumentDeps, user: SessionUser, documentId: string, from: number, to: number | null): Promise<VersionComparison> {
+export async function compareVersions(
+	deps: DocumentDeps,
+	user: SessionUser,
+	documentId: string,
+	from: number,
+	to: number | null
+): Promise<VersionComparison> {
 	const document = await getDocument(deps.db, user, documentId);
 	const before = await findVersionRow(deps.db, documentId, from);
 	let after: { version: DocumentVersion | null; markdown: string };

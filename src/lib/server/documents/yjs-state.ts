@@ -40,5 +40,8 @@ export async function loadDocumentState(db: Db, docName: string): Promise<Uint8A
 
 /** Gives a document that nobody has opened yet its first state (a restored version). */
 export async function seedDocumentState(db: Db, docName: string, state: Uint8Array): Promise<void> {
-	await db.insertInto('yjs_updates').values({ doc_name: docName, update: asBytea(state) }).execute();
+	await db
+		.insertInto('yjs_updates')
+		.values({ doc_name: docName, update: asBytea(state) })
+		.execute();
 }

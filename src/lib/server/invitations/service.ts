@@ -186,12 +186,7 @@ export async function acceptInvitation(
 ): Promise<{ tableId: string; role: TableRole; alreadyMember: boolean }> {
 	if (!/^[a-z2-7]{1,64}$/.test(token)) throw new AppError('not_found');
 	return db.transaction().execute(async (trx) => {
-		const row = await trx
-			.selectFrom('invitations')
-			.selectAll()
-			.where('token_hash', '=', hashToken(token))
-			.forUpdate()
-			.executeTakeFirst();
+		const row = await trx.selectFrom('invitations').selectAll().where('token_hash', '=', hashToken(token)).forUpdate().executeTakeFirst();
 		if (!row) throw new AppError('not_found');
 		const existing = await trx
 			.selectFrom('memberships')

@@ -22,7 +22,12 @@ export async function recordArrival(db: Db, meetingId: string, userId: string): 
 }
 
 export async function recordDeparture(db: Db, attendanceId: string): Promise<void> {
-	await db.updateTable('meeting_attendance').set({ left_at: sql`now()` }).where('id', '=', attendanceId).where('left_at', 'is', null).execute();
+	await db
+		.updateTable('meeting_attendance')
+		.set({ left_at: sql`now()` })
+		.where('id', '=', attendanceId)
+		.where('left_at', 'is', null)
+		.execute();
 }
 
 /** The attendance register (foglio presenze): every stay, in order of arrival. */

@@ -30,12 +30,21 @@ export interface MeetingAccess {
  * The meeting and the caller's standing, in one query; refuses non-members like the rest of the
  * app. (The table exists: meetings.table_id is a foreign key.)
  */
-export async function accessMeeting(db: Db, user: SessionUser, meetingId: string, action: TableAction = 'meeting.view'): Promise<MeetingAccess> {
+export async function accessMeeting(
+	db: Db,
+	user: SessionUser,
+	meetingId: string,
+	action: TableAction = 'meeting.view'
+): Promise<MeetingAccess> {
 	const row = await db
 		.selectFrom('meetings')
 		.leftJoin('memberships', (join) => join.onRef('memberships.table_id', '=', 'meetings.table_id').on('memberships.user_id', '=', user.id))
 		.selectAll('meetings')
-		.select(['memberships.role as member_role', 'memberships.category_id as member_category_id', 'memberships.represented_body as member_represented_body'])
+		.select([
+			'memberships.role as member_role',
+			'memberships.category_id as member_category_id',
+			'memberships.represented_body as member_represented_body'
+		])
 		.where('meetings.id', '=', meetingId)
 		.executeTakeFirst();
 	if (!row) throw new AppError('not_found');
@@ -60,7 +69,14 @@ export async function readLiveState(deps: LiveDeps, meeting: MeetingRow, facilit
 		db
 			.selectFrom('meeting_speakers')
 			.innerJoin('users', 'users.id', 'meeting_speakers.user_id')
-			.select(['meeting_speakers.id', 'meeting_speakers.user_id', 'users.name', 'meeting_speakers.status', 'meeting_speakers.raised_at', 'meeting_speakers.started_at'])
+			.select([
+				'meeting_speakers.id',
+				'meeting_speakers.user_id',
+				'users.name',
+				'meeting_speakers.status',
+				'meeting_speakers.raised_at',
+				'meeting_speakers.started_at'
+			])
 			.where('meeting_speakers.meeting_id', '=', meeting.id)
 			.where('meeting_speakers.status', 'in', ['waiting', 'speaking'])
 			.orderBy(sql`case when meeting_speakers.status = 'speaking' then 0 else 1 end`)
@@ -85,20 +101,21 @@ export async function readLiveState(deps: LiveDeps, meeting: MeetingRow, facilit
 		title: meeting.title,
 		status: meeting.status,
 		focusItemId: live?.focus_item_id ?? null,
-		timers: timers.map(
-			(t): TimerState => ({ itemId: t.item_id, durationMs: t.duration_ms, elapsedMs: t.elapsed_ms, runningSince: iso(t.running_since) })
-		),
-		speakers: speakers.map(
-			(s): SpeakerEntry => ({
-				id: s.id,
-				userId: s.user_id,
-				name: s.name,
-				status: s.status as SpeakerEntry['status'],
-				raisedAt: iso(s.raised_at)!,
-				startedAt: iso(s.started_at),
-				spokenMs: spokenBy.get(s.user_id) ?? 0
-			})
-		),
+		timers: timers.map((t): TimerState => ({
+			itemId: t.item_id,
+			durationMs: t.duration_ms,
+			elapsedMs: t.elapsed_ms,
+			runningSince: iso(t.running_since)
+		})),
+		speakers: speakers.map((s): SpeakerEntry => ({
+			id: s.id,
+			userId: s.user_id,
+			name: s.name,
+			status: s.status as SpeakerEntry['status'],
+			raisedAt: iso(s.raised_at)!,
+			startedAt: iso(s.started_at),
+			spokenMs: spokenBy.get(s.user_id) ?? 0
+		})),
 		polls,
 		present,
 		serverTime: new Date(now.rows[0].now).toISOString()
@@ -277,7 +294,11 @@ export async function controlSpeakers(deps: LiveDeps, user: SessionUser, meeting
 	await deps.db.transaction().execute(async (trx) => {
 		// Serialises queue changes of one meeting (positions, the one speaker).
 		await trx.selectFrom('meetings').select('id').where('id', '=', meetingId).forUpdate().execute();
-		const open = trx.selectFrom('meeting_speakers').selectAll().where('meeting_id', '=', meetingId).where('status', 'in', ['waiting', 'speaking']);
+		const open = trx
+			.selectFrom('meeting_speakers')
+			.selectAll()
+			.where('meeting_id', '=', meetingId)
+			.where('status', 'in', ['waiting', 'speaking']);
 		switch (command.action) {
 			case 'raise': {
 				await trx
@@ -307,11 +328,22 @@ export async function controlSpeakers(deps: LiveDeps, user: SessionUser, meeting
 				await trx.updateTable('meeting_speakers').set(done).where('meeting_id', '=', meetingId).where('status', '=', 'speaking').execute();
 				const waiting = await open.where('user_id', '=', command.userId).executeTakeFirst();
 				if (waiting) {
-					await trx.updateTable('meeting_speakers').set({ status: 'speaking', started_at: sql`now()` }).where('id', '=', waiting.id).execute();
+					await trx
+						.updateTable('meeting_speakers')
+						.set({ status: 'speaking', started_at: sql`now()` })
+						.where('id', '=', waiting.id)
+						.execute();
 				} else {
 					await trx
 						.insertInto('meeting_speakers')
-						.values({ id: newId(), meeting_id: meetingId, user_id: command.userId, status: 'speaking', position: 0, started_at: sql`now()` })
+						.values({
+							id: newId(),
+							meeting_id: meetingId,
+							user_id: command.userId,
+							status: 'speaking',
+							position: 0,
+							started_at: sql`now()`
+						})
 						.execute();
 				}
 				return;

@@ -90,7 +90,11 @@ export async function scheduleNextMeeting(deps: LiveDeps, user: SessionUser, pol
 			await trx
 				.updateTable('topics')
 				.set({ status: 'scheduled', meeting_id: meeting.id })
-				.where('id', 'in', topics.map((t) => t.id))
+				.where(
+					'id',
+					'in',
+					topics.map((t) => t.id)
+				)
 				.execute();
 		}
 		return { meeting, created: true, topicIds: topics.map((t) => t.id) };
@@ -149,11 +153,20 @@ async function winningTopics(db: Db, meetingId: string, topicPollId: string | nu
 	}
 	const [options, topics, results] = await Promise.all([
 		db.selectFrom('poll_options').select(['id', 'label']).where('poll_id', '=', topicPoll.id).orderBy('position').execute(),
-		db.selectFrom('topics').select(['id', 'title', 'description']).where('poll_id', '=', topicPoll.id).orderBy('created_at').orderBy('id').execute(),
+		db
+			.selectFrom('topics')
+			.select(['id', 'title', 'description'])
+			.where('poll_id', '=', topicPoll.id)
+			.orderBy('created_at')
+			.orderBy('id')
+			.execute(),
 		computeResults(db, topicPoll)
 	]);
 	const topicOf = matchTopics(options, topics);
-	return rankOptions(results, options.map((o) => o.id))
+	return rankOptions(
+		results,
+		options.map((o) => o.id)
+	)
 		.slice(0, max)
 		.flatMap((id) => topicOf.get(id) ?? []);
 }

@@ -43,7 +43,15 @@ export const meetingInput = z
 		when: (payload) => payload.issues.length === 0
 	});
 
-export function toMeeting(row: { id: string; table_id: string; title: string; starts_at: Date; ends_at: Date; video_url: string | null; status: MeetingStatus }): Meeting {
+export function toMeeting(row: {
+	id: string;
+	table_id: string;
+	title: string;
+	starts_at: Date;
+	ends_at: Date;
+	video_url: string | null;
+	status: MeetingStatus;
+}): Meeting {
 	return {
 		id: row.id,
 		tableId: row.table_id,

@@ -28,7 +28,11 @@ export interface MinutesFacts {
 	}>;
 }
 
-const text = (value: string, marks?: string[]): JSONContent => ({ type: 'text', text: value, ...(marks ? { marks: marks.map((type) => ({ type })) } : {}) });
+const text = (value: string, marks?: string[]): JSONContent => ({
+	type: 'text',
+	text: value,
+	...(marks ? { marks: marks.map((type) => ({ type })) } : {})
+});
 const paragraph = (...content: JSONContent[]): JSONContent => ({ type: 'paragraph', ...(content.length ? { content } : {}) });
 const heading = (level: 2 | 3, value: string): JSONContent => ({ type: 'heading', attrs: { level }, content: [text(value)] });
 const bullets = (items: JSONContent[][]): JSONContent => ({
@@ -46,7 +50,10 @@ function stayText(stay: { joinedAt: Date; leftAt: Date | null }): string {
 function attendanceBlocks(facts: MinutesFacts): JSONContent[] {
 	if (facts.attendees.length === 0) return [paragraph(text(m.minutes_no_attendance(), ['italic']))];
 	const groups = [
-		...facts.categories.map((category) => ({ label: categoryLabel(category), people: facts.attendees.filter((a) => a.categoryId === category.id) })),
+		...facts.categories.map((category) => ({
+			label: categoryLabel(category),
+			people: facts.attendees.filter((a) => a.categoryId === category.id)
+		})),
 		{ label: m.minutes_no_category(), people: facts.attendees.filter((a) => !facts.categories.some((c) => c.id === a.categoryId)) }
 	].filter((group) => group.people.length > 0);
 	const blocks = groups.flatMap((group) => [
@@ -58,7 +65,9 @@ function attendanceBlocks(facts: MinutesFacts): JSONContent[] {
 			])
 		)
 	]);
-	const missing = facts.categories.filter((c) => facts.expectedCategoryIds.includes(c.id) && !facts.attendees.some((a) => a.categoryId === c.id));
+	const missing = facts.categories.filter(
+		(c) => facts.expectedCategoryIds.includes(c.id) && !facts.attendees.some((a) => a.categoryId === c.id)
+	);
 	if (missing.length > 0) blocks.push(paragraph(...fact(m.minutes_missing_categories(), missing.map(categoryLabel).join(', '))));
 	return blocks;
 }

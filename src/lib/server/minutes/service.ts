@@ -104,7 +104,10 @@ async function draftMinutes(deps: MinutesDeps, user: SessionUser, meeting: Meeti
 			.insertInto('documents')
 			.values({ id: documentId, table_id: meeting.table_id, kind: 'minutes', title, created_by: user.id })
 			.execute();
-		await trx.insertInto('yjs_updates').values({ doc_name: documentDocName(documentId), update: asBytea(state) }).execute();
+		await trx
+			.insertInto('yjs_updates')
+			.values({ doc_name: documentDocName(documentId), update: asBytea(state) })
+			.execute();
 		await trx.insertInto('meeting_minutes').values({ meeting_id: meeting.id, document_id: documentId }).execute();
 		await recordAudit(trx, {
 			tableId: meeting.table_id,
@@ -123,7 +126,13 @@ async function gatherFacts(db: Db, meeting: MeetingRow): Promise<MinutesFacts> {
 		.selectFrom('tables')
 		.innerJoin('programmes', 'programmes.id', 'tables.programme_id')
 		.innerJoin('organizations', 'organizations.id', 'programmes.organization_id')
-		.select(['tables.name', 'tables.territory', 'tables.programme_id', 'programmes.name as programme', 'organizations.name as organization'])
+		.select([
+			'tables.name',
+			'tables.territory',
+			'tables.programme_id',
+			'programmes.name as programme',
+			'organizations.name as organization'
+		])
 		.where('tables.id', '=', meeting.table_id)
 		.executeTakeFirstOrThrow();
 	const [categories, expected, stays, polls, agendaState] = await Promise.all([
@@ -135,7 +144,15 @@ async function gatherFacts(db: Db, meeting: MeetingRow): Promise<MinutesFacts> {
 			.leftJoin('memberships', (join) =>
 				join.onRef('memberships.user_id', '=', 'meeting_attendance.user_id').on('memberships.table_id', '=', meeting.table_id)
 			)
-			.select(['meeting_attendance.user_id', 'users.name', 'memberships.role', 'memberships.category_id', 'memberships.represented_body', 'meeting_attendance.joined_at', 'meeting_attendance.left_at'])
+			.select([
+				'meeting_attendance.user_id',
+				'users.name',
+				'memberships.role',
+				'memberships.category_id',
+				'memberships.represented_body',
+				'meeting_attendance.joined_at',
+				'meeting_attendance.left_at'
+			])
 			.where('meeting_attendance.meeting_id', '=', meeting.id)
 			.orderBy('meeting_attendance.joined_at')
 			.execute(),
@@ -171,7 +188,12 @@ async function gatherFacts(db: Db, meeting: MeetingRow): Promise<MinutesFacts> {
 		).size;
 
 	return {
-		meeting: { title: meeting.title, startsAt: new Date(meeting.starts_at), endsAt: new Date(meeting.ends_at), videoUrl: meeting.video_url },
+		meeting: {
+			title: meeting.title,
+			startsAt: new Date(meeting.starts_at),
+			endsAt: new Date(meeting.ends_at),
+			videoUrl: meeting.video_url
+		},
 		table: { name: table.name, territory: table.territory, programme: table.programme, organization: table.organization },
 		categories,
 		expectedCategoryIds: expected.map((e) => e.category_id),

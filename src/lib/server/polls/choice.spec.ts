@@ -8,7 +8,13 @@ const options = [
 	{ id: 'k2', label: 'Scuola' },
 	{ id: 'k3', label: 'Casa' }
 ];
-const rules = (kind: ChoiceRules['kind'], extra: Partial<ChoiceRules> = {}): ChoiceRules => ({ kind, options, maxChoices: null, dots: null, ...extra });
+const rules = (kind: ChoiceRules['kind'], extra: Partial<ChoiceRules> = {}): ChoiceRules => ({
+	kind,
+	options,
+	maxChoices: null,
+	dots: null,
+	...extra
+});
 const codeOf = (run: () => unknown) => {
 	try {
 		run();
@@ -22,10 +28,14 @@ const codeOf = (run: () => unknown) => {
 describe('normalizeChoice', () => {
 	it('names an option by id or by exact label, to the same ballot', () => {
 		fc.assert(
-			fc.property(fc.shuffledSubarray(options, { minLength: 1 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), (chosen, byLabel) => {
-				const refs = chosen.map((o, i) => (byLabel[i] ? o.label : o.id));
-				expect(normalizeChoice(rules('ranked'), refs)).toEqual({ kind: 'ranked', options: chosen.map((o) => o.id) });
-			})
+			fc.property(
+				fc.shuffledSubarray(options, { minLength: 1 }),
+				fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+				(chosen, byLabel) => {
+					const refs = chosen.map((o, i) => (byLabel[i] ? o.label : o.id));
+					expect(normalizeChoice(rules('ranked'), refs)).toEqual({ kind: 'ranked', options: chosen.map((o) => o.id) });
+				}
+			)
 		);
 		expect(normalizeChoice(rules('single'), 'Casa')).toEqual({ kind: 'single', option: 'k3' });
 		expect(codeOf(() => normalizeChoice(rules('single'), 'casa'))).toBe('poll_unknown_option');

@@ -81,7 +81,13 @@ export function resultsArePublic(poll: Pick<PollRow, 'results_visible' | 'status
 
 async function listOptions(db: Db, pollIds: string[]) {
 	if (pollIds.length === 0) return [];
-	return db.selectFrom('poll_options').select(['poll_id', 'id', 'label']).where('poll_id', 'in', pollIds).orderBy('poll_id').orderBy('position').execute();
+	return db
+		.selectFrom('poll_options')
+		.select(['poll_id', 'id', 'label'])
+		.where('poll_id', 'in', pollIds)
+		.orderBy('poll_id')
+		.orderBy('position')
+		.execute();
 }
 
 function toPollView(poll: PollRow, options: Array<{ id: string; label: string }>): PollView {
@@ -257,7 +263,10 @@ async function reshuffleBallots(db: Db, pollId: string): Promise<void> {
 	const ballots = await db.selectFrom('poll_ballots').selectAll().where('poll_id', '=', pollId).orderBy('ballot_key').execute();
 	await db.deleteFrom('poll_ballots').where('poll_id', '=', pollId).execute();
 	for (let i = 0; i < ballots.length; i += 500) {
-		await db.insertInto('poll_ballots').values(ballots.slice(i, i + 500)).execute();
+		await db
+			.insertInto('poll_ballots')
+			.values(ballots.slice(i, i + 500))
+			.execute();
 	}
 }
 
@@ -272,7 +281,10 @@ export async function revealPoll(deps: LiveDeps, user: SessionUser, pollId: stri
 		.returningAll()
 		.executeTakeFirstOrThrow();
 	broadcastResults(deps, pollId);
-	return toPollView(revealed, (await listOptions(deps.db, [pollId])).map(({ id, label }) => ({ id, label })));
+	return toPollView(
+		revealed,
+		(await listOptions(deps.db, [pollId])).map(({ id, label }) => ({ id, label }))
+	);
 }
 
 /** One member's vote, waiting to be written with the others of its poll (see recordVotes). */
@@ -329,7 +341,12 @@ export type VotingRules = Pick<PollRow, 'id' | 'kind' | 'anonymous' | 'ballot_se
  * batch was written, and its members are written again one at a time, so only the ones at fault
  * are refused. Never rejects: each vote gets its own outcome, `ok` only once committed.
  */
-export async function recordVotes(db: Db, pollId: string, votes: readonly VoteRequest[], rules?: Map<string, VotingRules>): Promise<VoteOutcome[]> {
+export async function recordVotes(
+	db: Db,
+	pollId: string,
+	votes: readonly VoteRequest[],
+	rules?: Map<string, VotingRules>
+): Promise<VoteOutcome[]> {
 	const refuse = (error: unknown): VoteOutcome => ({ ok: false, error });
 	let poll = rules?.get(pollId);
 	/** Known only after a read; with cached rules the statement alone checks the roles. */
@@ -346,7 +363,16 @@ export async function recordVotes(db: Db, pollId: string, votes: readonly VoteRe
 		poll = rest;
 		roles = new Map(members.map((r) => [r.user_id, r.role]));
 		if (status === 'open') rules?.set(pollId, poll);
-		else return votes.map(({ user }) => refuse(new AppError(can({ isAdmin: user.isAdmin, role: (roles!.get(user.id) as Actor['role']) ?? null }, 'poll.vote') ? 'poll_not_open' : 'forbidden')));
+		else
+			return votes.map(({ user }) =>
+				refuse(
+					new AppError(
+						can({ isAdmin: user.isAdmin, role: (roles!.get(user.id) as Actor['role']) ?? null }, 'poll.vote')
+							? 'poll_not_open'
+							: 'forbidden'
+					)
+				)
+			);
 	}
 	const open = poll;
 
@@ -372,7 +398,8 @@ export async function recordVotes(db: Db, pollId: string, votes: readonly VoteRe
 		} catch (error) {
 			early[index] = error;
 			// Without a read, the statement still has to tell whether this member may vote at all.
-			if (!roles && !rows.has(user.id)) rows.set(user.id, { user_id: user.id, admin: user.isAdmin, write: false, ballot_key: null, ballot_user_id: null, choice: null });
+			if (!roles && !rows.has(user.id))
+				rows.set(user.id, { user_id: user.id, admin: user.isAdmin, write: false, ballot_key: null, ballot_user_id: null, choice: null });
 		}
 	});
 
@@ -445,9 +472,13 @@ async function readPollForVotes(db: Db, pollId: string, userIds: string[]) {
 			'polls.dots',
 			'meetings.table_id',
 			(eb) =>
-				jsonArrayFrom(eb.selectFrom('poll_options').select(['poll_options.id', 'poll_options.label']).whereRef('poll_options.poll_id', '=', 'polls.id').orderBy('poll_options.position')).as(
-					'options'
-				),
+				jsonArrayFrom(
+					eb
+						.selectFrom('poll_options')
+						.select(['poll_options.id', 'poll_options.label'])
+						.whereRef('poll_options.poll_id', '=', 'polls.id')
+						.orderBy('poll_options.position')
+				).as('options'),
 			(eb) =>
 				jsonArrayFrom(
 					eb

@@ -29,7 +29,8 @@ let admin: SessionUser;
 async function person(role: TableRole | null): Promise<SessionUser> {
 	const user = { id: newId(), email: `${newId(6)}@votes.example`, name: 'Votante', isAdmin: false };
 	await db.insertInto('users').values({ id: user.id, email: user.email, name: user.name, password_hash: 'x' }).execute();
-	if (role) await db.insertInto('memberships').values({ id: newId(), table_id: tableId, user_id: user.id, role, category_id: null }).execute();
+	if (role)
+		await db.insertInto('memberships').values({ id: newId(), table_id: tableId, user_id: user.id, role, category_id: null }).execute();
 	return user;
 }
 
@@ -59,7 +60,15 @@ beforeAll(async () => {
 	meetingId = newId();
 	await db
 		.insertInto('meetings')
-		.values({ id: meetingId, table_id: tableId, title: 'Incontro', starts_at: new Date('2030-01-10T14:00:00Z'), ends_at: new Date('2030-01-10T16:00:00Z'), video_url: null, created_by: null })
+		.values({
+			id: meetingId,
+			table_id: tableId,
+			title: 'Incontro',
+			starts_at: new Date('2030-01-10T14:00:00Z'),
+			ends_at: new Date('2030-01-10T16:00:00Z'),
+			video_url: null,
+			created_by: null
+		})
 		.execute();
 });
 
@@ -93,7 +102,12 @@ describe('recordVotes', () => {
 
 	it('refuses each vote of a batch as it would refuse it alone, and stores the others', async () => {
 		const pollId = await openYesNo();
-		const [voter, observer, outsider, late] = [await person('participant'), await person('observer'), await person(null), await person('coordinator')];
+		const [voter, observer, outsider, late] = [
+			await person('participant'),
+			await person('observer'),
+			await person(null),
+			await person('coordinator')
+		];
 		const outcomes = await recordVotes(db, pollId, [
 			{ user: voter, choice: 'yes' },
 			{ user: observer, choice: 'yes' },
@@ -114,12 +128,25 @@ describe('recordVotes', () => {
 		expect((await recordVotes(db, 'nonexistent', [{ user: voter, choice: 'yes' }])).map(codeOf)).toEqual(['not_found']);
 		const draft = await createPoll({ db, logger: console }, admin, meetingId, { question: 'Bozza', kind: 'yesno' });
 		// Not a member comes before "not open", as for a single vote.
-		expect((await recordVotes(db, draft.id, [{ user: voter, choice: 'yes' }, { user: outsider, choice: 'yes' }])).map(codeOf)).toEqual(['poll_not_open', 'forbidden']);
+		expect(
+			(
+				await recordVotes(db, draft.id, [
+					{ user: voter, choice: 'yes' },
+					{ user: outsider, choice: 'yes' }
+				])
+			).map(codeOf)
+		).toEqual(['poll_not_open', 'forbidden']);
 	});
 
 	it("refuses the same way, in the same order, with an open poll's rules kept from an earlier batch", async () => {
 		const pollId = await openYesNo();
-		const [voter, observer, outsider, late, removed] = [await person('participant'), await person('observer'), await person(null), await person('coordinator'), await person('participant')];
+		const [voter, observer, outsider, late, removed] = [
+			await person('participant'),
+			await person('observer'),
+			await person(null),
+			await person('coordinator'),
+			await person('participant')
+		];
 		const rules = new Map();
 		expect((await recordVotes(db, pollId, [{ user: voter, choice: 'yes' }], rules)).map(codeOf)).toEqual(['ok']);
 		expect(rules.has(pollId)).toBe(true);
@@ -143,7 +170,16 @@ describe('recordVotes', () => {
 
 		// Closed since its rules were kept: refused (a non-member still as forbidden), and forgotten.
 		await closePoll({ db, logger: console }, admin, pollId);
-		const closed = await recordVotes(db, pollId, [{ user: voter, choice: 'yes' }, { user: outsider, choice: 'yes' }, { user: late, choice: [] }], rules);
+		const closed = await recordVotes(
+			db,
+			pollId,
+			[
+				{ user: voter, choice: 'yes' },
+				{ user: outsider, choice: 'yes' },
+				{ user: late, choice: [] }
+			],
+			rules
+		);
 		expect(closed.map(codeOf)).toEqual(['poll_not_open', 'forbidden', 'poll_not_open']);
 		expect(rules.has(pollId)).toBe(false);
 		expect((await ballotsOf(pollId)).ballots.map((b) => JSON.parse(b.choice).option).sort()).toEqual(['abstain', 'abstain', 'no']);
@@ -237,7 +273,13 @@ describe('createVoteBatcher', () => {
 		];
 		const settled = await Promise.allSettled(votes.map((vote) => batcher.cast(pollId, vote)));
 		expect(batches).toEqual([5]);
-		expect(settled.map((s) => (s.status === 'fulfilled' ? 'ok' : (s.reason as AppError).code))).toEqual(['ok', 'ok', 'forbidden', 'ok', 'ok']);
+		expect(settled.map((s) => (s.status === 'fulfilled' ? 'ok' : (s.reason as AppError).code))).toEqual([
+			'ok',
+			'ok',
+			'forbidden',
+			'ok',
+			'ok'
+		]);
 		const { ballots } = await ballotsOf(pollId);
 		expect(ballots.find((b) => b.user_id === people[0].id)?.choice).toBe(JSON.stringify({ kind: 'yesno', option: 'no' }));
 		await batcher.idle();
@@ -297,7 +339,9 @@ describe('createVoteBatcher', () => {
 			// The read still sees the poll open (the close is not committed); the write waits for it.
 			const votes = Promise.allSettled(people.map((user) => batcher.cast(pollId, { user, choice: 'yes' })));
 			const waiting = async () => {
-				const { rows } = await closer.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+				const { rows } = await closer.query(
+					`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`
+				);
 				return rows[0].n > 0;
 			};
 			while (!(await waiting())) await new Promise((resolve) => setImmediate(resolve));

@@ -52,11 +52,20 @@ export function createVoteBatcher({ db, maxBatch = 1000, write = recordVotes }: 
 	const run = (pollId: string) => {
 		const queue = queues.get(pollId)!;
 		const batch = queue.splice(0, maxBatch);
-		write(db, pollId, batch.map((p) => p.vote), rules)
+		write(
+			db,
+			pollId,
+			batch.map((p) => p.vote),
+			rules
+		)
 			.then(
 				(outcomes) => settle(batch, outcomes),
 				// recordVotes never rejects; a write that does leaves every vote of the batch unacknowledged.
-				(error: unknown) => settle(batch, batch.map(() => ({ ok: false, error })))
+				(error: unknown) =>
+					settle(
+						batch,
+						batch.map(() => ({ ok: false, error }))
+					)
 			)
 			.finally(() => {
 				if (queue.length > 0) return run(pollId);

@@ -43,9 +43,7 @@ export interface TableDetail extends Omit<TableSummary, 'memberCount' | 'nextMee
 export async function actorOnTable(db: Db, user: SessionUser, tableId: string): Promise<Actor> {
 	const table = await db
 		.selectFrom('tables')
-		.leftJoin('memberships', (join) =>
-			join.onRef('memberships.table_id', '=', 'tables.id').on('memberships.user_id', '=', user.id)
-		)
+		.leftJoin('memberships', (join) => join.onRef('memberships.table_id', '=', 'tables.id').on('memberships.user_id', '=', user.id))
 		.select(['tables.id', 'memberships.role'])
 		.where('tables.id', '=', tableId)
 		.executeTakeFirst();
@@ -57,12 +55,7 @@ export async function actorOnTable(db: Db, user: SessionUser, tableId: string): 
  * Throws unless the user may do `action` on the table. A non-member learns nothing about the
  * table (404 and 403 both answer "not yours"): here 403, since the id itself proves nothing.
  */
-export async function authorizeOnTable(
-	db: Db,
-	user: SessionUser,
-	tableId: string,
-	action: TableAction
-): Promise<Actor> {
+export async function authorizeOnTable(db: Db, user: SessionUser, tableId: string, action: TableAction): Promise<Actor> {
 	const actor = await actorOnTable(db, user, tableId);
 	if (!can(actor, action)) throw new AppError('forbidden');
 	return actor;
@@ -84,11 +77,7 @@ export async function createTable(db: Db, user: SessionUser, input: unknown): Pr
 	authorizeGlobal(user, 'table.create');
 	const data = parseInput(tableInput, input);
 	const programmeId = data.programmeId ?? (await ensureDefaultProgramme(db));
-	const programme = await db
-		.selectFrom('programmes')
-		.select(['id', 'name'])
-		.where('id', '=', programmeId)
-		.executeTakeFirst();
+	const programme = await db.selectFrom('programmes').select(['id', 'name']).where('id', '=', programmeId).executeTakeFirst();
 	if (!programme) throw new AppError('validation_failed', { fields: { programmeId: 'invalid_choice' } });
 	const categories = await listCategories(db, programme.id);
 	// Without a choice, a table expects every category of its programme (the letter's full list).
@@ -109,10 +98,7 @@ export async function createTable(db: Db, user: SessionUser, input: unknown): Pr
 				.execute();
 		}
 		// The creator coordinates the table they made, so it never starts without a coordinator.
-		await trx
-			.insertInto('memberships')
-			.values({ id: newId(), table_id: id, user_id: user.id, role: 'coordinator' })
-			.execute();
+		await trx.insertInto('memberships').values({ id: newId(), table_id: id, user_id: user.id, role: 'coordinator' }).execute();
 	});
 	return {
 		id,
@@ -133,9 +119,7 @@ export async function listTablesForUser(db: Db, user: SessionUser): Promise<Tabl
 	let query = db
 		.selectFrom('tables')
 		.innerJoin('programmes', 'programmes.id', 'tables.programme_id')
-		.leftJoin('memberships as mine', (join) =>
-			join.onRef('mine.table_id', '=', 'tables.id').on('mine.user_id', '=', user.id)
-		)
+		.leftJoin('memberships as mine', (join) => join.onRef('mine.table_id', '=', 'tables.id').on('mine.user_id', '=', user.id))
 		.select([
 			'tables.id',
 			'tables.programme_id',
@@ -194,7 +178,14 @@ export async function getTable(db: Db, user: SessionUser, tableId: string): Prom
 	const table = await db
 		.selectFrom('tables')
 		.innerJoin('programmes', 'programmes.id', 'tables.programme_id')
-		.select(['tables.id', 'tables.programme_id', 'programmes.name as programme_name', 'tables.name', 'tables.territory', 'tables.description'])
+		.select([
+			'tables.id',
+			'tables.programme_id',
+			'programmes.name as programme_name',
+			'tables.name',
+			'tables.territory',
+			'tables.description'
+		])
 		.where('tables.id', '=', tableId)
 		.executeTakeFirstOrThrow();
 	const [categories, expected, members] = await Promise.all([

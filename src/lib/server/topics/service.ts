@@ -54,10 +54,24 @@ export async function listTopics(db: Db, user: SessionUser, tableId: string): Pr
 		.selectAll('topics')
 		.select('users.name as proposer')
 		.select((eb) => [
-			eb.selectFrom('topic_supports').select(eb.fn.countAll<number>().as('n')).whereRef('topic_supports.topic_id', '=', 'topics.id').as('supporters'),
-			eb.selectFrom('topic_comments').select(eb.fn.countAll<number>().as('n')).whereRef('topic_comments.topic_id', '=', 'topics.id').as('comments'),
 			eb
-				.exists(eb.selectFrom('topic_supports').select('user_id').whereRef('topic_supports.topic_id', '=', 'topics.id').where('topic_supports.user_id', '=', user.id))
+				.selectFrom('topic_supports')
+				.select(eb.fn.countAll<number>().as('n'))
+				.whereRef('topic_supports.topic_id', '=', 'topics.id')
+				.as('supporters'),
+			eb
+				.selectFrom('topic_comments')
+				.select(eb.fn.countAll<number>().as('n'))
+				.whereRef('topic_comments.topic_id', '=', 'topics.id')
+				.as('comments'),
+			eb
+				.exists(
+					eb
+						.selectFrom('topic_supports')
+						.select('user_id')
+						.whereRef('topic_supports.topic_id', '=', 'topics.id')
+						.where('topic_supports.user_id', '=', user.id)
+				)
 				.as('mine')
 		])
 		.where('topics.table_id', '=', tableId)
@@ -84,15 +98,28 @@ export async function proposeTopic(db: Db, user: SessionUser, tableId: string, i
 	await authorizeOnTable(db, user, tableId, 'topic.propose');
 	const data = parseInput(topicInput, input);
 	const id = newId();
-	await db.insertInto('topics').values({ id, table_id: tableId, title: data.title, description: data.description, created_by: user.id }).execute();
+	await db
+		.insertInto('topics')
+		.values({ id, table_id: tableId, title: data.title, description: data.description, created_by: user.id })
+		.execute();
 	return { id };
 }
 
 /** Supports a topic (once per member, by key) or withdraws the support. */
-export async function supportTopic(db: Db, user: SessionUser, tableId: string, topicId: string, support: boolean): Promise<{ supporters: number }> {
+export async function supportTopic(
+	db: Db,
+	user: SessionUser,
+	tableId: string,
+	topicId: string,
+	support: boolean
+): Promise<{ supporters: number }> {
 	await topicOnTable(db, user, tableId, topicId, 'topic.propose');
 	if (support) {
-		await db.insertInto('topic_supports').values({ topic_id: topicId, user_id: user.id }).onConflict((oc) => oc.doNothing()).execute();
+		await db
+			.insertInto('topic_supports')
+			.values({ topic_id: topicId, user_id: user.id })
+			.onConflict((oc) => oc.doNothing())
+			.execute();
 	} else {
 		await db.deleteFrom('topic_supports').where('topic_id', '=', topicId).where('user_id', '=', user.id).execute();
 	}

@@ -43,7 +43,9 @@ export const load = (async (event) => {
 /** The topic backlog with each topic's comments (a table has tens of topics, not thousands). */
 async function loadTopics(db: Db, user: SessionUser, tableId: string) {
 	const topics = await listTopics(db, user, tableId);
-	return Promise.all(topics.map(async (topic) => ({ ...topic, commentList: topic.comments > 0 ? await listComments(db, user, tableId, topic.id) : [] })));
+	return Promise.all(
+		topics.map(async (topic) => ({ ...topic, commentList: topic.comments > 0 ? await listComments(db, user, tableId, topic.id) : [] }))
+	);
 }
 
 /** Empty optional inputs are left out, so the service applies its own defaults. */
@@ -184,7 +186,11 @@ export const actions = {
 		// Several topics are ticked: the one repeated field formFields() leaves out.
 		const topicIds = data.getAll('topicIds').filter((v): v is string => typeof v === 'string');
 		try {
-			await topicsToPoll({ db, logger, broadcaster }, user, event.params.tableId, { meetingId: values.meetingId, kind: values.kind, topicIds });
+			await topicsToPoll({ db, logger, broadcaster }, user, event.params.tableId, {
+				meetingId: values.meetingId,
+				kind: values.kind,
+				topicIds
+			});
 			return { form: 'topics-poll', done: true, meetingId: values.meetingId };
 		} catch (err) {
 			return failForm(err, 'topics-poll', values);

@@ -12,7 +12,13 @@ export const load = (async (event) => {
 		const document = await getDocument(deps.db, user, event.params.documentId);
 		const query = event.url.searchParams;
 		const to = query.get('to') ?? 'current';
-		const comparison = await compareVersions(deps, user, document.id, parseVersionNumber(query.get('from')), to === 'current' ? null : parseVersionNumber(to));
+		const comparison = await compareVersions(
+			deps,
+			user,
+			document.id,
+			parseVersionNumber(query.get('from')),
+			to === 'current' ? null : parseVersionNumber(to)
+		);
 		return { document: { id: document.id, title: document.title }, comparison, versions: await listVersions(deps.db, user, document.id) };
 	} catch (err) {
 		throwPageError(err, { forbidden: { message: m.table_not_member(), code: 'not_member' } });

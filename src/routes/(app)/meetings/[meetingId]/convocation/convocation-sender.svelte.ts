@@ -15,7 +15,8 @@ export interface SendSummary {
 	failed: Array<{ name: string; email: string; error: string }>;
 }
 
-type SendLine = ({ type: 'progress' } & SendProgress) | { type: 'done'; summary: SendSummary } | { type: 'error'; error: { message: string } };
+type SendLine =
+	({ type: 'progress' } & SendProgress) | { type: 'done'; summary: SendSummary } | { type: 'error'; error: { message: string } };
 
 /**
  * Saving and sending the letter from the page over the JSON API: the send streams one line per
@@ -41,7 +42,11 @@ export class ConvocationSender {
 	async save(subject: string, body: string): Promise<boolean> {
 		this.error = undefined;
 		try {
-			const response = await fetch(this.#base, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject, body }) });
+			const response = await fetch(this.#base, {
+				method: 'PUT',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ subject, body })
+			});
 			if (!response.ok) {
 				this.error = await this.#failure(response);
 				return false;

@@ -7,6 +7,12 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = apiRoute(async (event) => {
 	const user = requireUser(event);
 	if (!event.locals.session) throw new AppError('unauthorized');
-	const result = await changePasswordAndEndOtherSessions(user, event.locals.session, await readJson(event.request), event.getClientAddress(), event.locals.logger);
+	const result = await changePasswordAndEndOtherSessions(
+		user,
+		event.locals.session,
+		await readJson(event.request),
+		event.getClientAddress(),
+		event.locals.logger
+	);
 	return json({ ok: true, ...result });
 });

@@ -12,7 +12,12 @@ export const GET: RequestHandler = apiRoute(async (event) => {
 
 /** `{subject, body}`: keeps the coordinator's edits. */
 export const PUT: RequestHandler = apiRoute(async (event) => {
-	const letter = await saveConvocation(convocationDeps(event.url.origin), requireUser(event), event.params.meetingId, await readJson(event.request));
+	const letter = await saveConvocation(
+		convocationDeps(event.url.origin),
+		requireUser(event),
+		event.params.meetingId,
+		await readJson(event.request)
+	);
 	return json(letter);
 });
 

@@ -5,7 +5,12 @@ import type { RequestHandler } from './$types';
 
 /** `?format=docx|pdf`: the letter as a file (coordinators). */
 export const GET: RequestHandler = apiRoute(async (event) => {
-	const file = await exportConvocation(convocationDeps(event.url.origin), requireUser(event), event.params.meetingId, event.url.searchParams.get('format'));
+	const file = await exportConvocation(
+		convocationDeps(event.url.origin),
+		requireUser(event),
+		event.params.meetingId,
+		event.url.searchParams.get('format')
+	);
 	return new Response(new Uint8Array(file.body), {
 		headers: {
 			'content-type': file.contentType,

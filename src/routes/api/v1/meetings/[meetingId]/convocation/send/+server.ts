@@ -26,7 +26,9 @@ export const POST: RequestHandler = apiRoute(async (event) => {
 		async start(controller) {
 			const line = (value: unknown) => controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
 			try {
-				const summary = await sendConvocation(deps, user, event.params.meetingId, input, (progress) => line({ type: 'progress', ...progress }));
+				const summary = await sendConvocation(deps, user, event.params.meetingId, input, (progress) =>
+					line({ type: 'progress', ...progress })
+				);
 				line({ type: 'done', summary });
 			} catch (error) {
 				const known = isAppError(error) ? error : new AppError('internal');
