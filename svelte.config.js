@@ -1,11 +1,42 @@
-import adapter from '@sveltejs/adapter-node';
+import { writeFileSync } from 'node:fs';
+import nodeAdapter from '@sveltejs/adapter-node';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+const out = 'build';
+
+/**
+ * adapter-node, plus the production entry build/server.js. It starts the app from
+ * build/instrumentation.server.js (src/instrumentation.server.ts), which adapter-node bundles
+ * with shared chunks beside its handler: one module graph, run with plain `node`.
+ */
+function adapter() {
+	const node = nodeAdapter({ out, precompress: false });
+	return {
+		...node,
+		name: 'tavolo-adapter-node',
+		/** @param {import('@sveltejs/kit').Builder} builder */
+		async adapt(builder) {
+			await node.adapt(builder);
+			writeFileSync(
+				`${out}/server.js`,
+				[
+					'// Tavolo\'s production entry, written by the adapter in svelte.config.js.',
+					"import { main } from './instrumentation.server.js';",
+					"await main(() => import('./handler.js'));",
+					''
+				].join('\n')
+			);
+		}
+	};
+}
 
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
 	preprocess: vitePreprocess(),
 	kit: {
-		adapter: adapter({ out: 'build', precompress: false }),
+		adapter: adapter(),
+		// src/instrumentation.server.ts is how the Node entry joins the server bundle (see above).
+		experimental: { instrumentation: { server: true } },
 		// Origin is checked for every state-changing request (forms and JSON alike) in
 		// hooks.server.ts against the configured ORIGIN, so Kit's form-only check is off.
 		csrf: { trustedOrigins: ['*'] },
@@ -27,7 +58,11 @@ const config = {
 				'frame-ancestors': ['none']
 			}
 		},
-		alias: { $server: 'server' }
+		alias: { $server: 'server' },
+		// `npm run check` type-checks the Node entry and the scripts too, not only what src/ imports.
+		typescript: {
+			config: (tsconfig) => ({ ...tsconfig, include: [...tsconfig.include, '../server/**/*.ts', '../scripts/**/*.js', '../*.config.ts'] })
+		}
 	}
 };
 

@@ -29,5 +29,7 @@ export default defineConfig({
 		sveltekit(),
 		tavoloDevServer()
 	],
-	server: { port: 5173 }
+	server: { port: 5173 },
+	// The slow-plugin report names SvelteKit's own steps at every build: nothing to act on here.
+	build: { rolldownOptions: { checks: { bundlerTimings: false } } }
 });

@@ -11,6 +11,9 @@ export default defineConfig({
 	test: {
 		include: ['src/**/*.spec.ts', 'server/**/*.spec.ts', 'tests/integration/**/*.spec.ts'],
 		environment: 'node',
+		globalSetup: ['tests/support/global-setup.ts'],
+		// The built app is plain JavaScript for Node, not for Vite to transform again.
+		server: { deps: { external: [/\/build\//] } },
 		pool: 'forks',
 		testTimeout: 30_000,
 		hookTimeout: 60_000

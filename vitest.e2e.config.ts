@@ -11,6 +11,9 @@ export default defineConfig({
 	test: {
 		include: ['tests/e2e/**/*.e2e.ts'],
 		environment: 'node',
+		globalSetup: ['tests/support/global-setup.ts'],
+		// The built app is plain JavaScript for Node, not for Vite to transform again.
+		server: { deps: { external: [/\/build\//] } },
 		pool: 'forks',
 		testTimeout: 60_000,
 		hookTimeout: 120_000

@@ -15,6 +15,9 @@ export default defineConfig({
 	test: {
 		include: ['tests/faults/**/*.fault.ts'],
 		environment: 'node',
+		globalSetup: ['tests/support/global-setup.ts'],
+		// The built app is plain JavaScript for Node, not for Vite to transform again.
+		server: { deps: { external: [/\/build\//] } },
 		pool: 'forks',
 		fileParallelism: false,
 		testTimeout: 60 * 60_000,

@@ -1,6 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { AppContext } from '../src/lib/server/app-context.ts';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { DatabaseHandle } from '../src/lib/server/db/connect.ts';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../src/lib/server/http/request-id.ts';
 
 /**
@@ -18,10 +20,12 @@ export interface UpgradeRoute {
 }
 
 export interface HttpServerOptions {
-	context: AppContext;
-	/** The SvelteKit handler (adapter-node's build/handler.js). */
+	logger: Logger;
+	database: DatabaseHandle;
+	metrics: Registry;
+	/** The SvelteKit handler (adapter-node's build/handler.js), run with the app context. */
 	handler: RequestHandler;
-	upgradeRoutes?: UpgradeRoute[];
+	upgradeRoutes: UpgradeRoute[];
 }
 
 /** Answers an upgrade with a plain HTTP status and closes it: no byte of any protocol is sent. */
@@ -35,21 +39,20 @@ export function refuseUpgrade(socket: Duplex, status: number, reason: string): v
 	);
 }
 
-export async function handleHealth(context: AppContext, res: ServerResponse): Promise<void> {
-	let database: 'ok' | 'unreachable' = 'ok';
+export async function handleHealth(database: DatabaseHandle, res: ServerResponse): Promise<void> {
+	let reachable = true;
 	try {
-		await Promise.race([context.database.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
+		await Promise.race([database.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
 	} catch {
-		database = 'unreachable';
+		reachable = false;
 	}
-	const healthy = database === 'ok';
-	res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-	res.end(JSON.stringify({ status: healthy ? 'ok' : 'degraded', database }));
+	res.writeHead(reachable ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+	res.end(JSON.stringify({ status: reachable ? 'ok' : 'degraded', database: reachable ? 'ok' : 'unreachable' }));
 }
 
-export async function handleMetrics(context: AppContext, res: ServerResponse): Promise<void> {
-	res.writeHead(200, { 'content-type': context.metrics.contentType });
-	res.end(await context.metrics.metrics());
+export async function handleMetrics(metrics: Registry, res: ServerResponse): Promise<void> {
+	res.writeHead(200, { 'content-type': metrics.contentType });
+	res.end(await metrics.metrics());
 }
 
 /**
@@ -57,7 +60,7 @@ export async function handleMetrics(context: AppContext, res: ServerResponse): P
  * without its query (which may carry tokens), status and duration. Health checks and metrics
  * scrapes, asked every few seconds by the platform, log at debug.
  */
-function logAccess(context: AppContext, req: IncomingMessage, res: ServerResponse, requestId: string, path: string): void {
+function logAccess(logger: Logger, req: IncomingMessage, res: ServerResponse, requestId: string, path: string): void {
 	const started = performance.now();
 	const quiet = path === '/healthz' || path === '/metrics';
 	res.once('close', () => {
@@ -69,8 +72,8 @@ function logAccess(context: AppContext, req: IncomingMessage, res: ServerRespons
 			ms: Math.round((performance.now() - started) * 10) / 10,
 			...(res.writableFinished ? {} : { aborted: true })
 		};
-		if (quiet) context.logger.debug(line, 'request');
-		else context.logger.info(line, 'request');
+		if (quiet) logger.debug(line, 'request');
+		else logger.info(line, 'request');
 	});
 }
 
@@ -79,17 +82,16 @@ function logAccess(context: AppContext, req: IncomingMessage, res: ServerRespons
  * upgrades go to the route owning their path prefix and any other upgrade is refused.
  */
 export function createHttpServer(options: HttpServerOptions): http.Server {
-	const { context, handler } = options;
-	const routes = options.upgradeRoutes ?? [];
+	const { logger, database, metrics, handler, upgradeRoutes: routes } = options;
 	const server = http.createServer((req, res) => {
 		const path = req.url?.split('?')[0];
 		// The SvelteKit hooks read the id from the request, so theirs and this one are the same.
 		const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
 		req.headers[REQUEST_ID_HEADER] = requestId;
 		res.setHeader(REQUEST_ID_HEADER, requestId);
-		logAccess(context, req, res, requestId, path ?? '');
-		if (req.method === 'GET' && path === '/healthz') return void handleHealth(context, res);
-		if (req.method === 'GET' && path === '/metrics') return void handleMetrics(context, res);
+		logAccess(logger, req, res, requestId, path ?? '');
+		if (req.method === 'GET' && path === '/healthz') return void handleHealth(database, res);
+		if (req.method === 'GET' && path === '/metrics') return void handleMetrics(metrics, res);
 		req.headers[LOCAL_PROTOCOL_HEADER] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
 		handler(req, res, () => {
 			res.writeHead(404).end();

@@ -1,37 +1,56 @@
 import { ConfigError, loadConfig } from './config.ts';
-import { startApp } from './app.ts';
+import { startApp, type LoadHandler } from './app.ts';
+import { commands, isCommandName } from './commands.ts';
 
-let config;
-try {
-	config = loadConfig();
-} catch (error) {
-	if (error instanceof ConfigError) {
-		console.error(error.message);
-		process.exit(1);
+/** Bounded graceful stop: a process that cannot close within this is ended anyway. */
+const shutdownTimeoutMs = 10_000;
+
+/**
+ * The production process (build/server.js): configuration from the environment, the app on its
+ * port, and a graceful stop on SIGTERM or SIGINT that commits the last edits and votes.
+ * `build/server.js migrate` and `build/server.js demo` run one of server/commands.ts instead.
+ */
+export async function main(loadHandler: LoadHandler, argv: string[] = process.argv.slice(2)): Promise<void> {
+	const [command] = argv;
+	if (command !== undefined && !isCommandName(command)) {
+		console.error(`Unknown command "${command}": use no argument to serve, or one of: ${Object.keys(commands).join(', ')}`);
+		process.exit(2);
 	}
-	throw error;
-}
-
-const app = await startApp(config);
-console.log(`\n  Tavolo is ready: open ${app.url}\n`);
-
-let stopping = false;
-async function shutdown(signal: string) {
-	if (stopping) return;
-	stopping = true;
-	app.context.logger.info({ signal }, 'shutting down');
-	const timer = setTimeout(() => {
-		app.context.logger.error('shutdown took longer than 10 s, exiting');
-		process.exit(1);
-	}, 10_000);
-	timer.unref();
+	let config;
 	try {
-		await app.close();
-		process.exit(0);
+		config = loadConfig();
 	} catch (error) {
-		app.context.logger.error({ err: error }, 'shutdown failed');
-		process.exit(1);
+		if (error instanceof ConfigError) {
+			console.error(error.message);
+			process.exit(1);
+		}
+		throw error;
 	}
+
+	if (command) return commands[command](config);
+
+	const app = await startApp(config, { loadHandler });
+	console.log(`\n  Tavolo is ready: open ${app.url}\n`);
+
+	let stopping = false;
+	async function shutdown(signal: string) {
+		if (stopping) return;
+		stopping = true;
+		const { logger } = app.services;
+		logger.info({ signal }, 'shutting down');
+		const timer = setTimeout(() => {
+			logger.error(`shutdown took longer than ${shutdownTimeoutMs / 1000} s, exiting`);
+			process.exit(1);
+		}, shutdownTimeoutMs);
+		timer.unref();
+		try {
+			await app.close();
+			process.exit(0);
+		} catch (error) {
+			logger.error({ err: error }, 'shutdown failed');
+			process.exit(1);
+		}
+	}
+	process.on('SIGTERM', () => void shutdown('SIGTERM'));
+	process.on('SIGINT', () => void shutdown('SIGINT'));
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -16,8 +16,7 @@ export const defaultReminderIntervalMs = 5 * 60 * 1000;
  */
 export function startReminderScheduler(options: { context: AppContext; baseUrl: string; intervalMs?: number }): ReminderScheduler {
 	const { context, baseUrl } = options;
-	const mailer = context.mailer;
-	if (!mailer) return { stop: async () => {} };
+	const { mailer } = context;
 	let running: Promise<void> | null = null;
 	const run = () => {
 		if (running) return;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Events } from '../../src/lib/server/app-context.ts';
+import type { Events } from '../../src/lib/server/events.ts';
 import { closeRedis, connectRedis } from '../redis.ts';
 import { StreamReader, streamIdAt, type StreamFields } from './streams.ts';
 

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import { Gauge, Histogram, type Registry } from 'prom-client';
-import type { Socket } from 'socket.io';
 import { z } from 'zod';
-import type { MembershipChanges } from '../../src/lib/server/app-context.ts';
+import type { MembershipChanges } from '../../src/lib/server/events.ts';
 import { AppError, isAppError } from '../../src/lib/server/errors.ts';
 import { fields, parseInput } from '../../src/lib/server/validation.ts';
 import { can } from '../../src/lib/server/authz/policy.ts';
@@ -29,16 +28,7 @@ import {
 	type Participant,
 	type ServerToClientEvents
 } from '../../src/lib/realtime/protocol.ts';
-import type { SocketData, TavoloServer } from './socket-server.ts';
-
-type TavoloSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-
-export interface JoinedMeeting {
-	tableId: string;
-	facilitator: boolean;
-	participant: Participant;
-	attendanceId: string;
-}
+import type { JoinedMeeting, TavoloServer, TavoloSocket } from './socket-types.ts';
 
 export interface MeetingHandlerOptions {
 	io: TavoloServer;
@@ -104,9 +94,9 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 	};
 
 	const schedulePresence = (meetingId: string) => {
-		deps.broadcaster?.coalesce(`presence:${meetingId}`, async () => {
-			const present = (await deps.broadcaster?.presence(meetingId)) ?? [];
-			deps.broadcaster?.toMeeting(meetingId, 'presence:update', { meetingId, present });
+		deps.broadcaster.coalesce(`presence:${meetingId}`, async () => {
+			const present = await deps.broadcaster.presence(meetingId);
+			deps.broadcaster.toMeeting(meetingId, 'presence:update', { meetingId, present });
 		});
 	};
 

@@ -1,32 +1,26 @@
 import type http from 'node:http';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import type { AppContext } from '../../src/lib/server/app-context.ts';
-import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Events, MembershipChanges } from '../../src/lib/server/events.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { createCoalescer, type LiveDeps, type MeetingBroadcaster } from '../../src/lib/server/live/broadcaster.ts';
-import {
-	facilitatorsRoom,
-	meetingRoom,
-	type ClientToServerEvents,
-	type Participant,
-	type ServerToClientEvents
-} from '../../src/lib/realtime/protocol.ts';
-import { authenticateUpgrade } from '../upgrade-auth.ts';
+import { facilitatorsRoom, meetingRoom, type Participant } from '../../src/lib/realtime/protocol.ts';
+import type { UpgradeAuth } from '../upgrade-auth.ts';
 import type { UpgradeRoute } from '../http-server.ts';
-import { registerMeetingHandlers, type JoinedMeeting } from './meeting-handlers.ts';
-
-export interface SocketData {
-	user: SessionUser;
-	sessionId: string;
-	/** The meeting rooms this socket joined, by meeting id (serialisable: fetchSockets reads it). */
-	meetings: Record<string, JoinedMeeting>;
-}
-
-export type TavoloServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+import { registerMeetingHandlers } from './meeting-handlers.ts';
+import type { SocketData, TavoloServer } from './socket-types.ts';
 
 export interface SocketServerOptions {
-	context: AppContext;
-	httpServer: http.Server;
+	/** The live services' dependencies, less the broadcaster this server makes. */
+	deps: Omit<LiveDeps, 'broadcaster' | 'logger'>;
+	logger: Logger;
+	metrics: Registry;
+	authenticate(request: http.IncomingMessage): Promise<UpgradeAuth>;
+	membershipChanges: MembershipChanges;
+	sessionEnds: Events<string>;
+	cluster: Cluster | undefined;
 	/** With REDIS_URL: how long a dropped client may come back and receive what it missed. */
 	recoverySeconds?: number;
 }
@@ -36,9 +30,9 @@ export interface SocketServerOptions {
  * session cookie and the Origin are checked (allowRequest) before a connection exists.
  * Meeting rooms (`meeting:<id>`) are joined with `meeting:join`, authorised on every join.
  */
-export function createSocketServer({ context, httpServer, recoverySeconds = 120 }: SocketServerOptions) {
-	const cluster = context.cluster;
-	const io: TavoloServer = new Server(httpServer, {
+export function createSocketServer(options: SocketServerOptions) {
+	const { logger, cluster, recoverySeconds = 120 } = options;
+	const io: TavoloServer = new Server({
 		// With REDIS_URL the rooms span every node (Redis streams, so a Redis blip loses no
 		// broadcast), and a client that reconnects within the window gets the events it missed.
 		...(cluster
@@ -58,14 +52,14 @@ export function createSocketServer({ context, httpServer, recoverySeconds = 120 
 		destroyUpgrade: false,
 		maxHttpBufferSize: 64 * 1024,
 		allowRequest: (req, callback) => {
-			authenticateUpgrade(context, req).then(
+			options.authenticate(req).then(
 				(auth) => {
 					if (!auth.ok) return callback(auth.reason, false);
 					(req as typeof req & { tavoloAuth?: Omit<SocketData, 'meetings'> }).tavoloAuth = { user: auth.user, sessionId: auth.sessionId };
 					callback(null, true);
 				},
 				(error: unknown) => {
-					context.logger.error({ err: error }, 'socket.io authentication failed');
+					logger.error({ err: error }, 'socket.io authentication failed');
 					callback('internal', false);
 				}
 			);
@@ -83,7 +77,7 @@ export function createSocketServer({ context, httpServer, recoverySeconds = 120 
 		next();
 	});
 
-	const coalescer = createCoalescer((error, key) => context.logger.error({ err: error, key }, 'live broadcast failed'));
+	const coalescer = createCoalescer((error, key) => logger.error({ err: error, key }, 'live broadcast failed'));
 	const broadcaster: MeetingBroadcaster = {
 		toMeeting(meetingId, event, ...args) {
 			(io.to(meetingRoom(meetingId)).emit as (event: string, ...args: unknown[]) => boolean)(event, ...args);
@@ -102,13 +96,13 @@ export function createSocketServer({ context, httpServer, recoverySeconds = 120 
 			return [...byUser.values()].sort((a, b) => a.name.localeCompare(b.name, 'it'));
 		}
 	};
-	const deps: LiveDeps = { db: context.db, logger: context.logger, broadcaster, votes: context.votes };
+	const deps: LiveDeps = { ...options.deps, logger, broadcaster };
 	const meetings = registerMeetingHandlers({
 		io,
 		deps,
-		logger: context.logger,
-		membershipChanges: context.membershipChanges,
-		metrics: context.metrics
+		logger: logger,
+		membershipChanges: options.membershipChanges,
+		metrics: options.metrics
 	});
 
 	// Presence is read across nodes with fetchSockets, which waits only for the nodes subscribed
@@ -129,7 +123,7 @@ export function createSocketServer({ context, httpServer, recoverySeconds = 120 
 		}) ?? (() => {});
 
 	// A logout ends that session's live sockets at once; the others of the same user stay.
-	const unsubscribeSessions = context.sessionEnds.subscribe((sessionId) => {
+	const unsubscribeSessions = options.sessionEnds.subscribe((sessionId) => {
 		for (const socket of io.of('/').sockets.values()) {
 			if (socket.data.sessionId === sessionId) socket.disconnect(true);
 		}
@@ -141,6 +135,10 @@ export function createSocketServer({ context, httpServer, recoverySeconds = 120 
 		io,
 		route,
 		broadcaster,
+		/** Listens for upgrades on the HTTP server that serves /socket.io (ours, or Vite's in development). */
+		attach(httpServer: http.Server): void {
+			io.attach(httpServer);
+		},
 		/**
 		 * After io.close(): waits for the departures and broadcasts still in flight, which need
 		 * the database open.

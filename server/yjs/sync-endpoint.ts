@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type * as Y from 'yjs';
 import type { Db } from '../../src/lib/server/db/connect.ts';
-import type { Events, MembershipChanges } from '../../src/lib/server/app-context.ts';
+import type { Events, MembershipChanges } from '../../src/lib/server/events.ts';
 import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
 import { decideDocAccess, resolveDocAccess, type DocAccess } from '../../src/lib/server/documents/access.ts';
 import { isAppError } from '../../src/lib/server/errors.ts';

@@ -4,7 +4,7 @@ import type { ClientSocket } from '../../server/sockets/socket-test-client.ts';
 import { startLoadBalancer, testRedisPrefix, type LoadBalancer } from '../support/cluster.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.ts';
-import { ensureBuild, killAllServerProcesses, startServerNodes, type ServerNode } from '../support/server-process.ts';
+import { killAllServerProcesses, startServerNodes, type ServerNode } from '../support/server-process.ts';
 import { checkFinalText, waitFor, type Editor, type Member } from './fault-room.ts';
 
 /**
@@ -27,7 +27,6 @@ export interface FaultCluster {
 }
 
 export async function startFaultCluster(env: Record<string, string> = {}): Promise<FaultCluster> {
-	await ensureBuild();
 	const database = await createTestDatabase();
 	if (!database.url) throw new Error('the fault scripts run on PostgreSQL: set DATABASE_URL (vitest.faults.config.ts does)');
 	const redis = await startPrivateRedis();

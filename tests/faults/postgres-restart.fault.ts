@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BackoffPolicy } from '../../src/lib/collab/reconnect-backoff.ts';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.ts';
-import { ensureBuild, freePort, killAllServerProcesses, startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { freePort, killAllServerProcesses, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import {
 	checkEdits,
 	checkFinalText,
@@ -41,7 +41,6 @@ const editors: Editor[] = [];
 const voters: Voter[] = [];
 
 beforeAll(async () => {
-	await ensureBuild();
 	postgres = await startPrivatePostgres();
 	// A commit per edit and a compaction every few rows keep pooled connections busy, so the
 	// shutdown finds some checked out, as in a busy room.

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { collabBackoff } from '../../src/lib/collab/reconnect-backoff.ts';
 import { roomReconnection } from '../../src/lib/live/room-reconnection.ts';
 import { createTestDatabase } from '../support/database.ts';
-import { ensureBuild, freePort, killAllServerProcesses, startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { freePort, killAllServerProcesses, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import {
 	checkEdits,
 	checkFinalText,
@@ -47,7 +47,6 @@ const start = async () => {
 };
 
 beforeAll(async () => {
-	await ensureBuild();
 	database = await createTestDatabase();
 	if (!database.url) throw new Error('the fault scripts run on PostgreSQL: set DATABASE_URL (vitest.faults.config.ts does)');
 	port = await freePort();

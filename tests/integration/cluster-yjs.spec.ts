@@ -4,8 +4,7 @@ import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCluster, type Cluster } from '../../server/cluster/cluster.ts';
 import { createPostgresYjsStore } from '../../server/persistence/postgres-yjs-store.ts';
-import { createEvents } from '../../src/lib/server/app-context.ts';
-import type { MembershipChange } from '../../src/lib/server/tables/service.ts';
+import { createEvents, type MembershipChange } from '../../src/lib/server/events.ts';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.ts';
 import {
 	connectBare,

@@ -8,9 +8,8 @@ import { ApiClient, startTestApp } from '../support/app.ts';
 
 /**
  * The login and API caps over a real Redis (REDIS_URL, default redis://127.0.0.1:6379): two
- * limiter sets on two clients stand for two nodes. startApp sets a process-wide context, so two
- * apps in one process are not a thing; the app-level tests run one app and play the second node
- * with a limiter of their own on the same keys.
+ * limiter sets on two clients stand for two nodes; the app-level tests run one app and play the
+ * second node with a limiter of their own on the same keys.
  */
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const clients: Redis[] = [];
@@ -142,7 +141,7 @@ describe('the app with REDIS_URL', () => {
 		const prefix = uniquePrefix();
 		const app = await startTestApp({ REDIS_URL: redisUrl, TAVOLO_REDIS_PREFIX: prefix, TAVOLO_API_REQUESTS_PER_MINUTE: '5' });
 		try {
-			expect(app.context.redis).toBeDefined();
+			expect(app.services.redis).toBeDefined();
 			const client = new ApiClient(app.origin);
 			const statuses: number[] = [];
 			for (let i = 0; i < 6; i++) statuses.push((await client.get('/api/v1/me')).status);
@@ -156,7 +155,7 @@ describe('the app with REDIS_URL', () => {
 		} finally {
 			await app.stop();
 		}
-		expect(app.context.redis?.status).toBe('end');
+		expect(app.services.redis?.status).toBe('end');
 	});
 
 	it('still signs people in, with the caps counted per node, while Redis is down', async () => {

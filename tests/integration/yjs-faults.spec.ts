@@ -10,10 +10,10 @@ import { isCoveredBy, messageDurable, readDurable, snapshotOfUpdates } from '../
 import { ApiClient } from '../support/app.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.ts';
-import { ensureBuild, freePort, killAllServerProcesses, startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { freePort, killAllServerProcesses, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 /**
- * Issue 3's fault tests, against `server/main.ts` in its own process: a SIGKILL of the server
+ * Issue 3's fault tests, against `build/server.js` in its own process: a SIGKILL of the server
  * (nothing flushed on the way out) and a PostgreSQL outage in the middle of editing. The clients
  * are the stock y-websocket provider, as in the browser, keeping their documents across the fault.
  */
@@ -206,7 +206,6 @@ describe('kill -9 of the server', () => {
 	};
 
 	beforeAll(async () => {
-		await ensureBuild();
 		port = await freePort();
 		dataDir = await mkdtemp(path.join(tmpdir(), 'tavolo-faults-'));
 		// PGlite in dataDir, or a fresh PostgreSQL database when DATABASE_URL is set.
@@ -314,7 +313,6 @@ describe('PostgreSQL restart in the middle of editing', () => {
 	};
 
 	beforeAll(async () => {
-		await ensureBuild();
 		// Its own PostgreSQL, whatever DATABASE_URL says: the shared one must never be stopped.
 		postgres = await startPrivatePostgres();
 		port = await freePort();

@@ -47,7 +47,7 @@ function startProcess(args: string[], env: Record<string, string>): Promise<{ ch
 	return new Promise((resolve, reject) => {
 		// BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the servers.
 		const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-		const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
+		const child = spawn(process.execPath, [...nodeArgs, ...args], {
 			cwd: root,
 			env: { ...process.env, ...env },
 			stdio: ['ignore', 'pipe', 'inherit']
@@ -65,7 +65,7 @@ function startProcess(args: string[], env: Record<string, string>): Promise<{ ch
 }
 
 async function startStock(env: Record<string, string> = {}): Promise<Server> {
-	const { child, port } = await startProcess(['tests/load/stock-server.ts'], { PORT: '0', ...env });
+	const { child, port } = await startProcess(['--import', 'tsx', 'tests/load/stock-server.ts'], { PORT: '0', ...env });
 	return {
 		name: 'stock @y/websocket-server',
 		url: `ws://127.0.0.1:${port}`,
@@ -129,10 +129,10 @@ async function postJson(origin: string, url: string, body: unknown, cookie = '')
 	return { body: (await response.json()) as Record<string, any>, cookie: session ?? cookie };
 }
 
-/** One server/main.ts process; resolves once it says it is ready. */
+/** One build/server.js process, as production runs it; resolves once it says it is ready. */
 async function launchTavoloNode(options: { port: number; origin: string; databaseUrl: string | null; env?: Record<string, string> }) {
 	const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tavolo-bench-'));
-	const { child } = await startProcess(['server/main.ts'], {
+	const { child } = await startProcess(['build/server.js'], {
 		PORT: String(options.port),
 		HOST: '127.0.0.1',
 		ORIGIN: options.origin,
@@ -509,7 +509,8 @@ One stock \`y-websocket\` writer makes ${rate} updates per second for ${seconds}
 \`y-websocket\` readers in the same document record when each update arrives (same process, same
 clock). Tavolo runs with authentication, read-only checks and persistence on
 (${results.find((r) => r.server.startsWith('Tavolo'))?.server ?? 'Tavolo'}); the stock \`@y/websocket-server\` runs in memory with none of them. Both are separate Node
-processes started with \`node --import tsx\`; RSS is the server's, read from /proc after the run.
+processes (Tavolo's build with \`node build/server.js\`, the stock server with \`node --import tsx\`); RSS is
+the server's, read from /proc after the run.
 
 | clients | stock p50 / p99 (ms) | Tavolo p50 / p99 (ms) | p99 ratio | stock RSS (MiB) | Tavolo RSS (MiB) | RSS ratio | Tavolo delivered |
 |---|---|---|---|---|---|---|---|
@@ -787,7 +788,7 @@ Ratios are Tavolo ÷ stock, medians of ${coldRepeats} loads each, the two server
 }
 
 async function main() {
-	if (!existsSync(path.join(root, 'build/handler.js'))) {
+	if (!existsSync(path.join(root, 'build/server.js'))) {
 		console.error('No build found: run `npm run build` first.');
 		process.exit(1);
 	}

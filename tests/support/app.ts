@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config.ts';
-import { startApp, type RunningApp } from '../../server/app.ts';
+import type { RunningApp } from '../../server/app.ts';
+import { startBuiltApp } from './built-app.ts';
 import { createTestDatabase } from './database.ts';
 import { clusterEnvironment, startTestPeers } from './cluster.ts';
 
@@ -32,7 +33,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 		...clusterEnv,
 		...env
 	});
-	const app = await startApp(config);
+	const app = await startBuiltApp(config);
 	const { port } = app.server.address() as { port: number };
 	const peers = clusterEnv.REDIS_URL ? await startTestPeers({ port, databaseUrl: database.url!, clusterEnv, env }) : null;
 	const origin = peers?.url ?? `http://127.0.0.1:${port}`;

@@ -1,10 +1,10 @@
 import net from 'node:net';
 import { newId } from '../../src/lib/server/ids.ts';
-import { ensureBuild, freePort, startServerProcess, type ServerProcess } from './server-process.ts';
+import { freePort, startServerProcess, type ServerProcess } from './server-process.ts';
 
 /**
  * The suites' two-node mode (`TAVOLO_TEST_NODES=2`, with DATABASE_URL and REDIS_URL): each test
- * app is the in-process node the test can look into, plus a second `server/main.ts` process on
+ * app is the in-process node the test can look into, plus a second `build/server.js` process on
  * the same PostgreSQL database and Redis, behind a round-robin load balancer. Every HTTP and
  * WebSocket connection of the test goes to the balancer, so half of them land on the other node:
  * the suites then prove that two nodes act as one.
@@ -71,7 +71,7 @@ export interface SecondNode {
 	stop(): Promise<void>;
 }
 
-/** The other node: server/main.ts on the same database and Redis, reached through `origin`. */
+/** The other node: build/server.js on the same database and Redis, reached through `origin`. */
 export async function startSecondNode(options: {
 	databaseUrl: string;
 	redisUrl: string;
@@ -79,7 +79,6 @@ export async function startSecondNode(options: {
 	origin: string;
 	env?: Record<string, string>;
 }): Promise<SecondNode> {
-	await ensureBuild();
 	const process = await startServerProcess({
 		port: await freePort(),
 		env: {

@@ -1,8 +1,6 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const readyLine = /Tavolo is ready: open (\S+)/;
@@ -10,7 +8,7 @@ const readyLine = /Tavolo is ready: open (\S+)/;
 const maxOutputChars = 64 * 1024;
 
 /**
- * `server/main.ts` as its own operating-system process, as it runs in production, so a test can
+ * `build/server.js` as its own operating-system process, as it runs in production, so a test can
  * kill it with SIGKILL (no shutdown hook runs, nothing is flushed) and start another one on the
  * same port and data. The in-process harness (tests/support/yjs-harness.ts) cannot do that: a
  * killed test worker takes the test with it.
@@ -42,6 +40,10 @@ export interface ServerProcessOptions {
 	 * address. Clients must then send it as their Origin header.
 	 */
 	origin?: string;
+	/**
+	 * How long the process may take to say it is ready. Generous: a busy machine is slow, not
+	 * broken; a process that exits fails the wait at once.
+	 */
 	readyTimeoutMs?: number;
 }
 
@@ -60,12 +62,6 @@ export async function freePort(): Promise<number> {
 	});
 }
 
-/** server/main.ts serves the SvelteKit build; a checkout that was never built gets one first. */
-export async function ensureBuild(): Promise<void> {
-	if (existsSync(`${repoRoot}/build/handler.js`)) return;
-	await promisify(execFile)('npx', ['vite', 'build'], { cwd: repoRoot, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
-}
-
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
 	const url = `http://127.0.0.1:${options.port}`;
 	// Only what the app reads: an inherited DATABASE_URL must not leak into a PGlite run.
@@ -79,7 +75,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
 		LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
 		...options.env
 	};
-	const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+	const child: ChildProcess = spawn(process.execPath, ['build/server.js'], {
 		cwd: repoRoot,
 		env,
 		stdio: ['ignore', 'pipe', 'pipe']
@@ -113,7 +109,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
 	running.add(handle);
 	void exited.then(() => running.delete(handle));
 
-	const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
+	const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
 	try {
 		await new Promise<void>((resolve, reject) => {
 			const timer = setTimeout(() => reject(new Error(`not ready within ${readyTimeoutMs} ms`)), readyTimeoutMs);
@@ -144,7 +140,7 @@ export interface ServerNode {
 }
 
 /**
- * `count` processes of server/main.ts on one DATABASE_URL (and REDIS_URL when given), each on a
+ * `count` processes of build/server.js on one DATABASE_URL (and REDIS_URL when given), each on a
  * port of its own: the starting point for scale-out faults (Redis restarted, one node killed and
  * its clients moving to another). Started one after another, so only the first runs migrations.
  */

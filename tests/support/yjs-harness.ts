@@ -9,7 +9,8 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { loadConfig } from '../../server/config.ts';
-import { startApp, type RunningApp } from '../../server/app.ts';
+import type { RunningApp } from '../../server/app.ts';
+import { startBuiltApp } from './built-app.ts';
 import { signUp } from '../../src/lib/server/accounts/service.ts';
 import { createTable } from '../../src/lib/server/tables/service.ts';
 import { createDocument } from '../../src/lib/server/documents/service.ts';
@@ -22,7 +23,7 @@ import { createSyncEndpoint, type SyncEndpoint } from '../../server/yjs/sync-end
 import type { YjsLimits } from '../../server/yjs/doc-room.ts';
 import type { YjsStore } from '../../server/persistence/yjs-store.ts';
 import type { DocRelay } from '../../server/cluster/cluster.ts';
-import type { Events, MembershipChanges } from '../../src/lib/server/app-context.ts';
+import type { Events, MembershipChanges } from '../../src/lib/server/events.ts';
 import { clusterEnvironment, startTestPeers, type TestPeers } from './cluster.ts';
 import {
 	isCoveredBy,
@@ -78,7 +79,7 @@ export async function startYjsTestServer(env: Record<string, string> = {}): Prom
 	let port = 0;
 	let peers: TestPeers | null = null;
 	const boot = async () => {
-		const app = await startApp({ ...config, port });
+		const app = await startBuiltApp({ ...config, port });
 		port = Number(new URL(app.url).port);
 		// Clients and requests go through the balancer; the test still reaches this node's insides.
 		return peers ? { ...app, url: peers.url } : app;

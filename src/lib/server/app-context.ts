@@ -1,29 +1,25 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
-import type { DatabaseHandle, Db } from './db/connect.ts';
+import type { Db } from './db/connect.ts';
 import type { SessionStore } from './auth/sessions.ts';
 import type { LoginLimiter, RequestLimiter } from './auth/login-limiter.ts';
-import type { MembershipChange } from './tables/service.ts';
+import type { Events, MembershipChanges } from './events.ts';
 import type { MeetingBroadcaster } from './live/broadcaster.ts';
+import type { LiveDocuments } from './live-documents.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { VoteBatcher } from './polls/vote-batcher.ts';
-import type { Cluster } from '../../../server/cluster/cluster.ts';
 
 /**
- * What the SvelteKit app needs from the process that hosts it: built once by the Node entry
- * (server/app.ts) or by the dev plugin, before the first request.
- *
- * The SvelteKit bundle and server/ are two module graphs, so they cannot share a module-level
- * variable; the one hand-over point is a well-known symbol on globalThis, set once per process.
+ * What the SvelteKit app (hooks, routes, page actions) needs from the process that hosts it.
+ * server/app.ts builds it whole, realtime endpoints included, before the first request; every
+ * field is there for as long as the app runs.
  */
 export interface AppContext {
 	db: Db;
-	database: DatabaseHandle;
 	sessions: SessionStore;
 	loginLimiter: LoginLimiter;
 	apiLimiter: RequestLimiter;
 	logger: Logger;
-	metrics: Registry;
 	/** The public URL (ORIGIN), or undefined to accept the host each request came to. */
 	origin: string | undefined;
 	secureCookies: boolean;
@@ -33,60 +29,32 @@ export interface AppContext {
 	membershipChanges: MembershipChanges;
 	/** Ids of sessions that ended (logout): their live connections are closed at once. */
 	sessionEnds: Events<string>;
-	/** Names of Yjs documents whose status changed: open connections are re-decided. */
-	documentStatusChanges: Events<string>;
-	/** With REDIS_URL: the other nodes (these events reach them too). */
-	cluster?: Cluster;
 	/** The process's vote batches (group commit per poll), shared by `poll:vote` and the HTTP API. */
-	votes?: VoteBatcher;
-	/** The live meeting rooms (socket.io), set by server/app.ts once the socket server exists. */
-	broadcaster?: MeetingBroadcaster;
-	/** The Yjs documents open in this process, set by server/realtime.ts with the /yjs endpoint. */
-	liveDocuments?: LiveDocuments;
-	/** The process's Redis client when REDIS_URL is set (closed by server/app.ts). */
-	redis?: import('ioredis').Redis;
-	/** Outgoing e-mail (SMTP_URL, or the log without it); absent where nothing sends mail. */
-	mailer?: Mailer;
+	votes: VoteBatcher;
+	/** The live meeting rooms (socket.io): a change made over HTTP is broadcast like one made over a socket. */
+	broadcaster: MeetingBroadcaster;
+	/** The Yjs documents open in this process (the /yjs endpoint). */
+	liveDocuments: LiveDocuments;
+	/** Outgoing e-mail (SMTP_URL, or the log without it). */
+	mailer: Mailer;
 }
 
-/** What document services ask of the /yjs endpoint, which holds unsaved edits in memory. */
-export interface LiveDocuments {
-	/** Commits every applied update, so the database holds what open editors show. */
-	flush(): Promise<void>;
-	/** A document's status changed: open connections are re-decided (a final one turns read-only). */
-	documentStatusChanged(docName: string): Promise<void>;
+/**
+ * The app context of the request being served. The Node entry's HTTP server (and the dev
+ * server's middleware) runs the SvelteKit handler inside `serveWithAppContext`, so hooks and
+ * routes read the context of the app that received the request: no process-wide variable, and
+ * two apps in one process (tests) never see each other's. Both sides share this module because
+ * the server entry is built into SvelteKit's own server bundle (src/instrumentation.server.ts).
+ */
+const requests = new AsyncLocalStorage<AppContext>();
+
+export function serveWithAppContext<T>(context: AppContext, serve: () => T): T {
+	return requests.run(context, serve);
 }
 
-/** A synchronous in-process event stream: services emit, the realtime endpoints listen. */
-export interface Events<T> {
-	emit(event: T): void;
-	subscribe(listener: (event: T) => void): () => void;
-}
-
-export type MembershipChanges = Events<MembershipChange>;
-
-export function createEvents<T>(): Events<T> {
-	const listeners = new Set<(event: T) => void>();
-	return {
-		emit(event) {
-			for (const listener of listeners) listener(event);
-		},
-		subscribe(listener) {
-			listeners.add(listener);
-			return () => listeners.delete(listener);
-		}
-	};
-}
-
-const key = Symbol.for('tavolo.app-context');
-type Holder = { [key]?: AppContext };
-
-export function setAppContext(context: AppContext | undefined): void {
-	(globalThis as Holder)[key] = context;
-}
-
+/** For hooks, routes and page actions; services take what they need as arguments. */
 export function getAppContext(): AppContext {
-	const context = (globalThis as Holder)[key];
-	if (!context) throw new Error('Tavolo app context is not set: start the app with server/main.ts or `npm run dev`');
+	const context = requests.getStore();
+	if (!context) throw new Error('No Tavolo app context: only code serving a request (hooks, routes, actions) may ask for it');
 	return context;
 }

@@ -7,6 +7,5 @@ import type { ConvocationDeps } from './service.ts';
  */
 export function convocationDeps(requestOrigin: string): ConvocationDeps {
 	const { db, mailer, logger, origin, liveDocuments } = getAppContext();
-	if (!mailer) throw new Error('Tavolo app context has no mailer: it is created in server/context.ts');
 	return { db, mailer, logger, baseUrl: origin ?? requestOrigin, live: liveDocuments };
 }

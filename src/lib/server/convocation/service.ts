@@ -11,7 +11,7 @@ import type { Db } from '../db/connect.ts';
 import type { MeetingRow, TableRole } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import type { LiveDocuments } from '../app-context.ts';
+import type { LiveDocuments } from '../live-documents.ts';
 import { accessMeeting } from '../live/service.ts';
 import { listCategories } from '../programmes/service.ts';
 import { recordAudit } from '../audit/service.ts';

@@ -1,5 +1,6 @@
 import type { Db } from '../db/connect.ts';
-import { getAppContext, type LiveDocuments } from '../app-context.ts';
+import { getAppContext } from '../app-context.ts';
+import type { LiveDocuments } from '../live-documents.ts';
 
 /** What document services need: the database and the /yjs endpoint holding unsaved edits. */
 export interface DocumentDeps {

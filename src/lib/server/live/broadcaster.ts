@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Participant, ServerToClientEvents } from '../../realtime/protocol.ts';
 import type { Db } from '../db/connect.ts';
 import type { VoteBatcher } from '../polls/vote-batcher.ts';
+import type { LiveDocuments } from '../live-documents.ts';
 
 type EventArgs<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>;
 
@@ -24,13 +25,27 @@ export interface MeetingBroadcaster {
 	presence(meetingId: string): Promise<Participant[]>;
 }
 
-/** The context a live service needs: the database, a logger, and (when sockets run) the room. */
+/**
+ * Meeting rooms where nobody is connected: what a process without socket.io (a script, a service
+ * test) hands to the live services. Nothing is broadcast and nobody is present; the coalesced
+ * tasks, which only prepare broadcasts, are skipped.
+ */
+export const noMeetingRooms: MeetingBroadcaster = {
+	toMeeting() {},
+	toFacilitators() {},
+	coalesce() {},
+	presence: async () => []
+};
+
+/** What a live service needs: the database, a logger, the meeting rooms, the vote batches and the /yjs endpoint. */
 export interface LiveDeps {
 	db: Db;
 	logger: Pick<Logger, 'error' | 'warn'>;
-	broadcaster?: MeetingBroadcaster;
-	/** Writes votes in batches per poll; without it each vote is written alone. */
-	votes?: VoteBatcher;
+	broadcaster: MeetingBroadcaster;
+	/** Writes votes in batches per poll. */
+	votes: VoteBatcher;
+	/** Holds agenda notes typed a moment ago: committed before the minutes are drafted. */
+	liveDocuments: LiveDocuments;
 }
 
 /**

@@ -10,7 +10,7 @@ import { fields, parseInput } from '../validation.ts';
 import { closePoll, listPollSnapshots } from '../polls/service.ts';
 import type { LiveState, MeetingStatus, SpeakerEntry, TimerState } from '../../realtime/protocol.ts';
 import type { LiveDeps } from './broadcaster.ts';
-import { draftMinutesOnClose, runningLiveDocuments } from '../minutes/service.ts';
+import { draftMinutesOnClose } from '../minutes/service.ts';
 
 /** Taking part (voting, asking to speak) is one right: observers have neither. */
 const speakAction: TableAction = 'poll.vote';
@@ -92,7 +92,7 @@ export async function readLiveState(deps: LiveDeps, meeting: MeetingRow, facilit
 			.execute(),
 		sql<{ now: Date }>`select now() as now`.execute(db),
 		listPollSnapshots(db, meeting.id, facilitator),
-		deps.broadcaster?.presence(meeting.id) ?? Promise.resolve([])
+		deps.broadcaster.presence(meeting.id)
 	]);
 	const spokenBy = new Map(spoken.map((s) => [s.user_id, Number(s.ms)]));
 	return {
@@ -129,8 +129,7 @@ export async function getLiveState(deps: LiveDeps, user: SessionUser, meetingId:
 
 /** Broadcasts `meeting:state` (as members see it) after a change; coalesced per meeting. */
 export function broadcastState(deps: LiveDeps, meetingId: string): void {
-	const broadcaster = deps.broadcaster;
-	if (!broadcaster) return;
+	const { broadcaster } = deps;
 	broadcaster.coalesce(`meeting-state:${meetingId}`, async () => {
 		const meeting = await deps.db.selectFrom('meetings').selectAll().where('id', '=', meetingId).executeTakeFirst();
 		if (meeting) broadcaster.toMeeting(meetingId, 'meeting:state', await readLiveState(deps, meeting, false));
@@ -168,7 +167,7 @@ export async function setMeetingStatus(deps: LiveDeps, user: SessionUser, meetin
 			.execute();
 		await pauseRunningTimers(deps.db, meetingId);
 		// Before the room hears "closed", so the page it reloads already links the minutes.
-		await draftMinutesOnClose({ ...deps, live: runningLiveDocuments() }, user, meetingId);
+		await draftMinutesOnClose({ ...deps, live: deps.liveDocuments }, user, meetingId);
 	}
 	broadcastState(deps, meetingId);
 	return status;

@@ -7,7 +7,7 @@ import type { MeetingRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import { getAppContext, type LiveDocuments } from '../app-context.ts';
+import type { LiveDocuments } from '../live-documents.ts';
 import { accessMeeting } from '../live/service.ts';
 import { computeResults } from '../polls/service.ts';
 import { listCategories } from '../programmes/service.ts';
@@ -31,18 +31,6 @@ export interface MeetingMinutes {
 }
 
 const schema = getSchema(draftExtensions());
-
-/**
- * The /yjs endpoint of this process, if one runs: the HTTP API and the socket handlers share one
- * app context; scripts and unit tests have none, and then no endpoint holds unsaved edits either.
- */
-export function runningLiveDocuments(): LiveDocuments | undefined {
-	try {
-		return getAppContext().liveDocuments;
-	} catch {
-		return undefined;
-	}
-}
 
 export async function findMinutes(db: Db, meetingId: string): Promise<MeetingMinutes | null> {
 	const row = await db.selectFrom('meeting_minutes').select('document_id').where('meeting_id', '=', meetingId).executeTakeFirst();

@@ -156,8 +156,7 @@ async function snapshotOf(db: Db, poll: PollRow, audience: 'public' | 'facilitat
 
 /** Sends the current results to whoever may see them; coalesced per poll. */
 function broadcastResults(deps: LiveDeps, pollId: string): void {
-	const broadcaster = deps.broadcaster;
-	if (!broadcaster) return;
+	const { broadcaster } = deps;
 	broadcaster.coalesce(`poll-results:${pollId}`, async () => {
 		const poll = await deps.db.selectFrom('polls').selectAll().where('id', '=', pollId).executeTakeFirst();
 		if (!poll) return;
@@ -200,7 +199,7 @@ export async function createPoll(deps: LiveDeps, user: SessionUser, meetingId: s
 			.execute();
 		return row;
 	});
-	deps.broadcaster?.toFacilitators(meetingId, 'poll:created', await snapshotOf(deps.db, poll, 'facilitators'));
+	deps.broadcaster.toFacilitators(meetingId, 'poll:created', await snapshotOf(deps.db, poll, 'facilitators'));
 	return toPollView(poll, options);
 }
 
@@ -222,7 +221,7 @@ export async function openPoll(deps: LiveDeps, user: SessionUser, pollId: string
 	if (!opened) throw new AppError('poll_invalid_transition');
 	await auditPoll(deps.db, user, opened, 'poll.open');
 	const snapshot = await snapshotOf(deps.db, opened, 'public');
-	deps.broadcaster?.toMeeting(opened.meeting_id, 'poll:opened', snapshot);
+	deps.broadcaster.toMeeting(opened.meeting_id, 'poll:opened', snapshot);
 	return snapshot.poll;
 }
 
@@ -243,9 +242,9 @@ export async function closePoll(deps: LiveDeps, user: SessionUser, pollId: strin
 	});
 	await auditPoll(deps.db, user, closed, 'poll.close');
 	const snapshot = await snapshotOf(deps.db, closed, 'public');
-	deps.broadcaster?.toMeeting(closed.meeting_id, 'poll:closed', snapshot);
+	deps.broadcaster.toMeeting(closed.meeting_id, 'poll:closed', snapshot);
 	if (!snapshot.results) {
-		deps.broadcaster?.toFacilitators(closed.meeting_id, 'poll:results', {
+		deps.broadcaster.toFacilitators(closed.meeting_id, 'poll:results', {
 			pollId,
 			meetingId: closed.meeting_id,
 			results: await computeResults(deps.db, closed)
@@ -297,18 +296,12 @@ export interface VoteRequest {
 export type VoteOutcome = { ok: true } | { ok: false; error: unknown };
 
 /**
- * Records (or replaces) the caller's ballot. With a batcher in `deps` (the socket server and the
- * HTTP API share the app's one) the vote is written together with the others of the same poll
- * that arrive meanwhile; without one it is a batch of one. Either way it resolves only once the
- * ballot is committed.
+ * Records (or replaces) the caller's ballot, together with the other votes of the same poll that
+ * arrive meanwhile (the socket server and the HTTP API share the app's batcher). It resolves only
+ * once the ballot is committed.
  */
 export async function castVote(deps: LiveDeps, user: SessionUser, pollId: string, choice: unknown): Promise<void> {
-	const vote = { user, choice };
-	if (deps.votes) await deps.votes.cast(pollId, vote);
-	else {
-		const [outcome] = await recordVotes(deps.db, pollId, [vote]);
-		if (!outcome.ok) throw outcome.error;
-	}
+	await deps.votes.cast(pollId, { user, choice });
 	broadcastResults(deps, pollId);
 }
 

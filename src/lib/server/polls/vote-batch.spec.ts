@@ -9,6 +9,8 @@ import type { SessionUser } from '../auth/sessions.ts';
 import type { TableRole } from '../db/schema.ts';
 import { closePoll, createPoll, openPoll, recordVotes, type VoteOutcome, type VoteRequest } from './service.ts';
 import { createVoteBatcher } from './vote-batcher.ts';
+import { noMeetingRooms, type LiveDeps } from '../live/broadcaster.ts';
+import { noLiveDocuments } from '../live-documents.ts';
 
 /** `it` in the PostgreSQL pass (DATABASE_URL); not registered at all on PGlite. */
 const onPostgres = (name: string, test: () => Promise<void>) => {
@@ -34,10 +36,14 @@ async function person(role: TableRole | null): Promise<SessionUser> {
 	return user;
 }
 
+/** The poll services as a process without meeting rooms runs them: nothing to broadcast, no open documents. */
+function liveDeps(): LiveDeps {
+	return { db, logger: console, broadcaster: noMeetingRooms, votes: createVoteBatcher({ db }), liveDocuments: noLiveDocuments };
+}
+
 async function openYesNo(anonymous = false): Promise<string> {
-	const deps = { db, logger: console };
-	const poll = await createPoll(deps, admin, meetingId, { question: 'Approviamo?', kind: 'yesno', anonymous });
-	await openPoll(deps, admin, poll.id);
+	const poll = await createPoll(liveDeps(), admin, meetingId, { question: 'Approviamo?', kind: 'yesno', anonymous });
+	await openPoll(liveDeps(), admin, poll.id);
 	return poll.id;
 }
 
@@ -126,7 +132,7 @@ describe('recordVotes', () => {
 		expect(again.map(codeOf)).toEqual(['ok', 'poll_invalid_choice']);
 
 		expect((await recordVotes(db, 'nonexistent', [{ user: voter, choice: 'yes' }])).map(codeOf)).toEqual(['not_found']);
-		const draft = await createPoll({ db, logger: console }, admin, meetingId, { question: 'Bozza', kind: 'yesno' });
+		const draft = await createPoll(liveDeps(), admin, meetingId, { question: 'Bozza', kind: 'yesno' });
 		// Not a member comes before "not open", as for a single vote.
 		expect(
 			(
@@ -169,7 +175,7 @@ describe('recordVotes', () => {
 		expect((await ballotsOf(pollId)).voters).toEqual([voter.id, late.id, admin.id].sort());
 
 		// Closed since its rules were kept: refused (a non-member still as forbidden), and forgotten.
-		await closePoll({ db, logger: console }, admin, pollId);
+		await closePoll(liveDeps(), admin, pollId);
 		const closed = await recordVotes(
 			db,
 			pollId,
@@ -311,7 +317,7 @@ describe('createVoteBatcher', () => {
 			const votes = people.map((user, i) => batcher.cast(pollId, { user, choice: i % 2 ? 'yes' : 'no' }));
 			// The close lands somewhere among the batches: sooner or later each round.
 			for (let i = 0; i < round; i++) await new Promise((resolve) => setImmediate(resolve));
-			const closing = closePoll({ db, logger: console }, admin, pollId);
+			const closing = closePoll(liveDeps(), admin, pollId);
 			const settled = await Promise.allSettled(votes);
 			await closing;
 			const acked = settled.filter((s) => s.status === 'fulfilled').length;

@@ -1,3 +1,4 @@
+import type { MembershipChange } from '../events.ts';
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
 import { tableRoles, type TableRole } from '../db/schema.ts';
@@ -278,8 +279,6 @@ export const memberUpdateInput = z.object({
 		.default(null),
 	representedBody: z.string().trim().max(textLimits.representedBody).default('')
 });
-
-export type MembershipChange = { userId: string; tableId: string; role: TableRole | null };
 
 /** Changes a member's role, category or body. Refuses to leave a table without a coordinator. */
 export async function updateMember(

@@ -180,13 +180,12 @@ export const actions = {
 
 	topicsToPoll: async (event) => {
 		const user = signedInUser(event);
-		const { db, logger, broadcaster } = getAppContext();
 		const data = await event.request.formData();
 		const values = formFields(data);
 		// Several topics are ticked: the one repeated field formFields() leaves out.
 		const topicIds = data.getAll('topicIds').filter((v): v is string => typeof v === 'string');
 		try {
-			await topicsToPoll({ db, logger, broadcaster }, user, event.params.tableId, {
+			await topicsToPoll(getAppContext(), user, event.params.tableId, {
 				meetingId: values.meetingId,
 				kind: values.kind,
 				topicIds
