@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serveWithAppContext, type AppContext } from '../src/lib/server/app-context.ts';
 import type { Config } from './config.ts';
-import { createServices, type Services, type ServicesOptions } from './context.ts';
+import { createServices, type Services } from './context.ts';
 import { createHttpServer, LOCAL_PROTOCOL_HEADER, type RequestHandler } from './http-server.ts';
 import { createRealtime, type Realtime } from './realtime.ts';
 import { startReminderScheduler } from './reminders.ts';
@@ -21,7 +21,7 @@ export interface RunningApp {
 /** adapter-node's `handler.js`, imported only once the environment it reads at import is set. */
 export type LoadHandler = () => Promise<{ handler: RequestHandler }>;
 
-export interface StartOptions extends ServicesOptions {
+export interface StartOptions {
 	/** The SvelteKit handler of the build this code belongs to (build/server.js passes its own). */
 	loadHandler: LoadHandler;
 }
@@ -54,7 +54,7 @@ export function createAppContext(services: Services, realtime: Pick<Realtime, 'b
  * it. Used by build/server.js (server/main.ts) and by the tests.
  */
 export async function startApp(config: Config, options: StartOptions): Promise<RunningApp> {
-	const services = await createServices(config, options);
+	const services = await createServices(config);
 	const realtime = createRealtime(services);
 	const context = createAppContext(services, realtime);
 	// adapter-node reads these when its handler is first imported. Without ORIGIN it would assume

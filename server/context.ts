@@ -19,11 +19,6 @@ import type { Config } from './config.ts';
 import { createCluster, type Cluster } from './cluster/cluster.ts';
 import { closeRedis, connectRedis } from './redis.ts';
 
-export interface ServicesOptions {
-	/** In-memory PGlite (tests that need no files). */
-	inMemoryDatabase?: boolean;
-}
-
 /**
  * What one process holds besides its sockets: the database (migrated), the session store, the
  * limiters, the vote batches, the mailer, the process events and, with REDIS_URL, the cluster.
@@ -53,12 +48,11 @@ export interface Services {
 }
 
 /** Opens the database (migrating it), and builds the services one process shares. */
-export async function createServices(config: Config, options: ServicesOptions = {}): Promise<Services> {
+export async function createServices(config: Config): Promise<Services> {
 	const logger = pino({ level: config.logLevel, base: { service: 'tavolo' } });
 	const database = await openDatabase({
 		databaseUrl: config.databaseUrl,
 		dataDir: config.dataDir,
-		inMemory: options.inMemoryDatabase,
 		poolSize: config.limits.dbPoolSize
 	});
 	const migrated = await migrateToLatest(database.db);

@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isCoveredBy, messageDurable, readDurable, snapshotOfUpdates } from '../../src/lib/realtime/yjs-messages.ts';
 import { ApiClient } from '../support/app.ts';
-import { createTestDatabase } from '../support/database.ts';
+import { copyPgliteTemplate, createTestDatabase } from '../support/database.ts';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.ts';
 import { freePort, killAllServerProcesses, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
@@ -210,6 +210,7 @@ describe('kill -9 of the server', () => {
 		dataDir = await mkdtemp(path.join(tmpdir(), 'tavolo-faults-'));
 		// PGlite in dataDir, or a fresh PostgreSQL database when DATABASE_URL is set.
 		database = await createTestDatabase();
+		if (!database.url) await copyPgliteTemplate(dataDir);
 		await start();
 		people = await createPeople(server.url);
 	});

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../../server/config.ts';
 import type { RunningApp } from '../../server/app.ts';
 import { startBuiltApp } from './built-app.ts';
-import { createTestDatabase } from './database.ts';
+import { copyPgliteTemplate, createTestDatabase } from './database.ts';
 import { clusterEnvironment, startTestPeers } from './cluster.ts';
 
 export interface TestApp extends RunningApp {
@@ -15,12 +15,13 @@ export interface TestApp extends RunningApp {
 }
 
 /**
- * Starts the real app (built SvelteKit handler, socket.io, /yjs) on port 0 against a fresh
- * database: PGlite in a temporary folder, or a new PostgreSQL database when DATABASE_URL is set.
+ * Starts the real app (the build: SvelteKit handler, socket.io, /yjs) on port 0 against a fresh
+ * migrated database: PGlite in a temporary folder, or a new PostgreSQL database when DATABASE_URL is set.
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
 	const dataDir = await mkdtemp(path.join(tmpdir(), 'tavolo-test-'));
 	const database = await createTestDatabase();
+	if (!database.url) await copyPgliteTemplate(dataDir);
 	// Two-node mode (tests/support/cluster.ts), unless the test brings a Redis of its own.
 	const clusterEnv = clusterEnvironment(env);
 	const config = loadConfig({

@@ -9,9 +9,9 @@ const buildDir = new URL('../../build/', import.meta.url);
  * graph, plain JavaScript: `npm test` builds first), in this process so a test can look into its
  * context and services. The vitest configs leave build/ to Node (server.deps.external).
  */
-export async function startBuiltApp(config: Config, options: { inMemoryDatabase?: boolean } = {}): Promise<RunningApp> {
+export async function startBuiltApp(config: Config): Promise<RunningApp> {
 	const entry = new URL('instrumentation.server.js', buildDir);
 	if (!existsSync(entry)) throw new Error('build/ is missing: run `npm run build` (npm test builds when needed)');
 	const built = (await import(entry.href)) as typeof import('../../src/instrumentation.server.ts');
-	return built.startApp(config, { ...options, loadHandler: () => import(new URL('handler.js', buildDir).href) });
+	return built.startApp(config, { loadHandler: () => import(new URL('handler.js', buildDir).href) });
 }

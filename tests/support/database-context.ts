@@ -1,19 +1,21 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db/connect.ts';
-import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
-import { ensureDefaultProgramme } from '../../src/lib/server/programmes/service.ts';
-import { createTestDatabase } from './database.ts';
+import { copyPgliteTemplate, createTestDatabase } from './database.ts';
 
-/** A migrated database for service-level tests: in-memory PGlite, or a fresh PostgreSQL one. */
+/** A migrated database for service-level tests: a copy of the run's PGlite template, or a fresh PostgreSQL one. */
 export async function openTestDatabase(): Promise<DatabaseHandle & { dispose(): Promise<void> }> {
 	const database = await createTestDatabase();
-	const handle = await openDatabase({ databaseUrl: database.url, dataDir: '', inMemory: true });
-	await migrateToLatest(handle.db);
-	await ensureDefaultProgramme(handle.db);
+	const dataDir = await mkdtemp(path.join(tmpdir(), 'tavolo-db-'));
+	if (!database.url) await copyPgliteTemplate(dataDir);
+	const handle = await openDatabase({ databaseUrl: database.url, dataDir });
 	return {
 		...handle,
 		async dispose() {
 			await handle.close();
 			await database.drop();
+			await rm(dataDir, { recursive: true, force: true });
 		}
 	};
 }

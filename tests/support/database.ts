@@ -1,27 +1,39 @@
+import { cp } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { newId } from '../../src/lib/server/ids.ts';
 
 /**
  * A fresh PostgreSQL database per test file when DATABASE_URL is set (dropped afterwards), so
- * files can run in parallel; undefined means "use the embedded PGlite".
+ * files can run in parallel; undefined means "use the embedded PGlite". Either way it starts
+ * migrated: a copy of the run's template (tests/support/global-setup.ts).
  */
 export async function createTestDatabase(): Promise<{ url: string | undefined; drop(): Promise<void> }> {
 	const base = process.env.DATABASE_URL;
 	if (!base) return { url: undefined, drop: async () => {} };
 	const name = `tavolo_test_${newId(6)}`;
-	const admin = new pg.Client({ connectionString: base });
-	await admin.connect();
-	await admin.query(`create database ${name}`);
-	await admin.end();
+	const template = inject('postgresTemplate');
+	await adminQuery(base, `create database ${name}${template ? ` template ${template}` : ''}`);
 	const url = new URL(base);
 	url.pathname = `/${name}`;
 	return {
 		url: url.toString(),
-		async drop() {
-			const client = new pg.Client({ connectionString: base });
-			await client.connect();
-			await client.query(`drop database if exists ${name} with (force)`);
-			await client.end();
-		}
+		drop: () => adminQuery(base, `drop database if exists ${name} with (force)`)
 	};
+}
+
+/** Puts a migrated embedded database into `dataDir` (TAVOLO_DATA_DIR), where the app opens it. */
+export async function copyPgliteTemplate(dataDir: string): Promise<void> {
+	await cp(path.join(inject('pgliteTemplate'), 'pglite'), path.join(dataDir, 'pglite'), { recursive: true });
+}
+
+async function adminQuery(connectionString: string, sql: string): Promise<void> {
+	const admin = new pg.Client({ connectionString });
+	await admin.connect();
+	try {
+		await admin.query(sql);
+	} finally {
+		await admin.end();
+	}
 }

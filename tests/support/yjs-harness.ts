@@ -3,7 +3,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { Registry } from 'prom-client';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -25,6 +24,7 @@ import type { YjsStore } from '../../server/persistence/yjs-store.ts';
 import type { DocRelay } from '../../server/cluster/cluster.ts';
 import type { Events, MembershipChanges } from '../../src/lib/server/events.ts';
 import { clusterEnvironment, startTestPeers, type TestPeers } from './cluster.ts';
+import { copyPgliteTemplate, createTestDatabase } from './database.ts';
 import {
 	isCoveredBy,
 	messageDurable,
@@ -50,20 +50,10 @@ export interface YjsTestServer {
 }
 
 export async function startYjsTestServer(env: Record<string, string> = {}): Promise<YjsTestServer> {
-	const baseUrl = process.env.DATABASE_URL;
-	let databaseUrl: string | undefined;
-	let databaseName: string | undefined;
-	if (baseUrl) {
-		databaseName = `tavolo_test_${newId(8)}`;
-		const admin = new pg.Client({ connectionString: baseUrl });
-		await admin.connect();
-		await admin.query(`create database ${databaseName}`);
-		await admin.end();
-		const url = new URL(baseUrl);
-		url.pathname = `/${databaseName}`;
-		databaseUrl = url.toString();
-	}
+	const database = await createTestDatabase();
+	const databaseUrl = database.url;
 	const dataDir = await mkdtemp(path.join(tmpdir(), 'tavolo-yjs-'));
+	if (!databaseUrl) await copyPgliteTemplate(dataDir);
 	// Two-node mode (tests/support/cluster.ts), unless the test brings a Redis of its own.
 	const clusterEnv = clusterEnvironment(env);
 	const config = loadConfig({
@@ -108,12 +98,7 @@ export async function startYjsTestServer(env: Record<string, string> = {}): Prom
 			await server.app.close();
 			await stopOthers();
 			await rm(dataDir, { recursive: true, force: true });
-			if (baseUrl && databaseName) {
-				const admin = new pg.Client({ connectionString: baseUrl });
-				await admin.connect();
-				await admin.query(`drop database if exists ${databaseName} with (force)`);
-				await admin.end();
-			}
+			await database.drop();
 		}
 	};
 	server.yjsUrl = `${server.app.url.replace(/^http/, 'ws')}/yjs`;
