@@ -19,16 +19,8 @@ import { recordArrival, recordDeparture } from '../../src/lib/server/live/attend
 import { castVote, closePoll, createPoll, openPoll, revealPoll } from '../../src/lib/server/polls/service.ts';
 import { scheduleNextMeeting } from '../../src/lib/server/meetings/next-meeting.ts';
 import { errorMessage, fieldMessages } from '../../src/lib/errors/messages.ts';
-import {
-	facilitatorsRoom,
-	meetingRoom,
-	type Ack,
-	type AckError,
-	type ClientToServerEvents,
-	type Participant,
-	type ServerToClientEvents
-} from '../../src/lib/realtime/protocol.ts';
-import type { JoinedMeeting, TavoloServer, TavoloSocket } from './socket-types.ts';
+import { facilitatorsRoom, meetingRoom, type Ack, type AckError, type ClientToServerEvents } from '../../src/lib/realtime/protocol.ts';
+import type { TavoloServer, TavoloSocket } from './socket-types.ts';
 
 export interface MeetingHandlerOptions {
 	io: TavoloServer;

@@ -132,7 +132,6 @@ it(`keeps every acknowledged edit and vote when one of two nodes is killed, ${tr
 		const victimIndex = Math.random() < 0.5 ? 0 : 1;
 		const victim = cluster.nodes[victimIndex];
 		const survivor = cluster.nodes[1 - victimIndex];
-		const survivorUrl = `http://127.0.0.1:${survivor.port}`;
 		const killedAt = Date.now();
 		// Until the health check notices, new connections find nobody.
 		cluster.balancer.setTargets([]);

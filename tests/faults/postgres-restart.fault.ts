@@ -118,7 +118,7 @@ it(`keeps every acknowledged edit and vote through ${outages} PostgreSQL restart
 		await sleep(randomBetween(200, 1000));
 		await db.stop();
 		phase = 'down';
-		let status = '';
+		let status: string;
 		const deadline = Date.now() + 20_000;
 		while ((status = await health(server.url)) !== 'degraded') {
 			if (Date.now() > deadline) throw new Error(`outage ${outage}: /healthz said "${status}" with PostgreSQL stopped`);

@@ -78,7 +78,7 @@ export class ApiClient {
 			if (name === 'tavolo_session') this.cookie = value ? `${name}=${value}` : '';
 		}
 		const text = await response.text();
-		let json: any = undefined;
+		let json: any;
 		try {
 			json = text ? JSON.parse(text) : undefined;
 		} catch {

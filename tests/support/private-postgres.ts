@@ -33,7 +33,9 @@ async function asPostgres(command: string, args: string[]): Promise<string> {
 		return stdout + stderr;
 	} catch (error) {
 		const failure = error as Error & { stdout?: string; stderr?: string };
-		throw new Error(`${command} ${args.join(' ')} failed: ${failure.message}\n${failure.stdout ?? ''}${failure.stderr ?? ''}`);
+		throw new Error(`${command} ${args.join(' ')} failed: ${failure.message}\n${failure.stdout ?? ''}${failure.stderr ?? ''}`, {
+			cause: error
+		});
 	}
 }
 
@@ -101,6 +103,6 @@ async function postgresIds(): Promise<{ uid: number; gid: number }> {
 		const [uid, gid] = await Promise.all([run('id', ['-u', osUser]), run('id', ['-g', osUser])]);
 		return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 	} catch (error) {
-		throw new Error(`no "${osUser}" operating-system user to run PostgreSQL as: ${(error as Error).message}`);
+		throw new Error(`no "${osUser}" operating-system user to run PostgreSQL as: ${(error as Error).message}`, { cause: error });
 	}
 }

@@ -127,7 +127,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
 		});
 	} catch (error) {
 		await handle.kill('SIGKILL');
-		throw new Error(`Tavolo server process on port ${options.port}: ${(error as Error).message}\n${output}`);
+		throw new Error(`Tavolo server process on port ${options.port}: ${(error as Error).message}\n${output}`, { cause: error });
 	}
 	return handle;
 }

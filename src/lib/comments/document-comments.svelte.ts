@@ -23,6 +23,8 @@ export class DocumentComments {
 	/** The text selected with "Commenta", waiting for its first comment. */
 	draft = $state<CommentAnchor | null>(null);
 	/** Threads whose text was deleted entirely ("testo eliminato"). */
+	// Replaced as a whole by setOrphans, never changed in place: a plain Set is what $state tracks.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	orphaned = $state<ReadonlySet<string>>(new Set());
 	filter = $state<CommentFilter>('open');
 
@@ -146,6 +148,7 @@ export class DocumentComments {
 	}
 
 	setOrphans(ids: ReadonlySet<string>): void {
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced as a whole (see `orphaned`)
 		this.orphaned = new Set(ids);
 	}
 
