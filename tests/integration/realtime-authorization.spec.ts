@@ -174,7 +174,7 @@ describe('/yjs documents follow the policy', () => {
 		}
 	});
 
-	/** The policy's answer, as documents/access.ts reads it: view, edit, and no one writes a final text. */
+	/** The policy's answer, as authz/access.ts reads it: view, edit, and no one writes a final text. */
 	function expectedAccess(actor: Actor, doc: Doc): 'refused' | 'read-only' | 'write' {
 		const [view, edit] = doc.kind === 'agenda' ? (['meeting.view', 'agenda.edit'] as const) : (['document.view', 'document.edit'] as const);
 		if (!can(actor, view)) return 'refused';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
 import { auditActions, type AuditAction } from '../db/schema.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import { authorizeOnTable } from '../tables/service.ts';
+import { authorizeOnTable } from '../authz/access.ts';
 import { parseInput } from '../validation.ts';
 
 export interface AuditEntry {

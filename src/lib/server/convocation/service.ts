@@ -12,7 +12,7 @@ import type { MeetingRow, TableRole } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import type { LiveDocuments } from '../live-documents.ts';
-import { accessMeeting } from '../live/service.ts';
+import { accessMeeting } from '../authz/access.ts';
 import { listCategories } from '../programmes/service.ts';
 import { recordAudit } from '../audit/service.ts';
 import { loadDocumentState } from '../documents/yjs-state.ts';

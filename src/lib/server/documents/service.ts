@@ -4,7 +4,7 @@ import { documentKinds, type DocumentKind, type DocumentRow, type DocumentStatus
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import { authorizeOnTable } from '../tables/service.ts';
+import { authorizeOnTable } from '../authz/access.ts';
 import { fields, parseInput } from '../validation.ts';
 import { documentDocName } from '../../realtime/doc-names.ts';
 

@@ -5,7 +5,8 @@ import type { MeetingRow } from '../db/schema.ts';
 import { AppError, isAppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import { can, type Actor, type TableAction } from '../authz/policy.ts';
+import type { TableAction } from '../authz/policy.ts';
+import { accessMeeting } from '../authz/access.ts';
 import { fields, parseInput } from '../validation.ts';
 import { closePoll, listPollSnapshots } from '../polls/service.ts';
 import type { LiveState, MeetingStatus, SpeakerEntry, TimerState } from '../../realtime/protocol.ts';
@@ -17,43 +18,6 @@ const speakAction: TableAction = 'poll.vote';
 
 /** The longest a timer may be set or extended to (a whole meeting day). */
 const maxTimerMs = 12 * 60 * 60 * 1000;
-
-export interface MeetingAccess {
-	meeting: MeetingRow;
-	actor: Actor;
-	facilitator: boolean;
-	/** The caller's membership of the meeting's table (null for an admin who is not a member). */
-	member: { role: NonNullable<Actor['role']>; categoryId: string | null; representedBody: string } | null;
-}
-
-/**
- * The meeting and the caller's standing, in one query; refuses non-members like the rest of the
- * app. (The table exists: meetings.table_id is a foreign key.)
- */
-export async function accessMeeting(
-	db: Db,
-	user: SessionUser,
-	meetingId: string,
-	action: TableAction = 'meeting.view'
-): Promise<MeetingAccess> {
-	const row = await db
-		.selectFrom('meetings')
-		.leftJoin('memberships', (join) => join.onRef('memberships.table_id', '=', 'meetings.table_id').on('memberships.user_id', '=', user.id))
-		.selectAll('meetings')
-		.select([
-			'memberships.role as member_role',
-			'memberships.category_id as member_category_id',
-			'memberships.represented_body as member_represented_body'
-		])
-		.where('meetings.id', '=', meetingId)
-		.executeTakeFirst();
-	if (!row) throw new AppError('not_found');
-	const { member_role: role, member_category_id: categoryId, member_represented_body: representedBody, ...meeting } = row;
-	const actor: Actor = { isAdmin: user.isAdmin, role: role ?? null };
-	if (!can(actor, 'meeting.view') || !can(actor, action)) throw new AppError('forbidden');
-	const member = role ? { role, categoryId: categoryId ?? null, representedBody: representedBody ?? '' } : null;
-	return { meeting, actor, facilitator: can(actor, 'meeting.run'), member };
-}
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 

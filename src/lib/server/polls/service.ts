@@ -8,7 +8,7 @@ import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { can, tablePolicy, type Actor } from '../authz/policy.ts';
-import { actorOnTable } from '../tables/service.ts';
+import { accessMeeting, accessPoll } from '../authz/access.ts';
 import { parseInput } from '../validation.ts';
 import type { LiveDeps } from '../live/broadcaster.ts';
 import { majorityRules, pollKinds, tallyPoll, yesNoOptionIds, type Ballot, type PollResults } from '../../polls/tally.ts';
@@ -48,29 +48,6 @@ export const pollInput = z
 		}
 		if (p.maxChoices !== undefined && (p.kind !== 'multiple' || p.maxChoices > p.options.length)) problem('maxChoices', 'invalid_number');
 	});
-
-/** Where a poll sits, and what the caller may do there. */
-interface PollAccess {
-	poll: PollRow;
-	tableId: string;
-	actor: Actor;
-	facilitator: boolean;
-}
-
-async function accessPoll(db: Db, user: SessionUser, pollId: string): Promise<PollAccess> {
-	const row = await db
-		.selectFrom('polls')
-		.innerJoin('meetings', 'meetings.id', 'polls.meeting_id')
-		.selectAll('polls')
-		.select('meetings.table_id')
-		.where('polls.id', '=', pollId)
-		.executeTakeFirst();
-	if (!row) throw new AppError('not_found');
-	const { table_id: tableId, ...poll } = row;
-	const actor = await actorOnTable(db, user, tableId);
-	if (!can(actor, 'meeting.view')) throw new AppError('forbidden');
-	return { poll, tableId, actor, facilitator: can(actor, 'poll.manage') };
-}
 
 /** Whether everyone in the room may see the results now (facilitators always may). */
 export function resultsArePublic(poll: Pick<PollRow, 'results_visible' | 'status' | 'revealed_at'>): boolean {
@@ -168,10 +145,7 @@ function broadcastResults(deps: LiveDeps, pollId: string): void {
 }
 
 export async function createPoll(deps: LiveDeps, user: SessionUser, meetingId: string, input: unknown): Promise<PollView> {
-	const meeting = await deps.db.selectFrom('meetings').select(['id', 'table_id']).where('id', '=', meetingId).executeTakeFirst();
-	if (!meeting) throw new AppError('not_found');
-	const actor = await actorOnTable(deps.db, user, meeting.table_id);
-	if (!can(actor, 'poll.manage')) throw new AppError('forbidden');
+	await accessMeeting(deps.db, user, meetingId, 'poll.manage');
 	const data = parseInput(pollInput, input);
 	const labels = data.kind === 'yesno' ? yesNoOptionIds.map((id) => yesNoLabels[id]) : data.options;
 	const options = labels.map((label, i) => ({ id: data.kind === 'yesno' ? yesNoOptionIds[i] : newId(5), label }));
@@ -203,14 +177,8 @@ export async function createPoll(deps: LiveDeps, user: SessionUser, meetingId: s
 	return toPollView(poll, options);
 }
 
-async function requireFacilitator(db: Db, user: SessionUser, pollId: string): Promise<PollAccess> {
-	const access = await accessPoll(db, user, pollId);
-	if (!access.facilitator) throw new AppError('forbidden');
-	return access;
-}
-
 export async function openPoll(deps: LiveDeps, user: SessionUser, pollId: string): Promise<PollView> {
-	const { poll } = await requireFacilitator(deps.db, user, pollId);
+	const { poll } = await accessPoll(deps.db, user, pollId, 'poll.manage');
 	const opened = await deps.db
 		.updateTable('polls')
 		.set({ status: 'open', opened_at: new Date(), ballot_secret: poll.anonymous ? randomBytes(32) : null })
@@ -226,7 +194,7 @@ export async function openPoll(deps: LiveDeps, user: SessionUser, pollId: string
 }
 
 export async function closePoll(deps: LiveDeps, user: SessionUser, pollId: string): Promise<PollView> {
-	await requireFacilitator(deps.db, user, pollId);
+	await accessPoll(deps.db, user, pollId, 'poll.manage');
 	const closed = await deps.db.transaction().execute(async (trx) => {
 		// The update waits for votes holding the poll row (FOR SHARE): none lands after close.
 		const row = await trx
@@ -271,7 +239,7 @@ async function reshuffleBallots(db: Db, pollId: string): Promise<void> {
 
 /** Makes a poll's results public now (for `hidden` and `after_close` polls). */
 export async function revealPoll(deps: LiveDeps, user: SessionUser, pollId: string): Promise<PollView> {
-	const { poll } = await requireFacilitator(deps.db, user, pollId);
+	const { poll } = await accessPoll(deps.db, user, pollId, 'poll.manage');
 	if (poll.status === 'draft') throw new AppError('poll_invalid_transition');
 	const revealed = await deps.db
 		.updateTable('polls')
@@ -538,9 +506,6 @@ export async function getPollResults(db: Db, user: SessionUser, pollId: string):
 }
 
 export async function listPolls(db: Db, user: SessionUser, meetingId: string): Promise<PollSnapshot[]> {
-	const meeting = await db.selectFrom('meetings').select('table_id').where('id', '=', meetingId).executeTakeFirst();
-	if (!meeting) throw new AppError('not_found');
-	const actor = await actorOnTable(db, user, meeting.table_id);
-	if (!can(actor, 'meeting.view')) throw new AppError('forbidden');
+	const { actor } = await accessMeeting(db, user, meetingId);
 	return listPollSnapshots(db, meetingId, can(actor, 'poll.manage'));
 }

@@ -4,7 +4,7 @@ import type { Db } from '../db/connect.ts';
 import { tableRoles, type TableRole } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { can, type Actor, type GlobalAction, type TableAction } from '../authz/policy.ts';
+import { authorizeGlobal, authorizeOnTable } from '../authz/access.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { ensureDefaultProgramme, listCategories, type Category } from '../programmes/service.ts';
 import { fields, parseInput, textLimits } from '../validation.ts';
@@ -38,32 +38,6 @@ export interface TableDetail extends Omit<TableSummary, 'memberCount' | 'nextMee
 	categories: Category[];
 	expectedCategoryIds: string[];
 	members: Member[];
-}
-
-/** The caller's standing on a table: what `can()` needs. Throws not_found for an unknown table. */
-export async function actorOnTable(db: Db, user: SessionUser, tableId: string): Promise<Actor> {
-	const table = await db
-		.selectFrom('tables')
-		.leftJoin('memberships', (join) => join.onRef('memberships.table_id', '=', 'tables.id').on('memberships.user_id', '=', user.id))
-		.select(['tables.id', 'memberships.role'])
-		.where('tables.id', '=', tableId)
-		.executeTakeFirst();
-	if (!table) throw new AppError('not_found');
-	return { isAdmin: user.isAdmin, role: table.role ?? null };
-}
-
-/**
- * Throws unless the user may do `action` on the table. A non-member learns nothing about the
- * table (404 and 403 both answer "not yours"): here 403, since the id itself proves nothing.
- */
-export async function authorizeOnTable(db: Db, user: SessionUser, tableId: string, action: TableAction): Promise<Actor> {
-	const actor = await actorOnTable(db, user, tableId);
-	if (!can(actor, action)) throw new AppError('forbidden');
-	return actor;
-}
-
-export function authorizeGlobal(user: SessionUser, action: GlobalAction): void {
-	if (!can({ isAdmin: user.isAdmin, role: null }, action)) throw new AppError('forbidden');
 }
 
 export const tableInput = z.object({

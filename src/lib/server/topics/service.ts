@@ -5,7 +5,7 @@ import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import type { TableAction } from '../authz/policy.ts';
-import { authorizeOnTable } from '../tables/service.ts';
+import { authorizeOnTable } from '../authz/access.ts';
 import { fields, parseInput, textLimits } from '../validation.ts';
 import type { LiveDeps } from '../live/broadcaster.ts';
 import { createPoll, pollLimits } from '../polls/service.ts';

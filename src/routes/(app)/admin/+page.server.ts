@@ -2,7 +2,8 @@ import { m } from '$lib/paraglide/messages.js';
 import { redirect } from '@sveltejs/kit';
 import { getAppContext } from '$lib/server/app-context.ts';
 import { addCategory, createProgramme, listCategories, listProgrammes } from '$lib/server/programmes/service.ts';
-import { authorizeGlobal, createTable } from '$lib/server/tables/service.ts';
+import { authorizeGlobal } from '$lib/server/authz/access.ts';
+import { createTable } from '$lib/server/tables/service.ts';
 import { failForm, formFields, signedInUser, throwPageError } from '$lib/forms/page-errors.server.ts';
 import type { Actions, PageServerLoad } from './$types';
 

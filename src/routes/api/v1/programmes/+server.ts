@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { getAppContext } from '$lib/server/app-context.ts';
 import { apiRoute, readJson, requireUser } from '$lib/server/http/api.ts';
 import { createProgramme, listProgrammes } from '$lib/server/programmes/service.ts';
-import { authorizeGlobal } from '$lib/server/tables/service.ts';
+import { authorizeGlobal } from '$lib/server/authz/access.ts';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = apiRoute(async (event) => {
