@@ -5,7 +5,7 @@ import type { MembershipChanges } from '../../src/lib/server/events.ts';
 import { AppError, isAppError } from '../../src/lib/server/errors.ts';
 import { fields, parseInput } from '../../src/lib/server/validation.ts';
 import { accessMeeting, facilitatesMeeting } from '../../src/lib/server/authz/access.ts';
-import type { LiveDeps } from '../../src/lib/server/live/broadcaster.ts';
+import type { LiveDeps } from '../../src/lib/server/live/deps.ts';
 import {
 	broadcastState,
 	controlSpeakers,

@@ -10,7 +10,7 @@ import { accessMeeting } from '../authz/access.ts';
 import { fields, parseInput } from '../validation.ts';
 import { closePoll, listPollSnapshots } from '../polls/service.ts';
 import type { LiveState, MeetingStatus, SpeakerEntry, TimerState } from '../../realtime/protocol.ts';
-import type { LiveDeps } from './broadcaster.ts';
+import type { LiveDeps } from './deps.ts';
 import { draftMinutesOnClose } from '../minutes/service.ts';
 
 /** Taking part (voting, asking to speak) is one right: observers have neither. */

@@ -5,7 +5,7 @@ import { AppError } from '../errors.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { authorizeOnTable } from '../authz/access.ts';
 import { fields, parseInput } from '../validation.ts';
-import type { LiveDeps } from '../live/broadcaster.ts';
+import type { LiveDeps } from '../live/deps.ts';
 import { broadcastState } from '../live/service.ts';
 import { computeResults } from '../polls/service.ts';
 import type { PollResults } from '../../polls/tally.ts';

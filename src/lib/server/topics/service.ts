@@ -7,7 +7,7 @@ import type { SessionUser } from '../auth/sessions.ts';
 import type { TableAction } from '../authz/policy.ts';
 import { authorizeOnTable } from '../authz/access.ts';
 import { fields, parseInput, textLimits } from '../validation.ts';
-import type { LiveDeps } from '../live/broadcaster.ts';
+import type { LiveDeps } from '../live/deps.ts';
 import { createPoll, pollLimits } from '../polls/service.ts';
 import type { PollView } from '../../realtime/protocol.ts';
 
