@@ -82,26 +82,6 @@ export async function listAudit(db: Db, user: SessionUser, tableId: string, filt
 	}));
 }
 
-/**
- * A member's role changed or they were removed (the `MembershipChange` the tables service
- * returns): recorded with the member's name as it is now.
- */
-export async function auditMembershipChange(
-	db: Db,
-	actor: Pick<SessionUser, 'id' | 'name'>,
-	change: { userId: string; tableId: string; role: string | null }
-): Promise<void> {
-	const member = await db.selectFrom('users').select('name').where('id', '=', change.userId).executeTakeFirst();
-	await recordAudit(db, {
-		tableId: change.tableId,
-		actor,
-		action: change.role === null ? 'member.remove' : 'member.update',
-		subjectId: change.userId,
-		subjectLabel: member?.name ?? '',
-		details: change.role === null ? {} : { role: change.role }
-	});
-}
-
 /** A poll was opened or closed; the table is found through its meeting. */
 export async function auditPoll(
 	db: Db,
