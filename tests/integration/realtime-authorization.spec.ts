@@ -4,7 +4,7 @@ import { connectClient, rawConnect, synced, waitFor, type Client, type YjsTestSe
 import { connectSocket, send, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
 import { can, type Actor, type TableAction } from '../../src/lib/server/authz/policy.ts';
 import type { ClientToServerEvents } from '../../src/lib/realtime/protocol.ts';
-import type { TableRole } from '../../src/lib/server/db/schema.ts';
+import type { TableRole } from '../../src/lib/domain/tables.ts';
 
 /**
  * Who may send which socket.io command and who may read or write which /yjs document, for every

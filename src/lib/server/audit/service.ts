@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
-import { auditActions, type AuditAction } from '../db/schema.ts';
+import { auditActions, type AuditAction } from '../../domain/audit.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { authorizeOnTable } from '../authz/access.ts';
 import { parseInput } from '../validation.ts';

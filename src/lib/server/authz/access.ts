@@ -4,7 +4,8 @@
  * handlers call the services and never decide on their own.
  */
 import type { Db } from '../db/connect.ts';
-import type { DocumentStatus, MeetingRow, PollRow } from '../db/schema.ts';
+import type { MeetingRow, PollRow } from '../db/schema.ts';
+import type { DocumentStatus } from '../../domain/documents.ts';
 import { AppError } from '../errors.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { can, type Actor, type GlobalAction, type TableAction } from './policy.ts';

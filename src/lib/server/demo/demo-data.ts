@@ -1,5 +1,5 @@
 import type { Db } from '../db/connect.ts';
-import type { TableRole } from '../db/schema.ts';
+import type { TableRole } from '../../domain/tables.ts';
 import { newId } from '../ids.ts';
 import { hashPassword } from '../auth/password.ts';
 import { createProgramme, listCategories } from '../programmes/service.ts';

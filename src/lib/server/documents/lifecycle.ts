@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { documentStatuses, type DocumentStatus } from '../db/schema.ts';
+import { documentStatuses, type DocumentStatus } from '../../domain/documents.ts';
 import type { DocumentDeps } from './deps.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { AppError } from '../errors.ts';

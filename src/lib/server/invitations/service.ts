@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
-import { tableRoles, type TableRole } from '../db/schema.ts';
+import { tableRoles, type TableRole } from '../../domain/tables.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { hashToken, type SessionUser } from '../auth/sessions.ts';

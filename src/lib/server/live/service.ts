@@ -9,7 +9,8 @@ import type { TableAction } from '../authz/policy.ts';
 import { accessMeeting } from '../authz/access.ts';
 import { fields, parseInput } from '../validation.ts';
 import { closePoll, listPollSnapshots } from '../polls/service.ts';
-import type { LiveState, MeetingStatus, SpeakerEntry, TimerState } from '../../realtime/protocol.ts';
+import type { LiveState, SpeakerEntry, TimerState } from '../../realtime/protocol.ts';
+import { meetingStatuses, type MeetingStatus } from '../../domain/meetings.ts';
 import type { LiveDeps } from './deps.ts';
 import { draftMinutesOnClose } from '../minutes/service.ts';
 
@@ -104,7 +105,7 @@ const nextStatus: Record<MeetingStatus, MeetingStatus | null> = { planned: 'live
 
 /** planned → live → closed, one step at a time, by a moderator or coordinator. */
 export async function setMeetingStatus(deps: LiveDeps, user: SessionUser, meetingId: string, input: unknown): Promise<MeetingStatus> {
-	const { status } = parseInput(z.object({ status: z.enum(['planned', 'live', 'closed']) }), input);
+	const { status } = parseInput(z.object({ status: z.enum(meetingStatuses) }), input);
 	const { meeting } = await accessMeeting(deps.db, user, meetingId, 'meeting.run');
 	if (meeting.status === status) return status;
 	if (nextStatus[meeting.status] !== status) throw new AppError('meeting_invalid_transition');

@@ -9,15 +9,13 @@ import type { LiveDeps } from '../live/deps.ts';
 import { broadcastState } from '../live/service.ts';
 import { computeResults } from '../polls/service.ts';
 import type { PollResults } from '../../polls/tally.ts';
+import { topicPollKinds } from '../../domain/polls.ts';
 import { agendaUpdate, closingItem } from '../../agenda/agenda-doc.ts';
 import { MEETING_TIME_ZONE } from '../../meetings/rome-time.ts';
 import { insertMeeting, toMeeting, type Meeting } from './service.ts';
 
 /** Minutes each winning topic gets on the next agenda (a draft: the moderator edits it). */
 export const topicItemMinutes = 15;
-
-/** The poll kinds a topic poll (`topicsToPoll`) can be: they rank options by what they count. */
-const topicPollKinds: ReadonlyArray<PollRow['kind']> = ['ranked', 'multiple', 'single', 'dots'];
 
 export const scheduleNextMeetingInput = z.object({
 	/** The closed topic poll whose winners make the agenda; omitted: the latest; null: none. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
-import type { MeetingStatus } from '../db/schema.ts';
+import type { MeetingStatus } from '../../domain/meetings.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';

@@ -9,7 +9,8 @@ import { can } from '../authz/policy.ts';
 import { accessMeeting, accessPoll } from '../authz/access.ts';
 import { parseInput } from '../validation.ts';
 import type { LiveDeps } from '../live/deps.ts';
-import { majorityRules, pollKinds, tallyPoll, yesNoOptionIds, type Ballot, type PollResults } from '../../polls/tally.ts';
+import { tallyPoll, yesNoOptionIds, type Ballot, type PollResults } from '../../polls/tally.ts';
+import { majorityRules, pollKinds, resultsVisibilities } from '../../domain/polls.ts';
 import type { PollSnapshot, PollView } from '../../realtime/protocol.ts';
 import { reshuffleBallots } from './ballots.ts';
 import { auditPoll } from '../audit/service.ts';
@@ -29,7 +30,7 @@ export const pollInput = z
 		kind: z.enum(pollKinds),
 		options: z.array(z.string().trim().min(1).max(pollLimits.optionLabel)).max(pollLimits.options).default([]),
 		anonymous: z.boolean().default(false),
-		resultsVisible: z.enum(['live', 'after_close', 'hidden']).default('live'),
+		resultsVisible: z.enum(resultsVisibilities).default('live'),
 		maxChoices: z.number().int().min(1).max(pollLimits.options).optional(),
 		dots: z.number().int().min(1).max(pollLimits.dots).optional(),
 		majority: z.enum(majorityRules).optional(),

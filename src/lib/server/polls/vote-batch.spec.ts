@@ -6,7 +6,7 @@ import type { DatabaseHandle, Db } from '../db/connect.ts';
 import { AppError, isAppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import type { TableRole } from '../db/schema.ts';
+import type { TableRole } from '../../domain/tables.ts';
 import { closePoll, createPoll, openPoll } from './service.ts';
 import { recordVotes, type VoteOutcome, type VoteRequest } from './ballots.ts';
 import { createVoteBatcher } from './vote-batcher.ts';

@@ -5,7 +5,7 @@ import type { DatabaseHandle, Db } from '../db/connect.ts';
 import { isAppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import type { TableRole } from '../db/schema.ts';
+import type { TableRole } from '../../domain/tables.ts';
 import { createEvents, type MembershipChange } from '../events.ts';
 import { removeMember, updateMember } from './service.ts';
 
