@@ -4,10 +4,9 @@ import { z } from 'zod';
 import type { MembershipChanges } from '../../src/lib/server/events.ts';
 import { AppError, isAppError } from '../../src/lib/server/errors.ts';
 import { fields, parseInput } from '../../src/lib/server/validation.ts';
-import { can } from '../../src/lib/server/authz/policy.ts';
-import type { LiveDeps } from '../../src/lib/server/live/broadcaster.ts';
+import { accessMeeting, facilitatesMeeting } from '../../src/lib/server/authz/access.ts';
+import type { LiveDeps } from '../../src/lib/server/live/deps.ts';
 import {
-	accessMeeting,
 	broadcastState,
 	controlSpeakers,
 	controlTimer,
@@ -286,7 +285,7 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 					);
 					continue;
 				}
-				const facilitator = can({ isAdmin: socket.data.user.isAdmin, role: change.role }, 'meeting.run');
+				const facilitator = facilitatesMeeting({ isAdmin: socket.data.user.isAdmin, role: change.role });
 				joined.facilitator = facilitator;
 				joined.participant = { ...joined.participant, role: change.role };
 				if (facilitator) socket.join(facilitatorsRoom(meetingId));

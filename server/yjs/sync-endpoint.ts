@@ -7,7 +7,7 @@ import type * as Y from 'yjs';
 import type { Db } from '../../src/lib/server/db/connect.ts';
 import type { Events, MembershipChanges } from '../../src/lib/server/events.ts';
 import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
-import { decideDocAccess, resolveDocAccess, type DocAccess } from '../../src/lib/server/documents/access.ts';
+import { decideDocAccess, resolveDocAccess, type DocAccess } from '../../src/lib/server/authz/access.ts';
 import { isAppError } from '../../src/lib/server/errors.ts';
 import { yjsCloseCodes } from '../../src/lib/realtime/yjs-messages.ts';
 import { refuseUpgrade, type UpgradeRoute } from '../http-server.ts';

@@ -471,7 +471,7 @@ export interface VoteCheck {
 /**
  * Reads the ballots straight from the database and the tallies from the API. For a named poll
  * the ballot key is the user id; for an anonymous one, HMAC-SHA256(ballot secret, `poll:user`)
- * (polls/service.ts), computed here from the secret the open poll keeps.
+ * (polls/ballots.ts), computed here from the secret the open poll keeps.
  */
 export async function checkVotes(databaseUrl: string, api: ApiClient, polls: OpenPoll[], voters: Voter[]): Promise<VoteCheck> {
 	const result: VoteCheck = { acknowledged: 0, lost: [], doubled: [] };

@@ -4,7 +4,7 @@ import { connectClient, rawConnect, synced, waitFor, type Client, type YjsTestSe
 import { connectSocket, send, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
 import { can, type Actor, type TableAction } from '../../src/lib/server/authz/policy.ts';
 import type { ClientToServerEvents } from '../../src/lib/realtime/protocol.ts';
-import type { TableRole } from '../../src/lib/server/db/schema.ts';
+import type { TableRole } from '../../src/lib/domain/tables.ts';
 
 /**
  * Who may send which socket.io command and who may read or write which /yjs document, for every
@@ -174,7 +174,7 @@ describe('/yjs documents follow the policy', () => {
 		}
 	});
 
-	/** The policy's answer, as documents/access.ts reads it: view, edit, and no one writes a final text. */
+	/** The policy's answer, as authz/access.ts reads it: view, edit, and no one writes a final text. */
 	function expectedAccess(actor: Actor, doc: Doc): 'refused' | 'read-only' | 'write' {
 		const [view, edit] = doc.kind === 'agenda' ? (['meeting.view', 'agenda.edit'] as const) : (['document.view', 'document.edit'] as const);
 		if (!can(actor, view)) return 'refused';

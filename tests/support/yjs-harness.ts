@@ -16,7 +16,7 @@ import { createDocument } from '../../src/lib/server/documents/service.ts';
 import { createMeeting } from '../../src/lib/server/meetings/service.ts';
 import { newId } from '../../src/lib/server/ids.ts';
 import { SESSION_COOKIE, type SessionUser } from '../../src/lib/server/auth/sessions.ts';
-import type { TableRole } from '../../src/lib/server/db/schema.ts';
+import type { TableRole } from '../../src/lib/domain/tables.ts';
 import { authenticateUpgrade } from '../../server/upgrade-auth.ts';
 import { createSyncEndpoint, type SyncEndpoint } from '../../server/yjs/sync-endpoint.ts';
 import type { YjsLimits } from '../../server/yjs/doc-room.ts';

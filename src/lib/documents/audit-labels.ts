@@ -1,24 +1,9 @@
 import { m } from '$lib/paraglide/messages.js';
-import type { AuditAction, DocumentStatus, TableRole } from '$lib/server/db/schema.ts';
-import type { AuditEvent } from '$lib/server/audit/service.ts';
+import type { AuditAction } from '$lib/domain/audit.ts';
+import { documentStatuses, type DocumentStatus } from '$lib/domain/documents.ts';
+import { tableRoles, type TableRole } from '$lib/domain/tables.ts';
 import { roleLabel } from '$lib/tables/labels.ts';
-import { documentStatusLabel, documentStatuses } from './labels.ts';
-
-/** The same list as `auditActions` in schema.ts, which the browser bundle may not import. */
-export const auditActionList: readonly AuditAction[] = [
-	'document.status',
-	'document.version',
-	'document.export',
-	'document.restore',
-	'member.update',
-	'member.remove',
-	'poll.open',
-	'poll.close',
-	'minutes.create',
-	'convocation.send',
-	'convocation.reminder'
-];
-const tableRoles: readonly TableRole[] = ['coordinator', 'moderator', 'participant', 'observer'];
+import { documentStatusLabel } from './labels.ts';
 
 export function auditActionLabel(action: AuditAction): string {
 	switch (action) {
@@ -51,7 +36,7 @@ const isStatus = (value: unknown): value is DocumentStatus => (documentStatuses 
 const isRole = (value: unknown): value is TableRole => (tableRoles as readonly unknown[]).includes(value);
 
 /** One readable line from an event's details, in the reader's language. */
-export function auditDetails(event: Pick<AuditEvent, 'action' | 'details'>): string {
+export function auditDetails(event: { action: AuditAction; details: Record<string, unknown> }): string {
 	const details = event.details;
 	switch (event.action) {
 		case 'document.status':

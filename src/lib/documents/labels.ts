@@ -1,8 +1,5 @@
 import { m } from '$lib/paraglide/messages.js';
-import type { DocumentKind, DocumentStatus } from '$lib/server/db/schema.ts';
-
-export const documentKinds: readonly DocumentKind[] = ['protocol', 'guideline', 'agreement', 'minutes', 'rules', 'other'];
-export const documentStatuses: readonly DocumentStatus[] = ['draft', 'in_review', 'final'];
+import type { DocumentKind, DocumentStatus } from '$lib/domain/documents.ts';
 
 export function documentKindLabel(kind: DocumentKind): string {
 	switch (kind) {

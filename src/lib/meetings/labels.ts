@@ -1,5 +1,5 @@
 import { m } from '$lib/paraglide/messages.js';
-import type { MeetingStatus } from '$lib/server/db/schema.ts';
+import type { MeetingStatus } from '$lib/domain/meetings.ts';
 
 export function meetingStatusLabel(status: MeetingStatus): string {
 	switch (status) {

@@ -1,7 +1,7 @@
 import { m } from '$lib/paraglide/messages.js';
 import { formatRomeDateTime } from '$lib/meetings/rome-time.ts';
-import type { Availability, MajorityRule, PollKind } from './tally.ts';
-import type { PollStatus, ResultsVisibility } from '$lib/realtime/protocol.ts';
+import type { MajorityRule, PollKind, PollStatus, ResultsVisibility } from '$lib/domain/polls.ts';
+import type { Availability } from './tally.ts';
 
 export function pollKindLabel(kind: PollKind): string {
 	switch (kind) {

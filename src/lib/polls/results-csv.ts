@@ -1,4 +1,5 @@
-import type { PollKind, PollResults } from './tally.ts';
+import type { PollKind } from '$lib/domain/polls.ts';
+import type { PollResults } from './tally.ts';
 
 /** The column titles and the few words a CSV of results needs, in the reader's language. */
 export interface CsvWords {

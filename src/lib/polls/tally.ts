@@ -2,12 +2,7 @@
  * Pure poll tallies, shared by the server (results it stores and broadcasts) and the browser
  * (projection, previews). Ballots arrive already normalised to option ids (server/polls/choice).
  */
-
-export const pollKinds = ['single', 'multiple', 'ranked', 'dots', 'yesno', 'scheduling'] as const;
-export type PollKind = (typeof pollKinds)[number];
-
-export const majorityRules = ['simple', 'absolute', 'two_thirds'] as const;
-export type MajorityRule = (typeof majorityRules)[number];
+import type { MajorityRule, PollKind } from '../domain/polls.ts';
 
 export const availabilities = ['yes', 'maybe', 'no'] as const;
 export type Availability = (typeof availabilities)[number];

@@ -3,7 +3,10 @@
  * `new Server<ClientToServerEvents, ServerToClientEvents>()` and by `io()` in the browser.
  * Events are `feature:verb`; every command is acknowledged `{ok: true, …} | {ok: false, error}`.
  */
-import type { PollKind, PollResults } from '../polls/tally.ts';
+import type { PollResults } from '../polls/tally.ts';
+import type { MeetingStatus, SpeakerStatus } from '../domain/meetings.ts';
+import type { MajorityRule, PollKind, PollStatus, ResultsVisibility } from '../domain/polls.ts';
+import type { TableRole } from '../domain/tables.ts';
 
 export const meetingRoom = (meetingId: string) => `meeting:${meetingId}`;
 /** Moderators and coordinators of the meeting: they see results that are not public yet. */
@@ -17,11 +20,8 @@ export interface AckError {
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: AckError };
 export type AckCallback<T extends object = object> = (answer: Ack<T>) => void;
 
-export type MeetingStatus = 'planned' | 'live' | 'closed';
-export type PollStatus = 'draft' | 'open' | 'closed';
-export type ResultsVisibility = 'live' | 'after_close' | 'hidden';
-export type MajorityRule = 'simple' | 'absolute' | 'two_thirds';
-export type MemberRole = 'coordinator' | 'moderator' | 'participant' | 'observer';
+/** The live room's client state (live/meeting-room.svelte.ts) still takes this name from here; src/lib/domain/ defines it. */
+export type { MeetingStatus };
 
 export interface PollOptionView {
 	id: string;
@@ -71,7 +71,7 @@ export interface SpeakerEntry {
 	id: string;
 	userId: string;
 	name: string;
-	status: 'waiting' | 'speaking';
+	status: Extract<SpeakerStatus, 'waiting' | 'speaking'>;
 	raisedAt: string;
 	startedAt: string | null;
 	/** Speaking time of earlier turns in this meeting, in ms (the running turn is not included). */
@@ -81,7 +81,7 @@ export interface SpeakerEntry {
 export interface Participant {
 	userId: string;
 	name: string;
-	role: MemberRole | null;
+	role: TableRole | null;
 	categoryId: string | null;
 	representedBody: string;
 }

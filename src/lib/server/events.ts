@@ -1,4 +1,4 @@
-import type { TableRole } from './db/schema.ts';
+import type { TableRole } from '../domain/tables.ts';
 
 /**
  * A synchronous in-process event stream: services emit, the realtime endpoints listen. With

@@ -1,8 +1,6 @@
 import { m } from '$lib/paraglide/messages.js';
 import { getLocale } from '$lib/paraglide/runtime.js';
-import type { TableRole } from '$lib/server/db/schema.ts';
-
-export const roles: readonly TableRole[] = ['coordinator', 'moderator', 'participant', 'observer'];
+import type { TableRole } from '$lib/domain/tables.ts';
 
 export function roleLabel(role: TableRole): string {
 	switch (role) {

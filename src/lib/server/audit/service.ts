@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
-import { auditActions, type AuditAction } from '../db/schema.ts';
+import { auditActions, type AuditAction } from '../../domain/audit.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import { authorizeOnTable } from '../tables/service.ts';
+import { authorizeOnTable } from '../authz/access.ts';
 import { parseInput } from '../validation.ts';
 
 export interface AuditEntry {
@@ -80,26 +80,6 @@ export async function listAudit(db: Db, user: SessionUser, tableId: string, filt
 		details: typeof row.details === 'string' ? (JSON.parse(row.details) as Record<string, unknown>) : row.details,
 		createdAt: new Date(row.created_at)
 	}));
-}
-
-/**
- * A member's role changed or they were removed (the `MembershipChange` the tables service
- * returns): recorded with the member's name as it is now.
- */
-export async function auditMembershipChange(
-	db: Db,
-	actor: Pick<SessionUser, 'id' | 'name'>,
-	change: { userId: string; tableId: string; role: string | null }
-): Promise<void> {
-	const member = await db.selectFrom('users').select('name').where('id', '=', change.userId).executeTakeFirst();
-	await recordAudit(db, {
-		tableId: change.tableId,
-		actor,
-		action: change.role === null ? 'member.remove' : 'member.update',
-		subjectId: change.userId,
-		subjectLabel: member?.name ?? '',
-		details: change.role === null ? {} : { role: change.role }
-	});
 }
 
 /** A poll was opened or closed; the table is found through its meeting. */

@@ -1,4 +1,4 @@
-import type { TableRole } from '../db/schema.ts';
+import { tableRoles, type TableRole } from '../../domain/tables.ts';
 
 /**
  * Who may do what on a table: the one role × action table of the app. Pages, form actions, the
@@ -25,7 +25,7 @@ export const tableActions = [
 ] as const;
 export type TableAction = (typeof tableActions)[number];
 
-const everyone: readonly TableRole[] = ['coordinator', 'moderator', 'participant', 'observer'];
+const everyone: readonly TableRole[] = tableRoles;
 const writers: readonly TableRole[] = ['coordinator', 'moderator', 'participant'];
 const facilitators: readonly TableRole[] = ['coordinator', 'moderator'];
 const coordinators: readonly TableRole[] = ['coordinator'];

@@ -8,11 +8,13 @@ import { categoryLabel } from '$lib/tables/labels.ts';
 import { buildDocx } from '$lib/documents/docx-export.ts';
 import { buildPdf } from '$lib/documents/pdf-export.ts';
 import type { Db } from '../db/connect.ts';
-import type { MeetingRow, TableRole } from '../db/schema.ts';
+import type { MeetingRow } from '../db/schema.ts';
+import type { TableRole } from '../../domain/tables.ts';
+import type { SendProgress, SendSummary } from '../../domain/convocation.ts';
 import { AppError } from '../errors.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import type { LiveDocuments } from '../live-documents.ts';
-import { accessMeeting } from '../live/service.ts';
+import { accessMeeting } from '../authz/access.ts';
 import { listCategories } from '../programmes/service.ts';
 import { recordAudit } from '../audit/service.ts';
 import { loadDocumentState } from '../documents/yjs-state.ts';
@@ -48,20 +50,6 @@ export interface Convocation extends Letter {
 	transport: Mailer['transport'];
 	sentAt: Date | null;
 	reminderSentAt: Date | null;
-}
-
-export interface SendProgress {
-	done: number;
-	total: number;
-	sent: number;
-	failed: number;
-}
-
-export interface SendSummary {
-	transport: Mailer['transport'];
-	total: number;
-	sent: number;
-	failed: Array<{ name: string; email: string; error: string }>;
 }
 
 export const letterLimits = { subject: 300, body: 20_000 } as const;

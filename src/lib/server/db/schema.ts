@@ -1,22 +1,17 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { MajorityRule, PollKind } from '../../polls/tally.ts';
-import type { PollStatus, ResultsVisibility } from '../../realtime/protocol.ts';
+import type { AuditAction } from '../../domain/audit.ts';
+import type { DocumentKind, DocumentStatus } from '../../domain/documents.ts';
+import type { MeetingStatus, SpeakerStatus } from '../../domain/meetings.ts';
+import type { MajorityRule, PollKind, PollStatus, ResultsVisibility } from '../../domain/polls.ts';
+import type { TableRole } from '../../domain/tables.ts';
+import type { TopicStatus } from '../../domain/topics.ts';
 
 /** Kept by hand beside migrations/: a column added there is added here in the same commit. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
-export const tableRoles = ['coordinator', 'moderator', 'participant', 'observer'] as const;
-export type TableRole = (typeof tableRoles)[number];
-
-export const meetingStatuses = ['planned', 'live', 'closed'] as const;
-export type MeetingStatus = (typeof meetingStatuses)[number];
-
-export const documentKinds = ['protocol', 'guideline', 'agreement', 'minutes', 'rules', 'other'] as const;
-export type DocumentKind = (typeof documentKinds)[number];
-
-export const documentStatuses = ['draft', 'in_review', 'final'] as const;
-export type DocumentStatus = (typeof documentStatuses)[number];
+/** The Yjs endpoint (server/yjs/doc-room.ts) still takes this name from here; src/lib/domain/ defines it. */
+export type { DocumentStatus };
 
 export interface UsersTable {
 	id: string;
@@ -145,21 +140,6 @@ export interface DocumentVersionsTable {
 	approval: string | null;
 }
 
-export const auditActions = [
-	'document.status',
-	'document.version',
-	'document.export',
-	'document.restore',
-	'member.update',
-	'member.remove',
-	'poll.open',
-	'poll.close',
-	'minutes.create',
-	'convocation.send',
-	'convocation.reminder'
-] as const;
-export type AuditAction = (typeof auditActions)[number];
-
 /** The append-only audit log of a table (migrations/20261127190200_create_audit_events.ts). */
 export interface AuditEventsTable {
 	id: Generated<string>;
@@ -249,9 +229,6 @@ export interface MeetingTimersTable {
 	running_since: Timestamp | null;
 }
 
-export const speakerStatuses = ['waiting', 'speaking', 'done', 'withdrawn'] as const;
-export type SpeakerStatus = (typeof speakerStatuses)[number];
-
 export interface MeetingSpeakersTable {
 	id: string;
 	meeting_id: string;
@@ -270,9 +247,6 @@ export interface MeetingAttendanceTable {
 	joined_at: CreatedAt;
 	left_at: Timestamp | null;
 }
-
-export const topicStatuses = ['open', 'polled', 'scheduled'] as const;
-export type TopicStatus = (typeof topicStatuses)[number];
 
 /** The topic backlog of a table (migrations/20261127180300_create_topics.ts). */
 export interface TopicsTable {

@@ -1,8 +1,8 @@
 import type { Db } from '../db/connect.ts';
-import type { TableRole } from '../db/schema.ts';
+import type { TableRole } from '../../domain/tables.ts';
 import { newId } from '../ids.ts';
 import { hashPassword } from '../auth/password.ts';
-import { createProgramme, listCategories } from '../programmes/service.ts';
+import { insertProgramme, listCategories } from '../programmes/service.ts';
 import { agendaTemplateUpdate } from '../../agenda/agenda-doc.ts';
 import { agendaDocName } from '../../realtime/doc-names.ts';
 
@@ -97,7 +97,7 @@ export async function loadDemoData(db: Db): Promise<DemoResult> {
 	const existing = await db.selectFrom('programmes').select('id').where('name', '=', DEMO_PROGRAMME).executeTakeFirst();
 	if (existing) return { created: false, tables: 0, people: [] };
 
-	const programme = await createProgramme(db, {
+	const programme = await insertProgramme(db, {
 		name: DEMO_PROGRAMME,
 		description: 'Programma fittizio per provare Tavolo: tre tavoli territoriali e un primo incontro ciascuno.'
 	});

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { documentStatuses, type DocumentStatus } from '../db/schema.ts';
+import { documentStatuses, type DocumentStatus } from '../../domain/documents.ts';
 import type { DocumentDeps } from './deps.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { AppError } from '../errors.ts';
-import { authorizeOnTable } from '../tables/service.ts';
+import { authorizeOnTable } from '../authz/access.ts';
 import { parseInput } from '../validation.ts';
 import { recordAudit } from '../audit/service.ts';
 import { documentDocName } from '../../realtime/doc-names.ts';

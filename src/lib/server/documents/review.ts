@@ -1,5 +1,5 @@
 import type { Db } from '../db/connect.ts';
-import type { DocumentStatus } from '../db/schema.ts';
+import type { DocumentStatus } from '../../domain/documents.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { renderDraftState } from '../../documents/render.ts';
 import { diffMarkdown, type DiffStat } from '../../documents/diff.ts';

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
-import { documentKinds, type DocumentKind, type DocumentRow, type DocumentStatus } from '../db/schema.ts';
+import type { DocumentRow } from '../db/schema.ts';
+import { documentKinds, type DocumentKind, type DocumentStatus } from '../../domain/documents.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import { authorizeOnTable } from '../tables/service.ts';
+import { authorizeOnTable } from '../authz/access.ts';
 import { fields, parseInput } from '../validation.ts';
 import { documentDocName } from '../../realtime/doc-names.ts';
 

@@ -7,7 +7,7 @@ import type { DocumentDeps } from './deps.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { authorizeOnTable } from '../tables/service.ts';
+import { authorizeOnTable } from '../authz/access.ts';
 import { parseInput } from '../validation.ts';
 import { recordAudit } from '../audit/service.ts';
 import { documentDocName } from '../../realtime/doc-names.ts';

@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
-import { tableRoles, type TableRole } from '../db/schema.ts';
+import { tableRoles, type TableRole } from '../../domain/tables.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { hashToken, type SessionUser } from '../auth/sessions.ts';
-import { assertCategoryOfTable, authorizeOnTable } from '../tables/service.ts';
+import { authorizeOnTable } from '../authz/access.ts';
+import { assertCategoryOfTable } from '../tables/service.ts';
 import { fields, parseInput } from '../validation.ts';
 
 const MAX_USES_CAP = 500;

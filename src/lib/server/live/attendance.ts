@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import { accessMeeting } from './service.ts';
+import { accessMeeting } from '../authz/access.ts';
 
 export interface AttendanceRow {
 	userId: string;

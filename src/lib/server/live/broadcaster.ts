@@ -1,8 +1,4 @@
-import type { Logger } from 'pino';
 import type { Participant, ServerToClientEvents } from '../../realtime/protocol.ts';
-import type { Db } from '../db/connect.ts';
-import type { VoteBatcher } from '../polls/vote-batcher.ts';
-import type { LiveDocuments } from '../live-documents.ts';
 
 type EventArgs<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>;
 
@@ -36,17 +32,6 @@ export const noMeetingRooms: MeetingBroadcaster = {
 	coalesce() {},
 	presence: async () => []
 };
-
-/** What a live service needs: the database, a logger, the meeting rooms, the vote batches and the /yjs endpoint. */
-export interface LiveDeps {
-	db: Db;
-	logger: Pick<Logger, 'error' | 'warn'>;
-	broadcaster: MeetingBroadcaster;
-	/** Writes votes in batches per poll. */
-	votes: VoteBatcher;
-	/** Holds agenda notes typed a moment ago: committed before the minutes are drafted. */
-	liveDocuments: LiveDocuments;
-}
 
 /**
  * The per-key "run now, and once more if asked meanwhile" scheduler behind `coalesce`. Owned by

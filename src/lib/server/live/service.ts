@@ -5,11 +5,13 @@ import type { MeetingRow } from '../db/schema.ts';
 import { AppError, isAppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import { can, type Actor, type TableAction } from '../authz/policy.ts';
+import type { TableAction } from '../authz/policy.ts';
+import { accessMeeting } from '../authz/access.ts';
 import { fields, parseInput } from '../validation.ts';
 import { closePoll, listPollSnapshots } from '../polls/service.ts';
-import type { LiveState, MeetingStatus, SpeakerEntry, TimerState } from '../../realtime/protocol.ts';
-import type { LiveDeps } from './broadcaster.ts';
+import type { LiveState, SpeakerEntry, TimerState } from '../../realtime/protocol.ts';
+import { meetingStatuses, type MeetingStatus } from '../../domain/meetings.ts';
+import type { LiveDeps } from './deps.ts';
 import { draftMinutesOnClose } from '../minutes/service.ts';
 
 /** Taking part (voting, asking to speak) is one right: observers have neither. */
@@ -17,43 +19,6 @@ const speakAction: TableAction = 'poll.vote';
 
 /** The longest a timer may be set or extended to (a whole meeting day). */
 const maxTimerMs = 12 * 60 * 60 * 1000;
-
-export interface MeetingAccess {
-	meeting: MeetingRow;
-	actor: Actor;
-	facilitator: boolean;
-	/** The caller's membership of the meeting's table (null for an admin who is not a member). */
-	member: { role: NonNullable<Actor['role']>; categoryId: string | null; representedBody: string } | null;
-}
-
-/**
- * The meeting and the caller's standing, in one query; refuses non-members like the rest of the
- * app. (The table exists: meetings.table_id is a foreign key.)
- */
-export async function accessMeeting(
-	db: Db,
-	user: SessionUser,
-	meetingId: string,
-	action: TableAction = 'meeting.view'
-): Promise<MeetingAccess> {
-	const row = await db
-		.selectFrom('meetings')
-		.leftJoin('memberships', (join) => join.onRef('memberships.table_id', '=', 'meetings.table_id').on('memberships.user_id', '=', user.id))
-		.selectAll('meetings')
-		.select([
-			'memberships.role as member_role',
-			'memberships.category_id as member_category_id',
-			'memberships.represented_body as member_represented_body'
-		])
-		.where('meetings.id', '=', meetingId)
-		.executeTakeFirst();
-	if (!row) throw new AppError('not_found');
-	const { member_role: role, member_category_id: categoryId, member_represented_body: representedBody, ...meeting } = row;
-	const actor: Actor = { isAdmin: user.isAdmin, role: role ?? null };
-	if (!can(actor, 'meeting.view') || !can(actor, action)) throw new AppError('forbidden');
-	const member = role ? { role, categoryId: categoryId ?? null, representedBody: representedBody ?? '' } : null;
-	return { meeting, actor, facilitator: can(actor, 'meeting.run'), member };
-}
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
@@ -140,7 +105,7 @@ const nextStatus: Record<MeetingStatus, MeetingStatus | null> = { planned: 'live
 
 /** planned → live → closed, one step at a time, by a moderator or coordinator. */
 export async function setMeetingStatus(deps: LiveDeps, user: SessionUser, meetingId: string, input: unknown): Promise<MeetingStatus> {
-	const { status } = parseInput(z.object({ status: z.enum(['planned', 'live', 'closed']) }), input);
+	const { status } = parseInput(z.object({ status: z.enum(meetingStatuses) }), input);
 	const { meeting } = await accessMeeting(deps.db, user, meetingId, 'meeting.run');
 	if (meeting.status === status) return status;
 	if (nextStatus[meeting.status] !== status) throw new AppError('meeting_invalid_transition');

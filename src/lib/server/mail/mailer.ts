@@ -1,5 +1,6 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
+import type { MailTransport } from '../../domain/convocation.ts';
 
 export interface MailAttachment {
 	filename: string;
@@ -21,7 +22,7 @@ export interface MailMessage {
  * without a mail server still works, and a developer sees what would have gone out).
  */
 export interface Mailer {
-	readonly transport: 'smtp' | 'log';
+	readonly transport: MailTransport;
 	send(message: MailMessage): Promise<void>;
 	close(): void;
 }

@@ -3,22 +3,19 @@ import type { Db } from '../db/connect.ts';
 import type { PollRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import { can } from '../authz/policy.ts';
-import { actorOnTable } from '../tables/service.ts';
+import { authorizeOnTable } from '../authz/access.ts';
 import { fields, parseInput } from '../validation.ts';
-import type { LiveDeps } from '../live/broadcaster.ts';
+import type { LiveDeps } from '../live/deps.ts';
 import { broadcastState } from '../live/service.ts';
 import { computeResults } from '../polls/service.ts';
 import type { PollResults } from '../../polls/tally.ts';
+import { topicPollKinds } from '../../domain/polls.ts';
 import { agendaUpdate, closingItem } from '../../agenda/agenda-doc.ts';
 import { MEETING_TIME_ZONE } from '../../meetings/rome-time.ts';
 import { insertMeeting, toMeeting, type Meeting } from './service.ts';
 
 /** Minutes each winning topic gets on the next agenda (a draft: the moderator edits it). */
 export const topicItemMinutes = 15;
-
-/** The poll kinds a topic poll (`topicsToPoll`) can be: they rank options by what they count. */
-const topicPollKinds: ReadonlyArray<PollRow['kind']> = ['ranked', 'multiple', 'single', 'dots'];
 
 export const scheduleNextMeetingInput = z.object({
 	/** The closed topic poll whose winners make the agenda; omitted: the latest; null: none. */
@@ -60,8 +57,7 @@ export async function scheduleNextMeeting(deps: LiveDeps, user: SessionUser, pol
 	const poll = await db.selectFrom('polls').selectAll().where('id', '=', pollId).executeTakeFirst();
 	if (!poll) throw new AppError('not_found');
 	const current = await db.selectFrom('meetings').selectAll().where('id', '=', poll.meeting_id).executeTakeFirstOrThrow();
-	const actor = await actorOnTable(db, user, current.table_id);
-	if (!can(actor, 'meeting.run')) throw new AppError('forbidden');
+	await authorizeOnTable(db, user, current.table_id, 'meeting.run');
 	if (poll.kind !== 'scheduling') throw new AppError('poll_not_scheduling');
 	if (poll.next_meeting_id) return { meeting: await findMeeting(db, poll.next_meeting_id), created: false, topicIds: [] };
 	if (poll.status !== 'closed') throw new AppError('poll_not_closed');

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
-import type { MeetingStatus } from '../db/schema.ts';
+import type { MeetingStatus } from '../../domain/meetings.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import { authorizeOnTable } from '../tables/service.ts';
+import { authorizeOnTable } from '../authz/access.ts';
 import { fields, parseInput } from '../validation.ts';
 import { agendaDocName } from '../../realtime/doc-names.ts';
 import { agendaTemplateUpdate, type AgendaTemplate } from '../../agenda/agenda-doc.ts';

@@ -8,7 +8,7 @@ import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import type { LiveDocuments } from '../live-documents.ts';
-import { accessMeeting } from '../live/service.ts';
+import { accessMeeting } from '../authz/access.ts';
 import { computeResults } from '../polls/service.ts';
 import { listCategories } from '../programmes/service.ts';
 import { recordAudit } from '../audit/service.ts';

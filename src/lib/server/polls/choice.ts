@@ -1,4 +1,5 @@
-import type { Availability, Ballot, PollKind } from '../../polls/tally.ts';
+import type { Availability, Ballot } from '../../polls/tally.ts';
+import type { PollKind } from '../../domain/polls.ts';
 import { availabilities } from '../../polls/tally.ts';
 import { AppError } from '../errors.ts';
 

@@ -6,10 +6,12 @@ import type { DatabaseHandle, Db } from '../db/connect.ts';
 import { AppError, isAppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import type { TableRole } from '../db/schema.ts';
-import { closePoll, createPoll, openPoll, recordVotes, type VoteOutcome, type VoteRequest } from './service.ts';
+import type { TableRole } from '../../domain/tables.ts';
+import { closePoll, createPoll, openPoll } from './service.ts';
+import { recordVotes, type VoteOutcome, type VoteRequest } from './ballots.ts';
 import { createVoteBatcher } from './vote-batcher.ts';
-import { noMeetingRooms, type LiveDeps } from '../live/broadcaster.ts';
+import { noMeetingRooms } from '../live/broadcaster.ts';
+import type { LiveDeps } from '../live/deps.ts';
 import { noLiveDocuments } from '../live-documents.ts';
 
 /** `it` in the PostgreSQL pass (DATABASE_URL); not registered at all on PGlite. */

@@ -1,5 +1,5 @@
 import type { Db } from '../db/connect.ts';
-import { recordVotes, type VoteOutcome, type VoteRequest, type VotingRules } from './service.ts';
+import { recordVotes, type VoteOutcome, type VoteRequest, type VotingRules } from './ballots.ts';
 
 /**
  * Group commit of votes, per poll: the votes that arrive while a batch of the same poll is being

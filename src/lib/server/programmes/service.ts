@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import type { SessionUser } from '../auth/sessions.ts';
+import { authorizeGlobal } from '../authz/access.ts';
 import { fields, parseInput, textLimits } from '../validation.ts';
 
 /**
@@ -76,7 +78,14 @@ export const programmeInput = z.object({
 	description: fields.description
 });
 
-export async function createProgramme(db: Db, input: unknown): Promise<Programme> {
+/** A new programme, with the default categories (admins only). */
+export async function createProgramme(db: Db, user: SessionUser, input: unknown): Promise<Programme> {
+	authorizeGlobal(user, 'programme.manage');
+	return insertProgramme(db, input);
+}
+
+/** The programme itself, asked for by the process (the demo data), not by a user. */
+export async function insertProgramme(db: Db, input: unknown): Promise<Programme> {
 	const { name, description } = parseInput(programmeInput, input);
 	const defaultId = await ensureDefaultProgramme(db);
 	const { organization_id: orgId } = await db
@@ -92,7 +101,9 @@ export async function createProgramme(db: Db, input: unknown): Promise<Programme
 	return { id, name, description, isDefault: false, tableCount: 0 };
 }
 
-export async function listProgrammes(db: Db): Promise<Programme[]> {
+/** Every programme, with how many tables each has (admins only). */
+export async function listProgrammes(db: Db, user: SessionUser): Promise<Programme[]> {
+	authorizeGlobal(user, 'programme.manage');
 	const rows = await db
 		.selectFrom('programmes')
 		.leftJoin('tables', 'tables.programme_id', 'programmes.id')
@@ -108,6 +119,12 @@ export async function listProgrammes(db: Db): Promise<Programme[]> {
 		isDefault: r.is_default,
 		tableCount: Number(r.table_count)
 	}));
+}
+
+/** `GET /api/v1/programmes/:id/categories` (admins only); services read them with listCategories. */
+export async function listProgrammeCategories(db: Db, user: SessionUser, programmeId: string): Promise<Category[]> {
+	authorizeGlobal(user, 'category.manage');
+	return listCategories(db, programmeId);
 }
 
 export async function listCategories(db: Db, programmeId: string): Promise<Category[]> {
@@ -126,7 +143,9 @@ export const categoryInput = z.object({
 	labelEn: z.string().trim().max(textLimits.name).default('')
 });
 
-export async function addCategory(db: Db, programmeId: string, input: unknown): Promise<Category> {
+/** A category added to a programme's list (admins only). */
+export async function addCategory(db: Db, user: SessionUser, programmeId: string, input: unknown): Promise<Category> {
+	authorizeGlobal(user, 'category.manage');
 	const { labelIt, labelEn } = parseInput(categoryInput, input);
 	const programme = await db.selectFrom('programmes').select('id').where('id', '=', programmeId).executeTakeFirst();
 	if (!programme) throw new AppError('not_found');

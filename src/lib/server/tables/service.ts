@@ -1,10 +1,11 @@
-import type { MembershipChange } from '../events.ts';
+import type { MembershipChange, MembershipChanges } from '../events.ts';
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
-import { tableRoles, type TableRole } from '../db/schema.ts';
+import { tableRoles, type TableRole } from '../../domain/tables.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { can, type Actor, type GlobalAction, type TableAction } from '../authz/policy.ts';
+import { authorizeGlobal, authorizeOnTable } from '../authz/access.ts';
+import { recordAudit } from '../audit/service.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { ensureDefaultProgramme, listCategories, type Category } from '../programmes/service.ts';
 import { fields, parseInput, textLimits } from '../validation.ts';
@@ -38,32 +39,6 @@ export interface TableDetail extends Omit<TableSummary, 'memberCount' | 'nextMee
 	categories: Category[];
 	expectedCategoryIds: string[];
 	members: Member[];
-}
-
-/** The caller's standing on a table: what `can()` needs. Throws not_found for an unknown table. */
-export async function actorOnTable(db: Db, user: SessionUser, tableId: string): Promise<Actor> {
-	const table = await db
-		.selectFrom('tables')
-		.leftJoin('memberships', (join) => join.onRef('memberships.table_id', '=', 'tables.id').on('memberships.user_id', '=', user.id))
-		.select(['tables.id', 'memberships.role'])
-		.where('tables.id', '=', tableId)
-		.executeTakeFirst();
-	if (!table) throw new AppError('not_found');
-	return { isAdmin: user.isAdmin, role: table.role ?? null };
-}
-
-/**
- * Throws unless the user may do `action` on the table. A non-member learns nothing about the
- * table (404 and 403 both answer "not yours"): here 403, since the id itself proves nothing.
- */
-export async function authorizeOnTable(db: Db, user: SessionUser, tableId: string, action: TableAction): Promise<Actor> {
-	const actor = await actorOnTable(db, user, tableId);
-	if (!can(actor, action)) throw new AppError('forbidden');
-	return actor;
-}
-
-export function authorizeGlobal(user: SessionUser, action: GlobalAction): void {
-	if (!can({ isAdmin: user.isAdmin, role: null }, action)) throw new AppError('forbidden');
 }
 
 export const tableInput = z.object({
@@ -280,24 +255,41 @@ export const memberUpdateInput = z.object({
 	representedBody: z.string().trim().max(textLimits.representedBody).default('')
 });
 
-/** Changes a member's role, category or body. Refuses to leave a table without a coordinator. */
+/** What changing a membership needs: the database, and the events that re-decide live connections. */
+export interface MemberDeps {
+	db: Db;
+	membershipChanges: MembershipChanges;
+}
+
+/** A member of the table, with the name the audit log records. */
+async function findMember(db: Db, tableId: string, membershipId: string) {
+	const member = await db
+		.selectFrom('memberships')
+		.innerJoin('users', 'users.id', 'memberships.user_id')
+		.select(['memberships.id', 'memberships.user_id', 'memberships.role', 'users.name'])
+		.where('memberships.id', '=', membershipId)
+		.where('memberships.table_id', '=', tableId)
+		.executeTakeFirst();
+	if (!member) throw new AppError('not_found');
+	return member;
+}
+
+/**
+ * Changes a member's role, category or body. Refuses to leave a table without a coordinator.
+ * Recorded in the audit log with the change; once committed, the member's live connections
+ * (meeting rooms, /yjs) are re-decided.
+ */
 export async function updateMember(
-	db: Db,
+	deps: MemberDeps,
 	user: SessionUser,
 	tableId: string,
 	membershipId: string,
 	input: unknown
-): Promise<MembershipChange> {
-	await authorizeOnTable(db, user, tableId, 'member.manage');
+): Promise<void> {
+	await authorizeOnTable(deps.db, user, tableId, 'member.manage');
 	const data = parseInput(memberUpdateInput, input);
-	return db.transaction().execute(async (trx) => {
-		const member = await trx
-			.selectFrom('memberships')
-			.select(['id', 'user_id', 'role'])
-			.where('id', '=', membershipId)
-			.where('table_id', '=', tableId)
-			.executeTakeFirst();
-		if (!member) throw new AppError('not_found');
+	const change = await deps.db.transaction().execute(async (trx): Promise<MembershipChange> => {
+		const member = await findMember(trx, tableId, membershipId);
 		if (data.categoryId) await assertCategoryOfTable(trx, tableId, data.categoryId);
 		if (member.role === 'coordinator' && data.role !== 'coordinator') await assertAnotherCoordinator(trx, tableId, member.id);
 		await trx
@@ -305,24 +297,33 @@ export async function updateMember(
 			.set({ role: data.role, category_id: data.categoryId, represented_body: data.representedBody })
 			.where('id', '=', member.id)
 			.execute();
+		await recordAudit(trx, {
+			tableId,
+			actor: user,
+			action: 'member.update',
+			subjectId: member.user_id,
+			subjectLabel: member.name,
+			details: { role: data.role }
+		});
 		return { userId: member.user_id, tableId, role: data.role };
 	});
+	deps.membershipChanges.emit(change);
 }
 
-export async function removeMember(db: Db, user: SessionUser, tableId: string, membershipId: string): Promise<MembershipChange> {
-	await authorizeOnTable(db, user, tableId, 'member.manage');
-	return db.transaction().execute(async (trx) => {
-		const member = await trx
-			.selectFrom('memberships')
-			.select(['id', 'user_id', 'role'])
-			.where('id', '=', membershipId)
-			.where('table_id', '=', tableId)
-			.executeTakeFirst();
-		if (!member) throw new AppError('not_found');
+/**
+ * Removes a member from the table (never its last coordinator). Recorded in the audit log with
+ * the removal; once committed, the member's live connections are closed.
+ */
+export async function removeMember(deps: MemberDeps, user: SessionUser, tableId: string, membershipId: string): Promise<void> {
+	await authorizeOnTable(deps.db, user, tableId, 'member.manage');
+	const change = await deps.db.transaction().execute(async (trx): Promise<MembershipChange> => {
+		const member = await findMember(trx, tableId, membershipId);
 		if (member.role === 'coordinator') await assertAnotherCoordinator(trx, tableId, member.id);
 		await trx.deleteFrom('memberships').where('id', '=', member.id).execute();
+		await recordAudit(trx, { tableId, actor: user, action: 'member.remove', subjectId: member.user_id, subjectLabel: member.name });
 		return { userId: member.user_id, tableId, role: null };
 	});
+	deps.membershipChanges.emit(change);
 }
 
 async function assertAnotherCoordinator(db: Db, tableId: string, exceptMembershipId: string): Promise<void> {

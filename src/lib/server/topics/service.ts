@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
-import type { TopicStatus } from '../db/schema.ts';
+import type { TopicStatus } from '../../domain/topics.ts';
+import { resultsVisibilities, topicPollKinds } from '../../domain/polls.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import type { TableAction } from '../authz/policy.ts';
-import { authorizeOnTable } from '../tables/service.ts';
+import { authorizeOnTable } from '../authz/access.ts';
 import { fields, parseInput, textLimits } from '../validation.ts';
-import type { LiveDeps } from '../live/broadcaster.ts';
+import type { LiveDeps } from '../live/deps.ts';
 import { createPoll, pollLimits } from '../polls/service.ts';
 import type { PollView } from '../../realtime/protocol.ts';
 
@@ -155,9 +156,9 @@ export const topicsToPollInput = z.object({
 	meetingId: fields.id,
 	topicIds: z.array(fields.id).min(2).max(pollLimits.options),
 	question: z.string().trim().min(1).max(pollLimits.question).default('Quali argomenti trattiamo nei prossimi incontri?'),
-	kind: z.enum(['single', 'multiple', 'ranked', 'dots']).default('ranked'),
+	kind: z.enum(topicPollKinds).default('ranked'),
 	anonymous: z.boolean().default(false),
-	resultsVisible: z.enum(['live', 'after_close', 'hidden']).default('live'),
+	resultsVisible: z.enum(resultsVisibilities).default('live'),
 	maxChoices: z.number().int().min(1).optional(),
 	dots: z.number().int().min(1).optional()
 });

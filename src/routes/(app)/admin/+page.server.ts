@@ -2,7 +2,7 @@ import { m } from '$lib/paraglide/messages.js';
 import { redirect } from '@sveltejs/kit';
 import { getAppContext } from '$lib/server/app-context.ts';
 import { addCategory, createProgramme, listCategories, listProgrammes } from '$lib/server/programmes/service.ts';
-import { authorizeGlobal, createTable } from '$lib/server/tables/service.ts';
+import { createTable } from '$lib/server/tables/service.ts';
 import { failForm, formFields, signedInUser, throwPageError } from '$lib/forms/page-errors.server.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -10,8 +10,7 @@ export const load = (async (event) => {
 	const user = signedInUser(event);
 	const { db } = getAppContext();
 	try {
-		authorizeGlobal(user, 'programme.manage');
-		const programmes = await listProgrammes(db);
+		const programmes = await listProgrammes(db, user);
 		const categories = await Promise.all(programmes.map((p) => listCategories(db, p.id)));
 		return { programmes: programmes.map((p, i) => ({ ...p, categories: categories[i] })) };
 	} catch (err) {
@@ -24,8 +23,7 @@ export const actions = {
 		const user = signedInUser(event);
 		const values = formFields(await event.request.formData());
 		try {
-			authorizeGlobal(user, 'programme.manage');
-			await createProgramme(getAppContext().db, values);
+			await createProgramme(getAppContext().db, user, values);
 			return { form: 'programme', done: true };
 		} catch (err) {
 			return failForm(err, 'programme', values);
@@ -37,8 +35,7 @@ export const actions = {
 		const values = formFields(await event.request.formData());
 		const form = `category-${values.programmeId}`;
 		try {
-			authorizeGlobal(user, 'category.manage');
-			await addCategory(getAppContext().db, values.programmeId ?? '', values);
+			await addCategory(getAppContext().db, user, values.programmeId ?? '', values);
 			return { form, done: true };
 		} catch (err) {
 			return failForm(err, form, values);

@@ -6,7 +6,8 @@ import { getDocument } from '$lib/server/documents/service.ts';
 import { changeDocumentStatus, documentTransitions, listApprovalPolls } from '$lib/server/documents/lifecycle.ts';
 import { freezeVersion, listVersions, parseVersionNumber, restoreVersion } from '$lib/server/documents/versions.ts';
 import { documentDeps } from '$lib/server/documents/deps.ts';
-import { actorOnTable, getTable } from '$lib/server/tables/service.ts';
+import { actorOnTable } from '$lib/server/authz/access.ts';
+import { getTable } from '$lib/server/tables/service.ts';
 import { failForm, formFields, signedInUser, throwPageError } from '$lib/forms/page-errors.server.ts';
 import type { Actions, PageServerLoad } from './$types';
 

@@ -2,7 +2,6 @@ import { m } from '$lib/paraglide/messages.js';
 import { getAppContext } from '$lib/server/app-context.ts';
 import { can } from '$lib/server/authz/policy.ts';
 import { getTable, removeMember, updateMember } from '$lib/server/tables/service.ts';
-import { auditMembershipChange } from '$lib/server/audit/service.ts';
 import { createInvitation, listPendingInvitations, revokeInvitation } from '$lib/server/invitations/service.ts';
 import { createMeeting, listMeetings } from '$lib/server/meetings/service.ts';
 import { createDocument, listDocuments } from '$lib/server/documents/service.ts';
@@ -82,13 +81,10 @@ export const actions = {
 
 	updateMember: async (event) => {
 		const user = signedInUser(event);
-		const context = getAppContext();
 		const values = formFields(await event.request.formData());
 		const form = `member-${values.membershipId}`;
 		try {
-			const change = await updateMember(context.db, user, event.params.tableId, values.membershipId ?? '', values);
-			context.membershipChanges.emit(change);
-			await auditMembershipChange(context.db, user, change);
+			await updateMember(getAppContext(), user, event.params.tableId, values.membershipId ?? '', values);
 			return { form, done: true };
 		} catch (err) {
 			return failForm(err, form, values);
@@ -97,12 +93,9 @@ export const actions = {
 
 	removeMember: async (event) => {
 		const user = signedInUser(event);
-		const context = getAppContext();
 		const values = formFields(await event.request.formData());
 		try {
-			const change = await removeMember(context.db, user, event.params.tableId, values.membershipId ?? '');
-			context.membershipChanges.emit(change);
-			await auditMembershipChange(context.db, user, change);
+			await removeMember(getAppContext(), user, event.params.tableId, values.membershipId ?? '');
 			return { form: 'members', done: true };
 		} catch (err) {
 			return failForm(err, `member-${values.membershipId}`, values);

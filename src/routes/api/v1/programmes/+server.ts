@@ -2,16 +2,14 @@ import { json } from '@sveltejs/kit';
 import { getAppContext } from '$lib/server/app-context.ts';
 import { apiRoute, readJson, requireUser } from '$lib/server/http/api.ts';
 import { createProgramme, listProgrammes } from '$lib/server/programmes/service.ts';
-import { authorizeGlobal } from '$lib/server/tables/service.ts';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = apiRoute(async (event) => {
-	authorizeGlobal(requireUser(event), 'programme.manage');
-	return json({ programmes: await listProgrammes(getAppContext().db) });
+	return json({ programmes: await listProgrammes(getAppContext().db, requireUser(event)) });
 });
 
 export const POST: RequestHandler = apiRoute(async (event) => {
-	authorizeGlobal(requireUser(event), 'programme.manage');
-	const programme = await createProgramme(getAppContext().db, await readJson(event.request));
+	const user = requireUser(event);
+	const programme = await createProgramme(getAppContext().db, user, await readJson(event.request));
 	return json(programme, { status: 201 });
 });

@@ -1,22 +1,6 @@
 import { invalidateAll } from '$app/navigation';
 import { m } from '$lib/paraglide/messages.js';
-
-export interface SendProgress {
-	done: number;
-	total: number;
-	sent: number;
-	failed: number;
-}
-
-export interface SendSummary {
-	transport: 'smtp' | 'log';
-	total: number;
-	sent: number;
-	failed: Array<{ name: string; email: string; error: string }>;
-}
-
-type SendLine =
-	({ type: 'progress' } & SendProgress) | { type: 'done'; summary: SendSummary } | { type: 'error'; error: { message: string } };
+import type { SendLine, SendProgress, SendSummary } from '$lib/domain/convocation.ts';
 
 /**
  * Saving and sending the letter from the page over the JSON API: the send streams one line per

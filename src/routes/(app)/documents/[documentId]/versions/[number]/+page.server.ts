@@ -3,7 +3,8 @@ import { getAppContext } from '$lib/server/app-context.ts';
 import { can } from '$lib/server/authz/policy.ts';
 import { getDocument } from '$lib/server/documents/service.ts';
 import { getVersion, parseVersionNumber } from '$lib/server/documents/versions.ts';
-import { actorOnTable, getTable } from '$lib/server/tables/service.ts';
+import { actorOnTable } from '$lib/server/authz/access.ts';
+import { getTable } from '$lib/server/tables/service.ts';
 import { signedInUser, throwPageError } from '$lib/forms/page-errors.server.ts';
 import type { PageServerLoad } from './$types';
 

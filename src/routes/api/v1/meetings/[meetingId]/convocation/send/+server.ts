@@ -4,6 +4,7 @@ import { AppError, isAppError } from '$lib/server/errors.ts';
 import { errorMessage } from '$lib/errors/messages.ts';
 import { sendConvocation } from '$lib/server/convocation/service.ts';
 import { convocationDeps } from '$lib/server/convocation/deps.ts';
+import type { SendLine } from '$lib/domain/convocation.ts';
 import type { RequestHandler } from './$types';
 
 const ndjson = 'application/x-ndjson';
@@ -24,7 +25,7 @@ export const POST: RequestHandler = apiRoute(async (event) => {
 	const encoder = new TextEncoder();
 	const stream = new ReadableStream<Uint8Array>({
 		async start(controller) {
-			const line = (value: unknown) => controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
+			const line = (value: SendLine) => controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
 			try {
 				const summary = await sendConvocation(deps, user, event.params.meetingId, input, (progress) =>
 					line({ type: 'progress', ...progress })
