@@ -28,8 +28,9 @@ const serverRules = {
 			message: 'No module-level mutable collections: keep them in what a factory returns.'
 		},
 		{
-			selector: 'Program > VariableDeclaration > VariableDeclarator > ArrayExpression',
-			message: 'A module-level array is mutable state: make it `as const` (read-only) or keep it in a factory.'
+			selector:
+				"Program > VariableDeclaration > VariableDeclarator:not([id.typeAnnotation.typeAnnotation.operator='readonly']) > ArrayExpression",
+			message: 'A module-level array is mutable state: make it read-only (`as const`, `readonly T[]`) or keep it in a factory.'
 		},
 		{
 			selector: "BinaryExpression[operator='instanceof'][right.name='AppError']",

@@ -20,7 +20,7 @@ function adapter() {
 			writeFileSync(
 				`${out}/server.js`,
 				[
-					'// Tavolo\'s production entry, written by the adapter in svelte.config.js.',
+					"// Tavolo's production entry, written by the adapter in svelte.config.js.",
 					"import { main } from './instrumentation.server.js';",
 					"await main(() => import('./handler.js'));",
 					''

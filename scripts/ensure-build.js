@@ -9,7 +9,17 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const entry = path.join(root, 'build', 'server.js');
 /** What the build is made of; src/lib/paraglide is generated from messages/ during the build. */
-const inputs = ['src', 'server', 'messages', 'migrations', 'static', 'project.inlang', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'];
+const inputs = [
+	'src',
+	'server',
+	'messages',
+	'migrations',
+	'static',
+	'project.inlang',
+	'svelte.config.js',
+	'vite.config.ts',
+	'package-lock.json'
+];
 const generated = new Set([path.join(root, 'src', 'lib', 'paraglide')]);
 
 /** The newest modification time under `file` (a file or a folder), 0 when it does not exist. */

@@ -66,7 +66,7 @@ function formatLetterDate(instant: Date): string {
 	return new Intl.DateTimeFormat('it-IT', { timeZone: MEETING_TIME_ZONE, day: 'numeric', month: 'long', year: 'numeric' }).format(instant);
 }
 
-const listLine: Array<[RegExp, 'bulletList' | 'orderedList']> = [
+const listLine: readonly [RegExp, 'bulletList' | 'orderedList'][] = [
 	[/^\s*[-•]\s+(.*)$/, 'bulletList'],
 	[/^\s*\d+[.)]\s+(.*)$/, 'orderedList']
 ];
@@ -94,15 +94,13 @@ function runsOf(block: string): Run[] {
 export function letterJson(body: string): JSONContent {
 	const text = (value: string): JSONContent[] => (value ? [{ type: 'text', text: value }] : []);
 	const blocks = body.replace(/\r\n?/g, '\n').split(/\n\s*\n/);
-	const content = blocks
-		.flatMap(runsOf)
-		.map((run): JSONContent =>
-			run.kind === 'paragraph'
-				? { type: 'paragraph', content: run.lines.flatMap((line, i) => [...(i > 0 ? [{ type: 'hardBreak' }] : []), ...text(line)]) }
-				: {
-						type: run.kind,
-						content: run.lines.map((item) => ({ type: 'listItem', content: [{ type: 'paragraph', content: text(item) }] }))
-					}
-		);
+	const content = blocks.flatMap(runsOf).map((run): JSONContent =>
+		run.kind === 'paragraph'
+			? { type: 'paragraph', content: run.lines.flatMap((line, i) => [...(i > 0 ? [{ type: 'hardBreak' }] : []), ...text(line)]) }
+			: {
+					type: run.kind,
+					content: run.lines.map((item) => ({ type: 'listItem', content: [{ type: 'paragraph', content: text(item) }] }))
+				}
+	);
 	return { type: 'doc', content };
 }

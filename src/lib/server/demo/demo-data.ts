@@ -10,7 +10,14 @@ export const DEMO_PASSWORD = 'tavolo-demo-2026';
 const DEMO_PROGRAMME = 'Progetto Reti di Integrazione (demo)';
 
 /** Invented people: any resemblance to real persons or bodies is accidental. */
-const people: { name: string; email: string; admin?: boolean; category?: string; body: string; roles: Record<string, TableRole> }[] = [
+const people: readonly {
+	name: string;
+	email: string;
+	admin?: boolean;
+	category?: string;
+	body: string;
+	roles: Record<string, TableRole>;
+}[] = [
 	{
 		name: 'Marta Coordinatrice',
 		email: 'marta.coordinatrice@demo.tavolo',
@@ -76,7 +83,7 @@ const people: { name: string; email: string; admin?: boolean; category?: string;
 	}
 ];
 
-const tables = [
+const tables = Object.freeze([
 	{ key: 'urbana', name: 'Tavolo Area urbana', territory: 'Area urbana', description: 'Comuni del capoluogo e della prima cintura.' },
 	{
 		key: 'piana',
@@ -85,7 +92,7 @@ const tables = [
 		description: 'Comuni della pianura e dei distretti industriali.'
 	},
 	{ key: 'montana', name: 'Tavolo Area montana', territory: 'Area montana', description: 'Comuni della montagna e delle valli interne.' }
-];
+]);
 
 export interface DemoResult {
 	created: boolean;

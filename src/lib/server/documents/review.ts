@@ -1,4 +1,3 @@
-import type { Db } from '../db/connect.ts';
 import type { DocumentStatus } from '../../domain/documents.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { renderDraftState } from '../../documents/render.ts';

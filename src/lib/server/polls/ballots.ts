@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/connect.ts';
 import type { PollRow } from '../db/schema.ts';
-import { AppError } from '../errors.ts';
+import { AppError, isAppError } from '../errors.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { can, tablePolicy, type Actor } from '../authz/policy.ts';
 import { normalizeChoice } from './choice.ts';
@@ -134,7 +134,7 @@ export async function recordVotes(
 
 	return votes.map(({ user }, index) => {
 		const before = early[index];
-		if (before instanceof AppError && roles) return refuse(before);
+		if (isAppError(before) && roles) return refuse(before);
 		const result = written.get(user.id);
 		if (!result) return refuse(before);
 		if ('error' in result) return refuse(result.error);
