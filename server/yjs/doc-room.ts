@@ -1,19 +1,14 @@
 import type { Logger } from 'pino';
-import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as encoding from 'lib0/encoding';
-import * as decoding from 'lib0/decoding';
-import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
 import type { DocumentStatus } from '../../src/lib/server/db/schema.ts';
 import type { DocRef } from '../../src/lib/realtime/doc-names.ts';
 import {
 	encodeDurable,
 	encodeReadOnly,
-	messageAuth,
 	messageAwareness,
-	messageQueryAwareness,
 	messageSync,
 	yjsCloseCodes,
 	type ReadOnlyReason
@@ -22,6 +17,8 @@ import type { CommitScheduler, CommitSource, PendingBatch } from '../persistence
 import type { YjsStore } from '../persistence/yjs-store.ts';
 import type { DocChannel, DocRelay, RelayKind } from '../cluster/cluster.ts';
 import { decodeAwarenessEntries, encodeAwarenessEntry, withSessionName, type AwarenessEntry } from './awareness-entries.ts';
+import { Refusal, type Connection } from './connection.ts';
+import { receiveMessage } from './message-receiver.ts';
 import type { YjsMetrics } from './yjs-metrics.ts';
 
 export interface YjsLimits {
@@ -32,62 +29,6 @@ export interface YjsLimits {
 	yjsLoadBufferMessages: number;
 	yjsCommitDelayMs: number;
 	yjsCompactAfter: number;
-}
-
-/** One WebSocket on one document. */
-export interface Connection {
-	socket: WebSocket;
-	user: SessionUser;
-	/** The session that opened it: a logout closes it. */
-	sessionId: string;
-	readOnly: boolean;
-	readOnlyReason: ReadOnlyReason;
-	/** The awareness clientID this connection speaks for; bound by its first own state. */
-	awarenessClientId: number | null;
-	/** Messages received while the document loads (at most yjsLoadBufferMessages). */
-	buffered: Uint8Array[];
-	awarenessWindowStart: number;
-	awarenessInWindow: number;
-	/** The newest awareness entry held back by the rate cap; older held ones are superseded. */
-	heldAwareness: AwarenessEntry | null;
-	heldAwarenessTimer: NodeJS.Timeout | undefined;
-	/** Answered the last keepalive ping. */
-	alive: boolean;
-	closed: boolean;
-}
-
-export function createConnection(
-	socket: WebSocket,
-	user: SessionUser,
-	sessionId: string,
-	readOnly: boolean,
-	reason: ReadOnlyReason
-): Connection {
-	return {
-		socket,
-		user,
-		sessionId,
-		readOnly,
-		readOnlyReason: reason,
-		awarenessClientId: null,
-		buffered: [],
-		awarenessWindowStart: 0,
-		awarenessInWindow: 0,
-		heldAwareness: null,
-		heldAwarenessTimer: undefined,
-		alive: true,
-		closed: false
-	};
-}
-
-/** A reason to close one connection; anything else thrown while handling a message is a 4400. */
-class Refusal extends Error {
-	constructor(
-		readonly code: number,
-		readonly reason: string
-	) {
-		super(reason);
-	}
 }
 
 export interface DocRoomOptions {
@@ -124,9 +65,9 @@ const relayOrigin = Symbol('relay');
 const resyncOrigin = Symbol('resync');
 
 /**
- * One Yjs document in memory with its connections: the y-websocket protocol (sync + awareness)
- * with read-only connections and limits, plus its share of persistence (pending updates for the
- * group commit, durable acks, compaction, unloading).
+ * One Yjs document in memory with its connections: the y-websocket protocol (sync + awareness;
+ * frames decoded by message-receiver.ts) with read-only connections and limits, plus its share of
+ * persistence (pending updates for the group commit, durable acks, compaction, unloading).
  *
  * Unlike the stock server's closeConn, the room leaves memory only when no connection is left AND
  * every applied update is committed; a failed save keeps it here until a retry succeeds.
@@ -289,24 +230,17 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 
 	private handle(conn: Connection, message: Uint8Array): void {
 		try {
-			const decoder = decoding.createDecoder(message);
-			const type = decoding.readVarUint(decoder);
-			switch (type) {
-				case messageSync:
-					this.handleSync(conn, decoder);
-					break;
-				case messageAwareness:
-					this.handleAwareness(conn, decoding.readVarUint8Array(decoder));
-					break;
-				case messageQueryAwareness:
-					this.send(conn, this.awarenessMessage([...this.awareness.getStates().keys()]));
-					break;
-				case messageAuth:
-					// Only the server may deny permission; a client's auth message means nothing.
-					break;
-				default:
-					throw new Refusal(yjsCloseCodes.badMessage, 'unknown_message_type');
-			}
+			receiveMessage(message, {
+				syncStep1: (stateVector) => {
+					const reply = encoding.createEncoder();
+					encoding.writeVarUint(reply, messageSync);
+					syncProtocol.writeSyncStep2(reply, this.doc, stateVector);
+					this.send(conn, encoding.toUint8Array(reply));
+				},
+				update: (update) => this.applyClientUpdate(conn, update),
+				awareness: (update) => this.handleAwareness(conn, update),
+				queryAwareness: () => this.send(conn, this.awarenessMessage([...this.awareness.getStates().keys()]))
+			});
 		} catch (error) {
 			if (error instanceof Refusal) {
 				this.options.logger.warn({ docName: this.docName, userId: conn.user.id, reason: error.reason }, 'yjs connection refused');
@@ -321,30 +255,13 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		}
 	}
 
-	private handleSync(conn: Connection, decoder: decoding.Decoder): void {
-		const syncType = decoding.readVarUint(decoder);
-		if (syncType === syncProtocol.messageYjsSyncStep1) {
-			const stateVector = decoding.readVarUint8Array(decoder);
-			const reply = encoding.createEncoder();
-			encoding.writeVarUint(reply, messageSync);
-			syncProtocol.writeSyncStep2(reply, this.doc, stateVector);
-			this.send(conn, encoding.toUint8Array(reply));
-			return;
-		}
-		if (syncType !== syncProtocol.messageYjsSyncStep2 && syncType !== syncProtocol.messageYjsUpdate) {
-			throw new Refusal(yjsCloseCodes.badMessage, 'unknown_sync_message');
-		}
-		const update = decoding.readVarUint8Array(decoder);
+	private applyClientUpdate(conn: Connection, update: Uint8Array): void {
 		if (conn.readOnly) {
 			// Observers and final documents: dropped, never applied nor persisted. The connection
 			// stays open so the reader keeps receiving everyone else's edits.
 			this.options.metrics.updatesDropped.inc({ reason: 'read_only' });
 			return;
 		}
-		this.applyClientUpdate(conn, update);
-	}
-
-	private applyClientUpdate(conn: Connection, update: Uint8Array): void {
 		const max = this.options.limits.yjsMaxDocBytes;
 		if (this.encodedSizeBound + update.byteLength > max) {
 			// Near the cap the cheap bound is not enough: measure what the state would become.

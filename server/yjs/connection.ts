@@ -1,0 +1,75 @@
+import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
+import type { ReadOnlyReason } from '../../src/lib/realtime/yjs-messages.ts';
+import type { AwarenessEntry } from './awareness-entries.ts';
+
+/**
+ * What the room and the endpoint use of a WebSocket: ws's server-side socket in production, an
+ * in-memory end in the room tests.
+ */
+export interface RoomSocket {
+	readonly readyState: number;
+	readonly OPEN: number;
+	/** Bytes queued but not yet written: the slow-consumer check reads it. */
+	readonly bufferedAmount: number;
+	send(message: Uint8Array): void;
+	close(code: number, reason: string): void;
+	/** Keepalive (sync-endpoint.ts). */
+	ping(): void;
+	terminate(): void;
+}
+
+/** One WebSocket on one document. */
+export interface Connection {
+	socket: RoomSocket;
+	user: SessionUser;
+	/** The session that opened it: a logout closes it. */
+	sessionId: string;
+	readOnly: boolean;
+	readOnlyReason: ReadOnlyReason;
+	/** The awareness clientID this connection speaks for; bound by its first own state. */
+	awarenessClientId: number | null;
+	/** Messages received while the document loads (at most yjsLoadBufferMessages). */
+	buffered: Uint8Array[];
+	awarenessWindowStart: number;
+	awarenessInWindow: number;
+	/** The newest awareness entry held back by the rate cap; older held ones are superseded. */
+	heldAwareness: AwarenessEntry | null;
+	heldAwarenessTimer: NodeJS.Timeout | undefined;
+	/** Answered the last keepalive ping. */
+	alive: boolean;
+	closed: boolean;
+}
+
+export function createConnection(
+	socket: RoomSocket,
+	user: SessionUser,
+	sessionId: string,
+	readOnly: boolean,
+	reason: ReadOnlyReason
+): Connection {
+	return {
+		socket,
+		user,
+		sessionId,
+		readOnly,
+		readOnlyReason: reason,
+		awarenessClientId: null,
+		buffered: [],
+		awarenessWindowStart: 0,
+		awarenessInWindow: 0,
+		heldAwareness: null,
+		heldAwarenessTimer: undefined,
+		alive: true,
+		closed: false
+	};
+}
+
+/** A reason to close one connection; anything else thrown while handling a message is a 4400. */
+export class Refusal extends Error {
+	constructor(
+		readonly code: number,
+		readonly reason: string
+	) {
+		super(reason);
+	}
+}
