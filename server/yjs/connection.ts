@@ -1,6 +1,5 @@
 import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
 import type { ReadOnlyReason } from '../../src/lib/realtime/yjs-messages.ts';
-import type { AwarenessEntry } from './awareness-entries.ts';
 
 /**
  * What the room and the endpoint use of a WebSocket: ws's server-side socket in production, an
@@ -26,15 +25,8 @@ export interface Connection {
 	sessionId: string;
 	readOnly: boolean;
 	readOnlyReason: ReadOnlyReason;
-	/** The awareness clientID this connection speaks for; bound by its first own state. */
-	awarenessClientId: number | null;
 	/** Messages received while the document loads (at most yjsLoadBufferMessages). */
 	buffered: Uint8Array[];
-	awarenessWindowStart: number;
-	awarenessInWindow: number;
-	/** The newest awareness entry held back by the rate cap; older held ones are superseded. */
-	heldAwareness: AwarenessEntry | null;
-	heldAwarenessTimer: NodeJS.Timeout | undefined;
 	/** Answered the last keepalive ping. */
 	alive: boolean;
 	closed: boolean;
@@ -47,21 +39,7 @@ export function createConnection(
 	readOnly: boolean,
 	reason: ReadOnlyReason
 ): Connection {
-	return {
-		socket,
-		user,
-		sessionId,
-		readOnly,
-		readOnlyReason: reason,
-		awarenessClientId: null,
-		buffered: [],
-		awarenessWindowStart: 0,
-		awarenessInWindow: 0,
-		heldAwareness: null,
-		heldAwarenessTimer: undefined,
-		alive: true,
-		closed: false
-	};
+	return { socket, user, sessionId, readOnly, readOnlyReason: reason, buffered: [], alive: true, closed: false };
 }
 
 /** A reason to close one connection; anything else thrown while handling a message is a 4400. */

@@ -16,7 +16,7 @@ import {
 import type { CommitScheduler, CommitSource, PendingBatch } from '../persistence/commit-scheduler.ts';
 import type { YjsStore } from '../persistence/yjs-store.ts';
 import type { DocChannel, DocRelay, RelayKind } from '../cluster/cluster.ts';
-import { decodeAwarenessEntries, encodeAwarenessEntry, withSessionName, type AwarenessEntry } from './awareness-entries.ts';
+import { AwarenessGate } from './awareness-gate.ts';
 import { Refusal, type Connection } from './connection.ts';
 import { receiveMessage } from './message-receiver.ts';
 import type { YjsMetrics } from './yjs-metrics.ts';
@@ -66,8 +66,9 @@ const resyncOrigin = Symbol('resync');
 
 /**
  * One Yjs document in memory with its connections: the y-websocket protocol (sync + awareness;
- * frames decoded by message-receiver.ts) with read-only connections and limits, plus its share of
- * persistence (pending updates for the group commit, durable acks, compaction, unloading).
+ * frames decoded by message-receiver.ts, awareness let through by an AwarenessGate) with
+ * read-only connections and limits, plus its share of persistence (pending updates for the group
+ * commit, durable acks, compaction, unloading).
  *
  * Unlike the stock server's closeConn, the room leaves memory only when no connection is left AND
  * every applied update is committed; a failed save keeps it here until a retry succeeds.
@@ -94,8 +95,7 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	private compacting = false;
 	/** The compaction on the way out was tried since the last connection left. */
 	private compactedOnLeave = false;
-	/** clientID → user id of every awareness client seen here, so echoes cannot claim it later. */
-	private readonly awarenessOwners = new Map<number, string>();
+	private readonly gate: AwarenessGate;
 	private readonly options: DocRoomOptions;
 	private readonly channel: DocChannel | null;
 	/** Relayed messages that arrived while the stored state was loading. */
@@ -110,6 +110,7 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		this.documentStatus = options.documentStatus;
 		// The server has no presence of its own.
 		this.awareness.setLocalState(null);
+		this.gate = new AwarenessGate({ awareness: this.awareness, limits: options.limits, metrics: options.metrics });
 		this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
 		this.awareness.on('update', (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) =>
 			this.onAwarenessUpdate(changes, origin)
@@ -188,11 +189,8 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		if (!this.connections.delete(conn)) return;
 		conn.closed = true;
 		conn.buffered = [];
-		if (conn.heldAwarenessTimer) clearTimeout(conn.heldAwarenessTimer);
 		this.options.metrics.connections.dec();
-		if (conn.awarenessClientId !== null) {
-			awarenessProtocol.removeAwarenessStates(this.awareness, [conn.awarenessClientId], null);
-		}
+		this.gate.release(conn);
 		if (this.connections.size === 0) this.maybeLeave();
 	}
 
@@ -238,7 +236,7 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 					this.send(conn, encoding.toUint8Array(reply));
 				},
 				update: (update) => this.applyClientUpdate(conn, update),
-				awareness: (update) => this.handleAwareness(conn, update),
+				awareness: (update) => this.gate.receive(conn, update),
 				queryAwareness: () => this.send(conn, this.awarenessMessage([...this.awareness.getStates().keys()]))
 			});
 		} catch (error) {
@@ -274,61 +272,6 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 			this.encodedSizeBound += update.byteLength;
 		}
 		this.options.metrics.updatesApplied.inc();
-	}
-
-	private handleAwareness(conn: Connection, payload: Uint8Array): void {
-		const entries = decodeAwarenessEntries(payload);
-		for (const entry of entries) {
-			if (!this.speaksFor(conn, entry)) continue;
-			if (Buffer.byteLength(entry.json) > this.options.limits.yjsMaxAwarenessBytes) {
-				throw new Refusal(yjsCloseCodes.tooLarge, 'awareness_too_large');
-			}
-			const own = { ...entry, json: entry.json === 'null' ? entry.json : withSessionName(entry.json, conn.user.name) };
-			this.rateLimitedAwareness(conn, own);
-		}
-	}
-
-	/**
-	 * One awareness clientID per connection: the first one it sends a state for, unless another
-	 * connection owns it or a different user owned it before (the stock provider re-sends other
-	 * clients' states, which must not let anyone speak for them). Entries for other ids are ignored.
-	 */
-	private speaksFor(conn: Connection, entry: AwarenessEntry): boolean {
-		if (conn.awarenessClientId !== null) return conn.awarenessClientId === entry.clientId;
-		if (entry.json === 'null') return false;
-		const owner = this.awarenessOwners.get(entry.clientId);
-		if (owner !== undefined && owner !== conn.user.id) return false;
-		if (this.allConnections().some((other) => other !== conn && other.awarenessClientId === entry.clientId)) return false;
-		conn.awarenessClientId = entry.clientId;
-		this.awarenessOwners.set(entry.clientId, conn.user.id);
-		return true;
-	}
-
-	/** TAVOLO_YJS_AWARENESS_PER_SECOND: beyond it the newest state waits for the next second. */
-	private rateLimitedAwareness(conn: Connection, entry: AwarenessEntry): void {
-		const now = Date.now();
-		if (now - conn.awarenessWindowStart >= 1000) {
-			conn.awarenessWindowStart = now;
-			conn.awarenessInWindow = 0;
-		}
-		if (conn.awarenessInWindow < this.options.limits.yjsAwarenessPerSecond && !conn.heldAwareness) {
-			conn.awarenessInWindow += 1;
-			awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntry(entry), conn);
-			return;
-		}
-		conn.heldAwareness = entry;
-		if (conn.heldAwarenessTimer) return;
-		this.options.metrics.updatesDropped.inc({ reason: 'awareness_rate' });
-		conn.heldAwarenessTimer = setTimeout(
-			() => {
-				conn.heldAwarenessTimer = undefined;
-				const held = conn.heldAwareness;
-				conn.heldAwareness = null;
-				if (held && !conn.closed) this.rateLimitedAwareness(conn, held);
-			},
-			conn.awarenessWindowStart + 1000 - now
-		);
-		conn.heldAwarenessTimer.unref();
 	}
 
 	/** Another node's message for this document (see server/cluster/README.md). */
