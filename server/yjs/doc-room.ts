@@ -13,12 +13,13 @@ import {
 	yjsCloseCodes,
 	type ReadOnlyReason
 } from '../../src/lib/realtime/yjs-messages.ts';
-import type { CommitScheduler, CommitSource, PendingBatch } from '../persistence/commit-scheduler.ts';
+import type { CommitScheduler } from '../persistence/commit-scheduler.ts';
 import type { YjsStore } from '../persistence/yjs-store.ts';
 import type { DocChannel, DocRelay, RelayKind } from '../cluster/cluster.ts';
 import { AwarenessGate } from './awareness-gate.ts';
 import { Refusal, type Connection } from './connection.ts';
 import { receiveMessage } from './message-receiver.ts';
+import { RoomPersistence } from './room-persistence.ts';
 import type { YjsMetrics } from './yjs-metrics.ts';
 
 export interface YjsLimits {
@@ -65,15 +66,15 @@ const relayOrigin = Symbol('relay');
 const resyncOrigin = Symbol('resync');
 
 /**
- * One Yjs document in memory with its connections: the y-websocket protocol (sync + awareness;
- * frames decoded by message-receiver.ts, awareness let through by an AwarenessGate) with
- * read-only connections and limits, plus its share of persistence (pending updates for the group
- * commit, durable acks, compaction, unloading).
+ * One Yjs document in memory with its connections: the y-websocket protocol (sync + awareness)
+ * with read-only connections and limits, fanning every change out to the other connections and
+ * nodes. Frames are decoded by message-receiver.ts, awareness passes an AwarenessGate, and the
+ * RoomPersistence keeps what is applied apart from what is committed (CONVENTIONS §19).
  *
  * Unlike the stock server's closeConn, the room leaves memory only when no connection is left AND
  * every applied update is committed; a failed save keeps it here until a retry succeeds.
  */
-export class DocRoom implements CommitSource<Y.Snapshot> {
+export class DocRoom {
 	readonly docName: string;
 	readonly ref: DocRef;
 	readonly tableId: string;
@@ -82,20 +83,10 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	readonly awareness = new awarenessProtocol.Awareness(this.doc);
 	private readonly connections = new Set<Connection>();
 	private state: 'loading' | 'ready' | 'gone' = 'loading';
-	private pending: Uint8Array[] = [];
-	/** Connections whose updates are in `pending`: they, and only they, await a durable ack. */
-	private pendingWriters = new Set<Connection>();
-	/** The writers of the batch being committed. */
-	private committingWriters = new Set<Connection>();
-	private committing = false;
-	private durable: Y.Snapshot | null = null;
 	/** Upper bound of the encoded state size; recomputed exactly only near the limit. */
 	private encodedSizeBound = 0;
-	private tailRows = 0;
-	private compacting = false;
-	/** The compaction on the way out was tried since the last connection left. */
-	private compactedOnLeave = false;
 	private readonly gate: AwarenessGate;
+	private readonly persistence: RoomPersistence;
 	private readonly options: DocRoomOptions;
 	private readonly channel: DocChannel | null;
 	/** Relayed messages that arrived while the stored state was loading. */
@@ -111,6 +102,22 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		// The server has no presence of its own.
 		this.awareness.setLocalState(null);
 		this.gate = new AwarenessGate({ awareness: this.awareness, limits: options.limits, metrics: options.metrics });
+		this.persistence = new RoomPersistence({
+			docName: options.docName,
+			doc: this.doc,
+			store: options.store,
+			scheduler: options.scheduler,
+			compactAfter: options.limits.yjsCompactAfter,
+			logger: options.logger,
+			metrics: options.metrics,
+			isShuttingDown: options.isShuttingDown,
+			track: options.track,
+			acknowledge: (writers, durable) => {
+				const ack = encodeDurable(durable);
+				for (const conn of writers) if (this.connections.has(conn)) this.send(conn, ack);
+			},
+			settled: () => this.maybeLeave()
+		});
 		this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
 		this.awareness.on('update', (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) =>
 			this.onAwarenessUpdate(changes, origin)
@@ -129,7 +136,7 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	}
 
 	hasUnsaved(): boolean {
-		return this.pending.length > 0 || this.committing;
+		return this.persistence.hasUnsaved();
 	}
 
 	connectionsOf(userId: string): Connection[] {
@@ -144,10 +151,8 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	async load(): Promise<void> {
 		try {
 			const stored = await this.options.store.load(this.docName);
-			if (stored) {
-				Y.applyUpdate(this.doc, stored.state, loadOrigin);
-				this.tailRows = stored.tailRows;
-			}
+			if (stored) Y.applyUpdate(this.doc, stored.state, loadOrigin);
+			this.persistence.loaded(stored?.tailRows ?? 0);
 		} catch (error) {
 			this.options.logger.error({ err: error, docName: this.docName }, 'yjs document failed to load');
 			for (const conn of this.allConnections()) this.close(conn, yjsCloseCodes.unavailable, 'load_failed');
@@ -155,7 +160,6 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 			return;
 		}
 		this.encodedSizeBound = Y.encodeStateAsUpdate(this.doc).byteLength;
-		this.durable = Y.snapshot(this.doc);
 		this.state = 'ready';
 		const relayed = this.relayedWhileLoading;
 		this.relayedWhileLoading = [];
@@ -166,7 +170,7 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 
 	join(conn: Connection): void {
 		this.connections.add(conn);
-		this.compactedOnLeave = false;
+		this.persistence.joined();
 		this.options.metrics.connections.inc();
 		if (this.state === 'ready') this.greet(conn);
 	}
@@ -217,7 +221,8 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		const states = this.awareness.getStates();
 		if (states.size > 0) this.send(conn, this.awarenessMessage([...states.keys()]));
 		if (conn.readOnly) this.send(conn, encodeReadOnly({ readOnly: true, reason: conn.readOnlyReason }));
-		if (this.durable) this.send(conn, encodeDurable(this.durable));
+		const durable = this.persistence.durable;
+		if (durable) this.send(conn, encodeDurable(durable));
 		const buffered = conn.buffered;
 		conn.buffered = [];
 		for (const message of buffered) {
@@ -317,10 +322,7 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	private onDocUpdate(update: Uint8Array, origin: unknown): void {
 		if (origin === loadOrigin) return;
 		if (origin !== resyncOrigin) {
-			this.pending.push(update);
-			if (this.connections.has(origin as Connection)) this.pendingWriters.add(origin as Connection);
-			this.options.metrics.pendingUpdates.inc();
-			this.options.scheduler.markDirty(this);
+			this.persistence.applied(update, this.connections.has(origin as Connection) ? (origin as Connection) : null);
 			if (origin !== relayOrigin) this.channel?.publish('update', update);
 		}
 		const encoder = encoding.createEncoder();
@@ -370,83 +372,10 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		conn.socket.send(message);
 	}
 
-	// ---- persistence (CommitSource) ----
-
-	takePending(): PendingBatch<Y.Snapshot> | null {
-		if (this.pending.length === 0) return null;
-		const updates = this.pending;
-		this.pending = [];
-		this.committingWriters = this.pendingWriters;
-		this.pendingWriters = new Set();
-		this.committing = true;
-		// Every applied update is in `updates`, so once they commit the database holds at least
-		// the document as it is now: that is the durable mark the clients are told about.
-		return { updates, mark: Y.snapshot(this.doc) };
-	}
-
-	committed(batch: PendingBatch<Y.Snapshot>): void {
-		this.committing = false;
-		this.options.metrics.pendingUpdates.dec(batch.updates.length);
-		this.durable = batch.mark;
-		this.tailRows += batch.updates.length;
-		// Only the writers of this batch are told: a reader has nothing of its own to see saved,
-		// and at hundreds of readers an ack to everyone after every commit would double the traffic.
-		const ack = encodeDurable(batch.mark);
-		for (const conn of this.committingWriters) if (this.connections.has(conn)) this.send(conn, ack);
-		this.committingWriters = new Set();
-		if (this.tailRows >= this.options.limits.yjsCompactAfter) this.compact();
-		if (this.connections.size === 0) this.maybeLeave();
-	}
-
-	failed(batch: PendingBatch<Y.Snapshot>): void {
-		this.committing = false;
-		this.pending = batch.updates.concat(this.pending);
-		for (const conn of this.committingWriters) this.pendingWriters.add(conn);
-		this.committingWriters = new Set();
-	}
-
-	/** Starts a compaction unless one runs or the endpoint shuts down; false when none started. */
-	private compact(): boolean {
-		if (this.compacting || this.options.isShuttingDown()) return false;
-		this.compacting = true;
-		const work = this.options.store.compact(this.docName).then(
-			(folded) => {
-				this.tailRows = Math.max(0, this.tailRows - folded);
-				this.options.metrics.compactions.inc({ result: 'ok' });
-			},
-			(error: unknown) => {
-				// The log is intact (the compaction rolled back); the next one will fold it.
-				this.options.metrics.compactions.inc({ result: 'failed' });
-				this.options.logger.error({ err: error, docName: this.docName }, 'yjs compaction failed');
-			}
-		);
-		this.options.track(
-			work.finally(() => {
-				this.compacting = false;
-				if (this.connections.size === 0) this.maybeLeave();
-			})
-		);
-		return true;
-	}
-
-	/**
-	 * The last connection left: commit now, compact once, then leave memory, each step re-checking
-	 * that nobody came back and nothing new is unsaved. A failed commit is retried by the scheduler,
-	 * whose success calls back here; a failed compaction loses nothing (the log stays) and does not
-	 * hold the document in memory.
-	 */
+	/** The last connection left: leave memory once everything is committed (RoomPersistence.readyToLeave). */
 	private maybeLeave(): void {
 		if (this.state !== 'ready' || this.connections.size > 0) return;
-		if (this.hasUnsaved()) {
-			this.options.scheduler.flush().catch(() => undefined);
-			return;
-		}
-		if (this.compacting) return;
-		if (this.tailRows > 0 && !this.compactedOnLeave) {
-			this.compactedOnLeave = true;
-			if (this.compact()) return;
-		}
-		this.leaveMemory();
+		if (this.persistence.readyToLeave()) this.leaveMemory();
 	}
 
 	/** Drops the document from memory: only called with nothing unsaved (or nothing loaded). */
