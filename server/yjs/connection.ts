@@ -3,7 +3,7 @@ import type { ReadOnlyReason } from '../../src/lib/realtime/yjs-messages.ts';
 
 /**
  * What the room and the endpoint use of a WebSocket: ws's server-side socket in production, an
- * in-memory end in the room tests.
+ * in-memory end in the room tests (tests/support/yjs-socket-pair.ts).
  */
 export interface RoomSocket {
 	readonly readyState: number;
