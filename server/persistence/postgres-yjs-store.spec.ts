@@ -1,44 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import * as Y from 'yjs';
-import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db/connect.ts';
-import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
 import { newId } from '../../src/lib/server/ids.ts';
+import { openTestDatabase } from '../../tests/support/database-context.ts';
 import { createPostgresYjsStore } from './postgres-yjs-store.ts';
 import type { YjsStore } from './yjs-store.ts';
 
-/** A migrated database: in-memory PGlite, or a fresh PostgreSQL database when DATABASE_URL is set. */
-let database: DatabaseHandle;
+/**
+ * The PostgreSQL store's own rows. What every YjsStore promises is in yjs-store.contract.ts, run on
+ * this store by yjs-store.spec.ts.
+ */
+
+let database: Awaited<ReturnType<typeof openTestDatabase>>;
 let store: YjsStore;
-let dropDatabase: () => Promise<void> = async () => undefined;
 
 beforeAll(async () => {
-	const baseUrl = process.env.DATABASE_URL;
-	let databaseUrl: string | undefined;
-	if (baseUrl) {
-		const name = `tavolo_test_${newId(8)}`;
-		const admin = new pg.Client({ connectionString: baseUrl });
-		await admin.connect();
-		await admin.query(`create database ${name}`);
-		await admin.end();
-		const url = new URL(baseUrl);
-		url.pathname = `/${name}`;
-		databaseUrl = url.toString();
-		dropDatabase = async () => {
-			const cleanup = new pg.Client({ connectionString: baseUrl });
-			await cleanup.connect();
-			await cleanup.query(`drop database if exists ${name} with (force)`);
-			await cleanup.end();
-		};
-	}
-	database = await openDatabase({ databaseUrl, dataDir: '', inMemory: true });
-	await migrateToLatest(database.db);
+	database = await openTestDatabase();
 	store = createPostgresYjsStore(database.db);
 });
 
 afterAll(async () => {
-	await database.close();
-	await dropDatabase();
+	await database.dispose();
 });
 
 /** A writer doc whose every update is collected. */
@@ -50,77 +31,49 @@ function writer(clientID: number) {
 	return { doc, updates };
 }
 
+const logRows = (docName: string) =>
+	database.db.selectFrom('yjs_updates').select(['id', 'update']).where('doc_name', '=', docName).orderBy('id').execute();
+
+const snapshotRow = (docName: string) =>
+	database.db.selectFrom('yjs_snapshots').selectAll().where('doc_name', '=', docName).executeTakeFirst();
+
 describe('PostgreSQL YjsStore', () => {
-	it('loads nothing for a new document, then snapshot + tail after appends and compaction', async () => {
+	it('deletes the folded log rows and records the last folded id in the snapshot row', async () => {
 		const name = `agenda:${newId()}`;
-		expect(await store.load(name)).toBeNull();
 		const w = writer(1);
 		w.doc.getText('t').insert(0, 'uno');
 		w.doc.getText('t').insert(3, ' due');
 		await store.append(w.updates.splice(0).map((update) => ({ docName: name, update })));
-		expect((await store.load(name))?.tailRows).toBe(2);
+		const rows = await logRows(name);
+		expect(rows).toHaveLength(2);
 
 		expect(await store.compact(name)).toBe(2);
-		expect(await store.compact(name)).toBe(0);
+		expect(await logRows(name)).toHaveLength(0);
+		const first = await snapshotRow(name);
+		expect(Number(first?.last_update_id)).toBe(Number(rows[1].id));
+
 		w.doc.getText('t').insert(7, ' tre');
 		await store.append(w.updates.splice(0).map((update) => ({ docName: name, update })));
-
-		const loaded = await store.load(name);
-		expect(loaded?.tailRows).toBe(1);
+		const [tail] = await logRows(name);
+		expect(await store.compact(name)).toBe(1);
+		const second = await snapshotRow(name);
+		expect(Number(second?.last_update_id)).toBe(Number(tail.id));
+		expect(Number(second?.last_update_id)).toBeGreaterThan(Number(first?.last_update_id));
 		const doc = new Y.Doc();
-		Y.applyUpdate(doc, loaded!.state);
+		Y.applyUpdate(doc, new Uint8Array(second!.state));
 		expect(doc.getText('t').toString()).toBe('uno due tre');
-		const snapshot = await database.db.selectFrom('yjs_snapshots').selectAll().where('doc_name', '=', name).executeTakeFirstOrThrow();
-		expect(Number(snapshot.last_update_id)).toBeGreaterThan(0);
 	});
 
-	it('loses nothing when compactions run during concurrent appends', async () => {
+	it('stores one append’s rows in the order given, also when it takes more than one statement', async () => {
 		const name = `document:${newId()}`;
-		const writers = [writer(11), writer(12), writer(13)];
-		const appends: Promise<void>[] = [];
-		const compactions: Promise<number>[] = [];
-		for (let round = 0; round < 40; round++) {
-			for (const [i, w] of writers.entries()) {
-				w.doc.getArray('log').push([`${i}:${round}`]);
-				appends.push(store.append(w.updates.splice(0).map((update) => ({ docName: name, update }))));
-			}
-			if (round % 5 === 0) compactions.push(store.compact(name));
-		}
-		await Promise.all(appends);
-		await Promise.all(compactions);
-		const loaded = await store.load(name);
-		const doc = new Y.Doc();
-		Y.applyUpdate(doc, loaded!.state);
-		const entries = doc.getArray<string>('log').toArray();
-		expect(entries).toHaveLength(120);
-		for (let i = 0; i < 3; i++) {
-			for (let round = 0; round < 40; round++) expect(entries).toContain(`${i}:${round}`);
-		}
-		// And once more after a final compaction: every row folded, nothing dropped.
-		await store.compact(name);
-		const compacted = new Y.Doc();
-		Y.applyUpdate(compacted, (await store.load(name))!.state);
-		expect(compacted.getArray('log').length).toBe(120);
-		expect((await store.load(name))!.tailRows).toBe(0);
-	});
-
-	it('appends many documents in one call and keeps each document’s order', async () => {
-		const names = [`agenda:${newId()}`, `agenda:${newId()}`];
-		const a = writer(21);
-		const b = writer(22);
-		a.doc.getText('t').insert(0, 'a1');
-		b.doc.getText('t').insert(0, 'b1');
-		a.doc.getText('t').insert(2, 'a2');
-		await store.append([
-			{ docName: names[0], update: a.updates[0] },
-			{ docName: names[1], update: b.updates[0] },
-			{ docName: names[0], update: a.updates[1] }
-		]);
-		const loadedA = new Y.Doc();
-		Y.applyUpdate(loadedA, (await store.load(names[0]))!.state);
-		expect(loadedA.getText('t').toString()).toBe('a1a2');
-		const loadedB = new Y.Doc();
-		Y.applyUpdate(loadedB, (await store.load(names[1]))!.state);
-		expect(loadedB.getText('t').toString()).toBe('b1');
+		const w = writer(2);
+		// More rows than one INSERT carries (rowsPerStatement): the split must keep the order.
+		for (let i = 0; i < 5003; i++) w.doc.getArray('a').push([i]);
+		const updates = w.updates.splice(0);
+		await store.append(updates.map((update) => ({ docName: name, update })));
+		const rows = await logRows(name);
+		expect(rows).toHaveLength(updates.length);
+		for (const [i, row] of rows.entries()) expect(new Uint8Array(row.update)).toEqual(updates[i]);
+		expect((await store.load(name))?.tailRows).toBe(5003);
 	});
 });

@@ -1,27 +1,25 @@
 import type { Logger } from 'pino';
-import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as encoding from 'lib0/encoding';
-import * as decoding from 'lib0/decoding';
-import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
 import type { DocumentStatus } from '../../src/lib/server/db/schema.ts';
 import type { DocRef } from '../../src/lib/realtime/doc-names.ts';
 import {
 	encodeDurable,
 	encodeReadOnly,
-	messageAuth,
 	messageAwareness,
-	messageQueryAwareness,
 	messageSync,
 	yjsCloseCodes,
 	type ReadOnlyReason
 } from '../../src/lib/realtime/yjs-messages.ts';
-import type { CommitScheduler, CommitSource, PendingBatch } from '../persistence/commit-scheduler.ts';
+import type { CommitScheduler } from '../persistence/commit-scheduler.ts';
 import type { YjsStore } from '../persistence/yjs-store.ts';
 import type { DocChannel, DocRelay, RelayKind } from '../cluster/cluster.ts';
-import { decodeAwarenessEntries, encodeAwarenessEntry, withSessionName, type AwarenessEntry } from './awareness-entries.ts';
+import { AwarenessGate } from './awareness-gate.ts';
+import { Refusal, type Connection } from './connection.ts';
+import { receiveMessage } from './message-receiver.ts';
+import { RoomPersistence } from './room-persistence.ts';
 import type { YjsMetrics } from './yjs-metrics.ts';
 
 export interface YjsLimits {
@@ -32,62 +30,6 @@ export interface YjsLimits {
 	yjsLoadBufferMessages: number;
 	yjsCommitDelayMs: number;
 	yjsCompactAfter: number;
-}
-
-/** One WebSocket on one document. */
-export interface Connection {
-	socket: WebSocket;
-	user: SessionUser;
-	/** The session that opened it: a logout closes it. */
-	sessionId: string;
-	readOnly: boolean;
-	readOnlyReason: ReadOnlyReason;
-	/** The awareness clientID this connection speaks for; bound by its first own state. */
-	awarenessClientId: number | null;
-	/** Messages received while the document loads (at most yjsLoadBufferMessages). */
-	buffered: Uint8Array[];
-	awarenessWindowStart: number;
-	awarenessInWindow: number;
-	/** The newest awareness entry held back by the rate cap; older held ones are superseded. */
-	heldAwareness: AwarenessEntry | null;
-	heldAwarenessTimer: NodeJS.Timeout | undefined;
-	/** Answered the last keepalive ping. */
-	alive: boolean;
-	closed: boolean;
-}
-
-export function createConnection(
-	socket: WebSocket,
-	user: SessionUser,
-	sessionId: string,
-	readOnly: boolean,
-	reason: ReadOnlyReason
-): Connection {
-	return {
-		socket,
-		user,
-		sessionId,
-		readOnly,
-		readOnlyReason: reason,
-		awarenessClientId: null,
-		buffered: [],
-		awarenessWindowStart: 0,
-		awarenessInWindow: 0,
-		heldAwareness: null,
-		heldAwarenessTimer: undefined,
-		alive: true,
-		closed: false
-	};
-}
-
-/** A reason to close one connection; anything else thrown while handling a message is a 4400. */
-class Refusal extends Error {
-	constructor(
-		readonly code: number,
-		readonly reason: string
-	) {
-		super(reason);
-	}
 }
 
 export interface DocRoomOptions {
@@ -125,13 +67,14 @@ const resyncOrigin = Symbol('resync');
 
 /**
  * One Yjs document in memory with its connections: the y-websocket protocol (sync + awareness)
- * with read-only connections and limits, plus its share of persistence (pending updates for the
- * group commit, durable acks, compaction, unloading).
+ * with read-only connections and limits, fanning every change out to the other connections and
+ * nodes. Frames are decoded by message-receiver.ts, awareness passes an AwarenessGate, and the
+ * RoomPersistence keeps what is applied apart from what is committed (CONVENTIONS §19).
  *
  * Unlike the stock server's closeConn, the room leaves memory only when no connection is left AND
  * every applied update is committed; a failed save keeps it here until a retry succeeds.
  */
-export class DocRoom implements CommitSource<Y.Snapshot> {
+export class DocRoom {
 	readonly docName: string;
 	readonly ref: DocRef;
 	readonly tableId: string;
@@ -140,21 +83,10 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	readonly awareness = new awarenessProtocol.Awareness(this.doc);
 	private readonly connections = new Set<Connection>();
 	private state: 'loading' | 'ready' | 'gone' = 'loading';
-	private pending: Uint8Array[] = [];
-	/** Connections whose updates are in `pending`: they, and only they, await a durable ack. */
-	private pendingWriters = new Set<Connection>();
-	/** The writers of the batch being committed. */
-	private committingWriters = new Set<Connection>();
-	private committing = false;
-	private durable: Y.Snapshot | null = null;
 	/** Upper bound of the encoded state size; recomputed exactly only near the limit. */
 	private encodedSizeBound = 0;
-	private tailRows = 0;
-	private compacting = false;
-	/** The compaction on the way out was tried since the last connection left. */
-	private compactedOnLeave = false;
-	/** clientID → user id of every awareness client seen here, so echoes cannot claim it later. */
-	private readonly awarenessOwners = new Map<number, string>();
+	private readonly gate: AwarenessGate;
+	private readonly persistence: RoomPersistence;
 	private readonly options: DocRoomOptions;
 	private readonly channel: DocChannel | null;
 	/** Relayed messages that arrived while the stored state was loading. */
@@ -169,6 +101,23 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		this.documentStatus = options.documentStatus;
 		// The server has no presence of its own.
 		this.awareness.setLocalState(null);
+		this.gate = new AwarenessGate({ awareness: this.awareness, limits: options.limits, metrics: options.metrics });
+		this.persistence = new RoomPersistence({
+			docName: options.docName,
+			doc: this.doc,
+			store: options.store,
+			scheduler: options.scheduler,
+			compactAfter: options.limits.yjsCompactAfter,
+			logger: options.logger,
+			metrics: options.metrics,
+			isShuttingDown: options.isShuttingDown,
+			track: options.track,
+			acknowledge: (writers, durable) => {
+				const ack = encodeDurable(durable);
+				for (const conn of writers) if (this.connections.has(conn)) this.send(conn, ack);
+			},
+			settled: () => this.maybeLeave()
+		});
 		this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
 		this.awareness.on('update', (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) =>
 			this.onAwarenessUpdate(changes, origin)
@@ -187,7 +136,7 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	}
 
 	hasUnsaved(): boolean {
-		return this.pending.length > 0 || this.committing;
+		return this.persistence.hasUnsaved();
 	}
 
 	connectionsOf(userId: string): Connection[] {
@@ -202,10 +151,8 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	async load(): Promise<void> {
 		try {
 			const stored = await this.options.store.load(this.docName);
-			if (stored) {
-				Y.applyUpdate(this.doc, stored.state, loadOrigin);
-				this.tailRows = stored.tailRows;
-			}
+			if (stored) Y.applyUpdate(this.doc, stored.state, loadOrigin);
+			this.persistence.loaded(stored?.tailRows ?? 0);
 		} catch (error) {
 			this.options.logger.error({ err: error, docName: this.docName }, 'yjs document failed to load');
 			for (const conn of this.allConnections()) this.close(conn, yjsCloseCodes.unavailable, 'load_failed');
@@ -213,7 +160,6 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 			return;
 		}
 		this.encodedSizeBound = Y.encodeStateAsUpdate(this.doc).byteLength;
-		this.durable = Y.snapshot(this.doc);
 		this.state = 'ready';
 		const relayed = this.relayedWhileLoading;
 		this.relayedWhileLoading = [];
@@ -224,7 +170,7 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 
 	join(conn: Connection): void {
 		this.connections.add(conn);
-		this.compactedOnLeave = false;
+		this.persistence.joined();
 		this.options.metrics.connections.inc();
 		if (this.state === 'ready') this.greet(conn);
 	}
@@ -247,11 +193,8 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		if (!this.connections.delete(conn)) return;
 		conn.closed = true;
 		conn.buffered = [];
-		if (conn.heldAwarenessTimer) clearTimeout(conn.heldAwarenessTimer);
 		this.options.metrics.connections.dec();
-		if (conn.awarenessClientId !== null) {
-			awarenessProtocol.removeAwarenessStates(this.awareness, [conn.awarenessClientId], null);
-		}
+		this.gate.release(conn);
 		if (this.connections.size === 0) this.maybeLeave();
 	}
 
@@ -278,7 +221,8 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		const states = this.awareness.getStates();
 		if (states.size > 0) this.send(conn, this.awarenessMessage([...states.keys()]));
 		if (conn.readOnly) this.send(conn, encodeReadOnly({ readOnly: true, reason: conn.readOnlyReason }));
-		if (this.durable) this.send(conn, encodeDurable(this.durable));
+		const durable = this.persistence.durable;
+		if (durable) this.send(conn, encodeDurable(durable));
 		const buffered = conn.buffered;
 		conn.buffered = [];
 		for (const message of buffered) {
@@ -289,24 +233,17 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 
 	private handle(conn: Connection, message: Uint8Array): void {
 		try {
-			const decoder = decoding.createDecoder(message);
-			const type = decoding.readVarUint(decoder);
-			switch (type) {
-				case messageSync:
-					this.handleSync(conn, decoder);
-					break;
-				case messageAwareness:
-					this.handleAwareness(conn, decoding.readVarUint8Array(decoder));
-					break;
-				case messageQueryAwareness:
-					this.send(conn, this.awarenessMessage([...this.awareness.getStates().keys()]));
-					break;
-				case messageAuth:
-					// Only the server may deny permission; a client's auth message means nothing.
-					break;
-				default:
-					throw new Refusal(yjsCloseCodes.badMessage, 'unknown_message_type');
-			}
+			receiveMessage(message, {
+				syncStep1: (stateVector) => {
+					const reply = encoding.createEncoder();
+					encoding.writeVarUint(reply, messageSync);
+					syncProtocol.writeSyncStep2(reply, this.doc, stateVector);
+					this.send(conn, encoding.toUint8Array(reply));
+				},
+				update: (update) => this.applyClientUpdate(conn, update),
+				awareness: (update) => this.gate.receive(conn, update),
+				queryAwareness: () => this.send(conn, this.awarenessMessage([...this.awareness.getStates().keys()]))
+			});
 		} catch (error) {
 			if (error instanceof Refusal) {
 				this.options.logger.warn({ docName: this.docName, userId: conn.user.id, reason: error.reason }, 'yjs connection refused');
@@ -321,30 +258,13 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		}
 	}
 
-	private handleSync(conn: Connection, decoder: decoding.Decoder): void {
-		const syncType = decoding.readVarUint(decoder);
-		if (syncType === syncProtocol.messageYjsSyncStep1) {
-			const stateVector = decoding.readVarUint8Array(decoder);
-			const reply = encoding.createEncoder();
-			encoding.writeVarUint(reply, messageSync);
-			syncProtocol.writeSyncStep2(reply, this.doc, stateVector);
-			this.send(conn, encoding.toUint8Array(reply));
-			return;
-		}
-		if (syncType !== syncProtocol.messageYjsSyncStep2 && syncType !== syncProtocol.messageYjsUpdate) {
-			throw new Refusal(yjsCloseCodes.badMessage, 'unknown_sync_message');
-		}
-		const update = decoding.readVarUint8Array(decoder);
+	private applyClientUpdate(conn: Connection, update: Uint8Array): void {
 		if (conn.readOnly) {
 			// Observers and final documents: dropped, never applied nor persisted. The connection
 			// stays open so the reader keeps receiving everyone else's edits.
 			this.options.metrics.updatesDropped.inc({ reason: 'read_only' });
 			return;
 		}
-		this.applyClientUpdate(conn, update);
-	}
-
-	private applyClientUpdate(conn: Connection, update: Uint8Array): void {
 		const max = this.options.limits.yjsMaxDocBytes;
 		if (this.encodedSizeBound + update.byteLength > max) {
 			// Near the cap the cheap bound is not enough: measure what the state would become.
@@ -357,61 +277,6 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 			this.encodedSizeBound += update.byteLength;
 		}
 		this.options.metrics.updatesApplied.inc();
-	}
-
-	private handleAwareness(conn: Connection, payload: Uint8Array): void {
-		const entries = decodeAwarenessEntries(payload);
-		for (const entry of entries) {
-			if (!this.speaksFor(conn, entry)) continue;
-			if (Buffer.byteLength(entry.json) > this.options.limits.yjsMaxAwarenessBytes) {
-				throw new Refusal(yjsCloseCodes.tooLarge, 'awareness_too_large');
-			}
-			const own = { ...entry, json: entry.json === 'null' ? entry.json : withSessionName(entry.json, conn.user.name) };
-			this.rateLimitedAwareness(conn, own);
-		}
-	}
-
-	/**
-	 * One awareness clientID per connection: the first one it sends a state for, unless another
-	 * connection owns it or a different user owned it before (the stock provider re-sends other
-	 * clients' states, which must not let anyone speak for them). Entries for other ids are ignored.
-	 */
-	private speaksFor(conn: Connection, entry: AwarenessEntry): boolean {
-		if (conn.awarenessClientId !== null) return conn.awarenessClientId === entry.clientId;
-		if (entry.json === 'null') return false;
-		const owner = this.awarenessOwners.get(entry.clientId);
-		if (owner !== undefined && owner !== conn.user.id) return false;
-		if (this.allConnections().some((other) => other !== conn && other.awarenessClientId === entry.clientId)) return false;
-		conn.awarenessClientId = entry.clientId;
-		this.awarenessOwners.set(entry.clientId, conn.user.id);
-		return true;
-	}
-
-	/** TAVOLO_YJS_AWARENESS_PER_SECOND: beyond it the newest state waits for the next second. */
-	private rateLimitedAwareness(conn: Connection, entry: AwarenessEntry): void {
-		const now = Date.now();
-		if (now - conn.awarenessWindowStart >= 1000) {
-			conn.awarenessWindowStart = now;
-			conn.awarenessInWindow = 0;
-		}
-		if (conn.awarenessInWindow < this.options.limits.yjsAwarenessPerSecond && !conn.heldAwareness) {
-			conn.awarenessInWindow += 1;
-			awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntry(entry), conn);
-			return;
-		}
-		conn.heldAwareness = entry;
-		if (conn.heldAwarenessTimer) return;
-		this.options.metrics.updatesDropped.inc({ reason: 'awareness_rate' });
-		conn.heldAwarenessTimer = setTimeout(
-			() => {
-				conn.heldAwarenessTimer = undefined;
-				const held = conn.heldAwareness;
-				conn.heldAwareness = null;
-				if (held && !conn.closed) this.rateLimitedAwareness(conn, held);
-			},
-			conn.awarenessWindowStart + 1000 - now
-		);
-		conn.heldAwarenessTimer.unref();
 	}
 
 	/** Another node's message for this document (see server/cluster/README.md). */
@@ -457,10 +322,7 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 	private onDocUpdate(update: Uint8Array, origin: unknown): void {
 		if (origin === loadOrigin) return;
 		if (origin !== resyncOrigin) {
-			this.pending.push(update);
-			if (this.connections.has(origin as Connection)) this.pendingWriters.add(origin as Connection);
-			this.options.metrics.pendingUpdates.inc();
-			this.options.scheduler.markDirty(this);
+			this.persistence.applied(update, this.connections.has(origin as Connection) ? (origin as Connection) : null);
 			if (origin !== relayOrigin) this.channel?.publish('update', update);
 		}
 		const encoder = encoding.createEncoder();
@@ -510,83 +372,10 @@ export class DocRoom implements CommitSource<Y.Snapshot> {
 		conn.socket.send(message);
 	}
 
-	// ---- persistence (CommitSource) ----
-
-	takePending(): PendingBatch<Y.Snapshot> | null {
-		if (this.pending.length === 0) return null;
-		const updates = this.pending;
-		this.pending = [];
-		this.committingWriters = this.pendingWriters;
-		this.pendingWriters = new Set();
-		this.committing = true;
-		// Every applied update is in `updates`, so once they commit the database holds at least
-		// the document as it is now: that is the durable mark the clients are told about.
-		return { updates, mark: Y.snapshot(this.doc) };
-	}
-
-	committed(batch: PendingBatch<Y.Snapshot>): void {
-		this.committing = false;
-		this.options.metrics.pendingUpdates.dec(batch.updates.length);
-		this.durable = batch.mark;
-		this.tailRows += batch.updates.length;
-		// Only the writers of this batch are told: a reader has nothing of its own to see saved,
-		// and at hundreds of readers an ack to everyone after every commit would double the traffic.
-		const ack = encodeDurable(batch.mark);
-		for (const conn of this.committingWriters) if (this.connections.has(conn)) this.send(conn, ack);
-		this.committingWriters = new Set();
-		if (this.tailRows >= this.options.limits.yjsCompactAfter) this.compact();
-		if (this.connections.size === 0) this.maybeLeave();
-	}
-
-	failed(batch: PendingBatch<Y.Snapshot>): void {
-		this.committing = false;
-		this.pending = batch.updates.concat(this.pending);
-		for (const conn of this.committingWriters) this.pendingWriters.add(conn);
-		this.committingWriters = new Set();
-	}
-
-	/** Starts a compaction unless one runs or the endpoint shuts down; false when none started. */
-	private compact(): boolean {
-		if (this.compacting || this.options.isShuttingDown()) return false;
-		this.compacting = true;
-		const work = this.options.store.compact(this.docName).then(
-			(folded) => {
-				this.tailRows = Math.max(0, this.tailRows - folded);
-				this.options.metrics.compactions.inc({ result: 'ok' });
-			},
-			(error: unknown) => {
-				// The log is intact (the compaction rolled back); the next one will fold it.
-				this.options.metrics.compactions.inc({ result: 'failed' });
-				this.options.logger.error({ err: error, docName: this.docName }, 'yjs compaction failed');
-			}
-		);
-		this.options.track(
-			work.finally(() => {
-				this.compacting = false;
-				if (this.connections.size === 0) this.maybeLeave();
-			})
-		);
-		return true;
-	}
-
-	/**
-	 * The last connection left: commit now, compact once, then leave memory, each step re-checking
-	 * that nobody came back and nothing new is unsaved. A failed commit is retried by the scheduler,
-	 * whose success calls back here; a failed compaction loses nothing (the log stays) and does not
-	 * hold the document in memory.
-	 */
+	/** The last connection left: leave memory once everything is committed (RoomPersistence.readyToLeave). */
 	private maybeLeave(): void {
 		if (this.state !== 'ready' || this.connections.size > 0) return;
-		if (this.hasUnsaved()) {
-			this.options.scheduler.flush().catch(() => undefined);
-			return;
-		}
-		if (this.compacting) return;
-		if (this.tailRows > 0 && !this.compactedOnLeave) {
-			this.compactedOnLeave = true;
-			if (this.compact()) return;
-		}
-		this.leaveMemory();
+		if (this.persistence.readyToLeave()) this.leaveMemory();
 	}
 
 	/** Drops the document from memory: only called with nothing unsaved (or nothing loaded). */

@@ -15,7 +15,8 @@ import type { UpgradeAuth } from '../upgrade-auth.ts';
 import { createCommitScheduler } from '../persistence/commit-scheduler.ts';
 import { createPostgresYjsStore } from '../persistence/postgres-yjs-store.ts';
 import type { YjsStore } from '../persistence/yjs-store.ts';
-import { createConnection, DocRoom, type Connection, type YjsLimits } from './doc-room.ts';
+import { createConnection } from './connection.ts';
+import { DocRoom, type YjsLimits } from './doc-room.ts';
 import { createYjsMetrics } from './yjs-metrics.ts';
 import type { DocRelay } from '../cluster/cluster.ts';
 
