@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../src/lib/server/db/connect.ts';
 import { foldUpdates } from '../../src/lib/server/documents/yjs-state.ts';
-import type { YjsLogEntry, YjsStore } from './yjs-store.ts';
+import type { YjsStore } from './yjs-store.ts';
 
 /**
  * PostgreSQL rows per INSERT statement: PostgreSQL takes at most 65,535 bind parameters per

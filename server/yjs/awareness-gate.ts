@@ -2,7 +2,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import { yjsCloseCodes } from '../../src/lib/realtime/yjs-messages.ts';
 import { decodeAwarenessEntries, encodeAwarenessEntry, withSessionName, type AwarenessEntry } from './awareness-entries.ts';
 import { Refusal, type Connection } from './connection.ts';
-import type { YjsLimits } from './doc-room.ts';
+import type { YjsLimits } from './limits.ts';
 import type { YjsMetrics } from './yjs-metrics.ts';
 
 export interface AwarenessGateOptions {

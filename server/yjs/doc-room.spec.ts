@@ -19,7 +19,8 @@ import { createMemoryYjsStore } from '../persistence/memory-yjs-store.ts';
 import type { YjsStore } from '../persistence/yjs-store.ts';
 import { encodeAwarenessEntry } from './awareness-entries.ts';
 import { createConnection, type Connection } from './connection.ts';
-import { DocRoom, type YjsLimits } from './doc-room.ts';
+import { DocRoom } from './doc-room.ts';
+import type { YjsLimits } from './limits.ts';
 import { createYjsMetrics, type YjsMetrics } from './yjs-metrics.ts';
 
 /**

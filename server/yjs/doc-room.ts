@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as encoding from 'lib0/encoding';
-import type { DocumentStatus } from '../../src/lib/server/db/schema.ts';
+import type { DocumentStatus } from '../../src/lib/domain/documents.ts';
 import type { DocRef } from '../../src/lib/realtime/doc-names.ts';
 import {
 	encodeDurable,
@@ -20,17 +20,8 @@ import { AwarenessGate } from './awareness-gate.ts';
 import { Refusal, type Connection } from './connection.ts';
 import { receiveMessage } from './message-receiver.ts';
 import { RoomPersistence } from './room-persistence.ts';
+import type { YjsLimits } from './limits.ts';
 import type { YjsMetrics } from './yjs-metrics.ts';
-
-export interface YjsLimits {
-	yjsMaxFrameBytes: number;
-	yjsMaxDocBytes: number;
-	yjsMaxAwarenessBytes: number;
-	yjsAwarenessPerSecond: number;
-	yjsLoadBufferMessages: number;
-	yjsCommitDelayMs: number;
-	yjsCompactAfter: number;
-}
 
 export interface DocRoomOptions {
 	docName: string;

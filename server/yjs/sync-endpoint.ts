@@ -16,7 +16,8 @@ import { createCommitScheduler } from '../persistence/commit-scheduler.ts';
 import { createPostgresYjsStore } from '../persistence/postgres-yjs-store.ts';
 import type { YjsStore } from '../persistence/yjs-store.ts';
 import { createConnection } from './connection.ts';
-import { DocRoom, type YjsLimits } from './doc-room.ts';
+import { DocRoom } from './doc-room.ts';
+import type { YjsLimits } from './limits.ts';
 import { createYjsMetrics } from './yjs-metrics.ts';
 import type { DocRelay } from '../cluster/cluster.ts';
 

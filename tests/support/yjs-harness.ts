@@ -19,7 +19,7 @@ import { SESSION_COOKIE, type SessionUser } from '../../src/lib/server/auth/sess
 import type { TableRole } from '../../src/lib/domain/tables.ts';
 import { authenticateUpgrade } from '../../server/upgrade-auth.ts';
 import { createSyncEndpoint, type SyncEndpoint } from '../../server/yjs/sync-endpoint.ts';
-import type { YjsLimits } from '../../server/yjs/doc-room.ts';
+import type { YjsLimits } from '../../server/yjs/limits.ts';
 import type { YjsStore } from '../../server/persistence/yjs-store.ts';
 import type { DocRelay } from '../../server/cluster/cluster.ts';
 import type { Events, MembershipChanges } from '../../src/lib/server/events.ts';

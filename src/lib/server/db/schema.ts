@@ -10,9 +10,6 @@ import type { TopicStatus } from '../../domain/topics.ts';
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
-/** The Yjs endpoint (server/yjs/doc-room.ts) still takes this name from here; src/lib/domain/ defines it. */
-export type { DocumentStatus };
-
 export interface UsersTable {
 	id: string;
 	email: string;
