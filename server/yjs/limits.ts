@@ -1,10 +1,13 @@
-/** The /yjs limits, from the configuration (server/config.ts, TAVOLO_YJS_*), as the room and its gates read them. */
-export interface YjsLimits {
-	yjsMaxFrameBytes: number;
-	yjsMaxDocBytes: number;
-	yjsMaxAwarenessBytes: number;
-	yjsAwarenessPerSecond: number;
-	yjsLoadBufferMessages: number;
-	yjsCommitDelayMs: number;
-	yjsCompactAfter: number;
-}
+import type { Config } from '../config.ts';
+
+/** The /yjs limits, as configured (TAVOLO_YJS_*: server/config.ts and the README's table). */
+export type YjsLimits = Pick<
+	Config['limits'],
+	| 'yjsMaxFrameBytes'
+	| 'yjsMaxDocBytes'
+	| 'yjsMaxAwarenessBytes'
+	| 'yjsAwarenessPerSecond'
+	| 'yjsLoadBufferMessages'
+	| 'yjsCommitDelayMs'
+	| 'yjsCompactAfter'
+>;

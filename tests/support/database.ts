@@ -1,8 +1,8 @@
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { newId } from '../../src/lib/server/ids.ts';
+import { adminQuery } from './postgres-admin.ts';
 
 /**
  * A fresh PostgreSQL database per test file when DATABASE_URL is set (dropped afterwards), so
@@ -26,14 +26,4 @@ export async function createTestDatabase(): Promise<{ url: string | undefined; d
 /** Puts a migrated embedded database into `dataDir` (TAVOLO_DATA_DIR), where the app opens it. */
 export async function copyPgliteTemplate(dataDir: string): Promise<void> {
 	await cp(path.join(inject('pgliteTemplate'), 'pglite'), path.join(dataDir, 'pglite'), { recursive: true });
-}
-
-async function adminQuery(connectionString: string, sql: string): Promise<void> {
-	const admin = new pg.Client({ connectionString });
-	await admin.connect();
-	try {
-		await admin.query(sql);
-	} finally {
-		await admin.end();
-	}
 }

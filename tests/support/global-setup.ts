@@ -3,11 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/lib/server/db/connect.ts';
 import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
 import { newId } from '../../src/lib/server/ids.ts';
+import { adminQuery } from './postgres-admin.ts';
 import { ensureDefaultProgramme } from '../../src/lib/server/programmes/service.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -59,15 +59,5 @@ async function migrateTemplate(options: { databaseUrl: string | undefined; dataD
 		await ensureDefaultProgramme(database.db);
 	} finally {
 		await database.close();
-	}
-}
-
-async function adminQuery(connectionString: string, sql: string): Promise<void> {
-	const client = new pg.Client({ connectionString });
-	await client.connect();
-	try {
-		await client.query(sql);
-	} finally {
-		await client.end();
 	}
 }

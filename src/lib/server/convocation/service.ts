@@ -14,6 +14,7 @@ import type { SendProgress, SendSummary } from '../../domain/convocation.ts';
 import { AppError } from '../errors.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import type { LiveDocuments } from '../live-documents.ts';
+import { findTableHeading } from '../tables/queries.ts';
 import { accessMeeting } from '../authz/access.ts';
 import { listCategories } from '../programmes/service.ts';
 import { recordAudit } from '../audit/service.ts';
@@ -83,19 +84,7 @@ async function loadLetter(
 	signer: { name: string; email: string } | null
 ): Promise<LetterContext> {
 	const { db } = deps;
-	const table = await db
-		.selectFrom('tables')
-		.innerJoin('programmes', 'programmes.id', 'tables.programme_id')
-		.innerJoin('organizations', 'organizations.id', 'programmes.organization_id')
-		.select([
-			'tables.name',
-			'tables.territory',
-			'tables.programme_id',
-			'programmes.name as programme',
-			'organizations.name as organization'
-		])
-		.where('tables.id', '=', meeting.table_id)
-		.executeTakeFirstOrThrow();
+	const table = await findTableHeading(db, meeting.table_id);
 	await deps.live?.flush();
 	const [categories, expected, members, saved, agendaState] = await Promise.all([
 		listCategories(db, table.programme_id),

@@ -33,6 +33,11 @@ export async function recordDeparture(db: Db, attendanceId: string): Promise<voi
 /** The attendance register (foglio presenze): every stay, in order of arrival. */
 export async function listAttendance(db: Db, user: SessionUser, meetingId: string): Promise<AttendanceRow[]> {
 	const { meeting } = await accessMeeting(db, user, meetingId);
+	return findStays(db, meeting);
+}
+
+/** Every stay in a meeting's live room, in order of arrival, with the member's role and category on its table. */
+export async function findStays(db: Db, meeting: { id: string; table_id: string }): Promise<AttendanceRow[]> {
 	const rows = await db
 		.selectFrom('meeting_attendance')
 		.innerJoin('users', 'users.id', 'meeting_attendance.user_id')
@@ -48,7 +53,7 @@ export async function listAttendance(db: Db, user: SessionUser, meetingId: strin
 			'meeting_attendance.joined_at',
 			'meeting_attendance.left_at'
 		])
-		.where('meeting_attendance.meeting_id', '=', meetingId)
+		.where('meeting_attendance.meeting_id', '=', meeting.id)
 		.orderBy('meeting_attendance.joined_at')
 		.execute();
 	return rows.map((r) => ({

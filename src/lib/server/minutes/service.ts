@@ -9,6 +9,8 @@ import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import type { LiveDocuments } from '../live-documents.ts';
 import { accessMeeting } from '../authz/access.ts';
+import { findStays } from '../live/attendance.ts';
+import { findTableHeading } from '../tables/queries.ts';
 import { computeResults } from '../polls/service.ts';
 import { listCategories } from '../programmes/service.ts';
 import { recordAudit } from '../audit/service.ts';
@@ -110,40 +112,11 @@ async function draftMinutes(deps: MinutesDeps, user: SessionUser, meeting: Meeti
 }
 
 async function gatherFacts(db: Db, meeting: MeetingRow): Promise<MinutesFacts> {
-	const table = await db
-		.selectFrom('tables')
-		.innerJoin('programmes', 'programmes.id', 'tables.programme_id')
-		.innerJoin('organizations', 'organizations.id', 'programmes.organization_id')
-		.select([
-			'tables.name',
-			'tables.territory',
-			'tables.programme_id',
-			'programmes.name as programme',
-			'organizations.name as organization'
-		])
-		.where('tables.id', '=', meeting.table_id)
-		.executeTakeFirstOrThrow();
+	const table = await findTableHeading(db, meeting.table_id);
 	const [categories, expected, stays, polls, agendaState] = await Promise.all([
 		listCategories(db, table.programme_id),
 		db.selectFrom('table_expected_categories').select('category_id').where('table_id', '=', meeting.table_id).execute(),
-		db
-			.selectFrom('meeting_attendance')
-			.innerJoin('users', 'users.id', 'meeting_attendance.user_id')
-			.leftJoin('memberships', (join) =>
-				join.onRef('memberships.user_id', '=', 'meeting_attendance.user_id').on('memberships.table_id', '=', meeting.table_id)
-			)
-			.select([
-				'meeting_attendance.user_id',
-				'users.name',
-				'memberships.role',
-				'memberships.category_id',
-				'memberships.represented_body',
-				'meeting_attendance.joined_at',
-				'meeting_attendance.left_at'
-			])
-			.where('meeting_attendance.meeting_id', '=', meeting.id)
-			.orderBy('meeting_attendance.joined_at')
-			.execute(),
+		findStays(db, meeting),
 		db.selectFrom('polls').selectAll().where('meeting_id', '=', meeting.id).where('status', '=', 'closed').orderBy('created_at').execute(),
 		loadDocumentState(db, agendaDocName(meeting.id))
 	]);
@@ -155,15 +128,15 @@ async function gatherFacts(db: Db, meeting: MeetingRow): Promise<MinutesFacts> {
 
 	const attendees = new Map<string, MinutesFacts['attendees'][number] & { role: string | null }>();
 	for (const stay of stays) {
-		const person = attendees.get(stay.user_id) ?? {
+		const person = attendees.get(stay.userId) ?? {
 			name: stay.name,
-			role: stay.role ?? null,
-			categoryId: stay.category_id ?? null,
-			representedBody: stay.represented_body ?? '',
+			role: stay.role,
+			categoryId: stay.categoryId,
+			representedBody: stay.representedBody,
 			stays: []
 		};
-		person.stays.push({ joinedAt: new Date(stay.joined_at), leftAt: stay.left_at ? new Date(stay.left_at) : null });
-		attendees.set(stay.user_id, person);
+		person.stays.push({ joinedAt: new Date(stay.joinedAt), leftAt: stay.leftAt ? new Date(stay.leftAt) : null });
+		attendees.set(stay.userId, person);
 	}
 
 	/** Voting members whose stay in the room overlapped the poll's open period. */
@@ -171,8 +144,8 @@ async function gatherFacts(db: Db, meeting: MeetingRow): Promise<MinutesFacts> {
 		new Set(
 			stays
 				.filter((s) => s.role && s.role !== 'observer')
-				.filter((s) => new Date(s.joined_at) <= closedAt && (!s.left_at || new Date(s.left_at) >= openedAt))
-				.map((s) => s.user_id)
+				.filter((s) => new Date(s.joinedAt) <= closedAt && (!s.leftAt || new Date(s.leftAt) >= openedAt))
+				.map((s) => s.userId)
 		).size;
 
 	return {
