@@ -58,7 +58,6 @@ const config = {
 				'frame-ancestors': ['none']
 			}
 		},
-		alias: { $server: 'server' },
 		// `npm run check` type-checks the Node entry and the scripts too, not only what src/ imports.
 		typescript: {
 			config: (tsconfig) => ({ ...tsconfig, include: [...tsconfig.include, '../server/**/*.ts', '../scripts/**/*.js', '../*.config.ts'] })
