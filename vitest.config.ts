@@ -1,3 +1,4 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -5,6 +6,13 @@ import { defineConfig } from 'vitest/config';
  * set), real servers on port 0, real sockets. Browser tests live in vitest.e2e.config.ts.
  */
 export default defineConfig({
+	plugins: [
+		// Runes modules (`*.svelte.ts`: the browser's state classes and their specs) are compiled
+		// for the browser, as the app ships them; in the 'node' environment they would be compiled
+		// for SSR, where $state is a plain field, $derived recomputes on every read and $effect
+		// never runs. Components (`*.svelte`) keep the environment's default.
+		svelte({ dynamicCompileOptions: ({ filename }) => (filename.endsWith('.svelte') ? undefined : { generate: 'client' }) })
+	],
 	resolve: {
 		alias: { $lib: new URL('./src/lib', import.meta.url).pathname }
 	},

@@ -1,9 +1,10 @@
 import * as Y from 'yjs';
 import { getSchema, type JSONContent } from '@tiptap/core';
+import { Node } from '@tiptap/pm/model';
 import { yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap';
-import { generateHTML } from '@tiptap/html/server';
 import { MarkdownManager } from '@tiptap/markdown';
 import { draftExtensions, draftField } from './extensions.ts';
+import { serializeToHTML } from './html-serializer.ts';
 
 /** A draft as the server sees it: ProseMirror JSON plus what is stored and exported from it. */
 export interface RenderedDraft {
@@ -28,7 +29,8 @@ export function draftJsonFromState(state: Uint8Array): JSONContent {
 }
 
 export function renderDraftJson(json: JSONContent): RenderedDraft {
-	return { json, html: generateHTML(json, extensions), markdown: markdown.serialize(json).trim() + '\n' };
+	const html = serializeToHTML(schema, Node.fromJSON(schema, json).content);
+	return { json, html, markdown: markdown.serialize(json).trim() + '\n' };
 }
 
 export function renderDraftState(state: Uint8Array): RenderedDraft {
