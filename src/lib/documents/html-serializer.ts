@@ -37,6 +37,7 @@ function escapeAttribute(value: string): string {
 }
 
 /** What a DOM would refuse as a tag or attribute name (InvalidCharacterError), so nothing can break out of the tag. */
+// eslint-disable-next-line no-control-regex -- control characters are among what a DOM refuses in a name
 const invalidName = /[\s"'<>/=\u0000-\u001f\u007f]/;
 
 function checkName(kind: string, name: string): string {

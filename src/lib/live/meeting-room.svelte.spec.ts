@@ -171,15 +171,15 @@ afterEach(async () => {
 	vi.unstubAllGlobals();
 });
 
-function newRoom(viewer: RoomViewer = participant): MeetingRoom {
-	const room = new MeetingRoom(meetingId, viewer, { status: 'planned' });
+function newRoom(viewer: RoomViewer = participant, options: { commandTimeoutMs?: number } = {}): MeetingRoom {
+	const room = new MeetingRoom(meetingId, viewer, { status: 'planned' }, options);
 	rooms.push(room);
 	return room;
 }
 
 /** A room connected and holding the state its join answered. */
-async function joinedRoom(viewer: RoomViewer = participant): Promise<MeetingRoom> {
-	const room = newRoom(viewer);
+async function joinedRoom(viewer: RoomViewer = participant, options: { commandTimeoutMs?: number } = {}): Promise<MeetingRoom> {
+	const room = newRoom(viewer, options);
 	room.connect();
 	await vi.waitFor(() => expect(room.loaded).toBe(true));
 	return room;
@@ -526,7 +526,8 @@ describe('commands', () => {
 	});
 
 	it('gives up on a command the server never answers, and says so', async () => {
-		const room = await joinedRoom();
+		// A short timeout of its own: the default (8 s) is the same code path, only slower.
+		const room = await joinedRoom(participant, { commandTimeoutMs: 300 });
 		server.answer = () => undefined;
 
 		expect(await room.raiseHand()).toBeNull();

@@ -8,7 +8,6 @@ import type {
 	AckError,
 	ClientToServerEvents,
 	LiveState,
-	MeetingStatus,
 	Participant,
 	PollSnapshot,
 	PollView,
@@ -16,6 +15,7 @@ import type {
 	SpeakerEntry,
 	TimerState
 } from '$lib/realtime/protocol.ts';
+import type { MeetingStatus } from '$lib/domain/meetings.ts';
 import { roomReconnection } from './room-reconnection.ts';
 
 export type RoomConnection = 'connecting' | 'connected' | 'offline';
@@ -45,7 +45,7 @@ type CommandName = Exclude<keyof ClientToServerEvents, 'meeting:join'>;
 type CommandPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
 
 /** A command the server has not answered by then failed (network gone, server restarting). */
-const commandTimeoutMs = 8_000;
+const defaultCommandTimeoutMs = 8_000;
 
 /**
  * The live meeting room in the browser: one socket.io connection joined to the meeting, the live
@@ -84,11 +84,13 @@ export class MeetingRoom {
 	#socket: RoomSocket | null = null;
 	#offsetMs = 0;
 	#tick: ReturnType<typeof setInterval> | undefined;
+	readonly #commandTimeoutMs: number;
 
-	constructor(meetingId: string, viewer: RoomViewer, initial: { status: MeetingStatus }) {
+	constructor(meetingId: string, viewer: RoomViewer, initial: { status: MeetingStatus }, options: { commandTimeoutMs?: number } = {}) {
 		this.meetingId = meetingId;
 		this.viewer = viewer;
 		this.status = initial.status;
+		this.#commandTimeoutMs = options.commandTimeoutMs ?? defaultCommandTimeoutMs;
 	}
 
 	readonly shownItemId = $derived(this.following ? this.focusItemId : (this.viewedItemId ?? this.focusItemId));
@@ -147,7 +149,7 @@ export class MeetingRoom {
 		const socket = this.#socket;
 		if (!socket) return;
 		try {
-			const answer = await socket.timeout(commandTimeoutMs).emitWithAck('meeting:join', { meetingId: this.meetingId });
+			const answer = await socket.timeout(this.#commandTimeoutMs).emitWithAck('meeting:join', { meetingId: this.meetingId });
 			if (answer.ok) this.#applyState(answer.state, true);
 			else this.error = answer.error.message;
 		} catch {
@@ -173,7 +175,10 @@ export class MeetingRoom {
 		} else if (full || !this.viewer.canRun) {
 			this.polls = state.polls;
 		} else {
+			// Lookups for this one merge, not state: the merged list is what $state holds.
+			// eslint-disable-next-line svelte/prefer-svelte-reactivity
 			const known = new Map(this.polls.map((p) => [p.poll.id, p]));
+			// eslint-disable-next-line svelte/prefer-svelte-reactivity
 			const incoming = new Set(state.polls.map((p) => p.poll.id));
 			this.polls = [
 				...state.polls.map((p) => ({ ...p, results: p.results ?? known.get(p.poll.id)?.results ?? null })),
@@ -230,7 +235,7 @@ export class MeetingRoom {
 		}
 		try {
 			// The typed emitWithAck cannot name the answer of a generic event; every command answers an Ack.
-			const timed = socket.timeout(commandTimeoutMs) as unknown as {
+			const timed = socket.timeout(this.#commandTimeoutMs) as unknown as {
 				emitWithAck(event: E, payload: CommandPayload<E>): Promise<Ack<Record<string, unknown>>>;
 			};
 			const answer = await timed.emitWithAck(event, payload);

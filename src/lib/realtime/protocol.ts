@@ -20,9 +20,6 @@ export interface AckError {
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: AckError };
 export type AckCallback<T extends object = object> = (answer: Ack<T>) => void;
 
-/** The live room's client state (live/meeting-room.svelte.ts) still takes this name from here; src/lib/domain/ defines it. */
-export type { MeetingStatus };
-
 export interface PollOptionView {
 	id: string;
 	label: string;
