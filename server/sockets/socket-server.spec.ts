@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ApiClient, startTestApp, type TestApp } from '../../tests/support/app.ts';
-import { connectSocket, send, type ClientSocket } from './socket-test-client.ts';
+import { connectSocket, send, type ClientSocket } from '../../tests/support/socket-test-client.ts';
 
 /** Bad input reaches a socket handler as `unknown`: refused, acknowledged, never a crash. */
 let app: TestApp;

@@ -1,6 +1,6 @@
 import { io, type ManagerOptions } from 'socket.io-client';
 import type { LiveState, Participant } from '../../src/lib/realtime/protocol.ts';
-import type { ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import type { ClientSocket } from '../support/socket-test-client.ts';
 import { startLoadBalancer, testRedisPrefix, type LoadBalancer } from '../support/cluster.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.ts';

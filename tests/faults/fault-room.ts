@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import { jitterReconnects, type BackoffPolicy, type JitteredReconnect } from '../../src/lib/collab/reconnect-backoff.ts';
 import type { Ack } from '../../src/lib/realtime/protocol.ts';
 import { isCoveredBy, messageDurable, readDurable, snapshotOfUpdates } from '../../src/lib/realtime/yjs-messages.ts';
-import type { ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import type { ClientSocket } from '../support/socket-test-client.ts';
 import { ApiClient } from '../support/app.ts';
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { collabBackoff } from '../../src/lib/collab/reconnect-backoff.ts';
 import { roomReconnection } from '../../src/lib/live/room-reconnection.ts';
 import type { LiveState } from '../../src/lib/realtime/protocol.ts';
-import { send } from '../../server/sockets/socket-test-client.ts';
+import { send } from '../support/socket-test-client.ts';
 import {
 	checkEdits,
 	checkFinalText,

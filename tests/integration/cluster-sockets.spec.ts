@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/server/ids.ts';
-import { record, send, waitFor, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import { record, send, waitFor, type ClientSocket } from '../support/socket-test-client.ts';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
 
 /**

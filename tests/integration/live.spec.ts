@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
-import { connectSocket, record, send, waitFor, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import { connectSocket, record, send, waitFor, type ClientSocket } from '../support/socket-test-client.ts';
 import type { LiveState } from '../../src/lib/realtime/protocol.ts';
 
 /** The live meeting room over real sockets: join authorisation, presence, state, reconnects. */

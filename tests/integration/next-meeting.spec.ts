@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
-import { connectSocket, record, send, waitFor, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import { connectSocket, record, send, waitFor, type ClientSocket } from '../support/socket-test-client.ts';
 import { readAgenda, type AgendaItem } from '../../src/lib/agenda/agenda-doc.ts';
 import type { LiveState } from '../../src/lib/realtime/protocol.ts';
 

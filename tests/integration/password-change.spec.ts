@@ -9,7 +9,7 @@ import {
 	type Fixture,
 	type YjsTestServer
 } from '../support/yjs-harness.ts';
-import { connectSocket } from '../../server/sockets/socket-test-client.ts';
+import { connectSocket } from '../support/socket-test-client.ts';
 import { verifyPassword } from '../../src/lib/server/auth/password.ts';
 
 /** POST /api/v1/auth/password: the other sessions of the user end, live connections included. */

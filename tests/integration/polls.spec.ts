@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
-import { connectSocket, record, send, waitFor, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import { connectSocket, record, send, waitFor, type ClientSocket } from '../support/socket-test-client.ts';
 
 /**
  * Polls end to end: the §4 HTTP contract and the socket.io events, on a real server, with real

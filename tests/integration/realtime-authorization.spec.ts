@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
 import { connectClient, rawConnect, synced, waitFor, type Client, type YjsTestServer } from '../support/yjs-harness.ts';
-import { connectSocket, send, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import { connectSocket, send, type ClientSocket } from '../support/socket-test-client.ts';
 import { can, type Actor, type TableAction } from '../../src/lib/server/authz/policy.ts';
 import type { ClientToServerEvents } from '../../src/lib/realtime/protocol.ts';
 import type { TableRole } from '../../src/lib/domain/tables.ts';

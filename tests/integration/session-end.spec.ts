@@ -8,7 +8,7 @@ import {
 	type Fixture,
 	type YjsTestServer
 } from '../support/yjs-harness.ts';
-import { connectSocket } from '../../server/sockets/socket-test-client.ts';
+import { connectSocket } from '../support/socket-test-client.ts';
 
 let server: YjsTestServer;
 let fixture: Fixture;
