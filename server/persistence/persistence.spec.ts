@@ -10,11 +10,11 @@ import {
 	startBareEndpoint,
 	startYjsTestServer,
 	synced,
-	waitFor,
 	type Client,
 	type Fixture,
 	type YjsTestServer
 } from '../../tests/support/yjs-harness.ts';
+import { waitUntil } from '../../tests/support/wait-until.ts';
 
 let server: YjsTestServer;
 let f: Fixture;
@@ -74,7 +74,11 @@ describe('/yjs persistence', () => {
 		// The old providers reconnect on their own and converge with the restarted server.
 		await Promise.all([synced(a), synced(b)]);
 		a.doc.getText('t').insert(0, '> ');
-		await waitFor(() => fresh.doc.getText('t').toString() === '> prima del riavvio');
+		await waitUntil(
+			() => fresh.doc.getText('t').toString() === '> prima del riavvio',
+			5000,
+			'the edit after the restart at the fresh client'
+		);
 	});
 
 	it('compacts while two clients write and loses nothing', async () => {
@@ -86,10 +90,14 @@ describe('/yjs persistence', () => {
 			b.doc.getArray('many').push([`b${i}`]);
 			if (i % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 25));
 		}
-		await waitFor(() => a.doc.getArray('many').length === 120 && b.doc.getArray('many').length === 120);
+		await waitUntil(
+			() => a.doc.getArray('many').length === 120 && b.doc.getArray('many').length === 120,
+			5000,
+			'all 120 items at both clients'
+		);
 		for (const client of clients.splice(0)) client.destroy();
 		// After the last disconnect the document is committed, compacted and unloaded.
-		await waitFor(() => server.app.yjs.stats().documents === 0, 5000, 'unload');
+		await waitUntil(() => server.app.yjs.stats().documents === 0, 5000, 'unload');
 		const counts = await rowCounts(f.documentDoc);
 		expect(counts).toEqual({ updates: 0, snapshots: 1 });
 
@@ -128,7 +136,7 @@ describe('/yjs persistence', () => {
 			await Promise.all([synced(a), synced(b)]);
 			const initialAck = a.durable;
 			a.doc.getText('t').insert(0, 'durante il guasto');
-			await waitFor(() => b.doc.getText('t').toString() === 'durante il guasto');
+			await waitUntil(() => b.doc.getText('t').toString() === 'durante il guasto', 5000, 'the edit at b');
 			await expect(bare.endpoint.flushAll()).rejects.toThrow('database is down');
 			expect(bare.endpoint.stats().unsavedDocuments).toBe(1);
 			expect(a.durable).toBe(initialAck);
@@ -140,7 +148,7 @@ describe('/yjs persistence', () => {
 			expect(bare.endpoint.stats()).toMatchObject({ documents: 1, connections: 0, unsavedDocuments: 1 });
 
 			down = false;
-			await waitFor(() => bare.endpoint.stats().documents === 0, 8000, 'save after recovery and unload');
+			await waitUntil(() => bare.endpoint.stats().documents === 0, 8000, 'save after recovery and unload');
 			const fresh = connectBare(bare, docName, f.bob);
 			clients.push(fresh);
 			await synced(fresh);

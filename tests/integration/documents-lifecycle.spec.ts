@@ -9,7 +9,6 @@ import {
 	saved,
 	startYjsTestServer,
 	synced,
-	waitFor,
 	type Client,
 	type Fixture,
 	type Person,
@@ -17,6 +16,7 @@ import {
 } from '../support/yjs-harness.ts';
 import { draftExtensions } from '../../src/lib/documents/extensions.ts';
 import { newId } from '../../src/lib/server/ids.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * Issue 5, points 1–2: draft → in review → final, enforced over HTTP and on /yjs (an editor that
@@ -111,7 +111,7 @@ describe('document lifecycle', () => {
 
 		// An edit the server holds only in memory when "final" arrives still makes the final version.
 		appendParagraph(alice, 'Ultima modifica prima del definitivo.');
-		await waitFor(() => alice.doc.getXmlFragment('default').length === 3);
+		await waitUntil(() => alice.doc.getXmlFragment('default').length === 3, 5000, 'the third paragraph');
 		await new Promise((resolve) => setTimeout(resolve, 50));
 		const final = await coordinator.post(`/api/v1/documents/${fixture.documentId}/status`, {
 			status: 'final',
@@ -121,7 +121,7 @@ describe('document lifecycle', () => {
 		expect(final.body.status).toBe('final');
 
 		// The open connection is told at once, with the reason.
-		await waitFor(() => alice.readOnly?.readOnly === true, 5000, 'read-only notice');
+		await waitUntil(() => alice.readOnly?.readOnly === true, 5000, 'read-only notice');
 		expect(alice.readOnly).toEqual({ readOnly: true, reason: 'final' });
 
 		const versions = await coordinator.get(`/api/v1/documents/${fixture.documentId}/versions`);

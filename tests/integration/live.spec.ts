@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
-import { connectSocket, record, send, waitFor, type ClientSocket } from '../support/socket-test-client.ts';
+import { connectSocket, record, send, type ClientSocket } from '../support/socket-test-client.ts';
 import type { LiveState } from '../../src/lib/realtime/protocol.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /** The live meeting room over real sockets: join authorisation, presence, state, reconnects. */
 let app: TestApp;
@@ -75,14 +76,14 @@ describe('joining a meeting room', () => {
 		const presence = record(mod.socket, 'presence:update');
 		const guest = await join(participant);
 		expect(guest.state.present.map((p) => p.name)).toEqual(expect.arrayContaining(['Anna Sindaca', 'Marco Moderatore']));
-		await waitFor(() => presence.at(-1)?.present.some((p) => p.userId === ids.get(participant)), 5000, 'presence with the participant');
+		await waitUntil(() => presence.at(-1)?.present.some((p) => p.userId === ids.get(participant)), 5000, 'presence with the participant');
 		expect(presence.at(-1)!.present.find((p) => p.userId === ids.get(participant))).toMatchObject({
 			role: 'participant',
 			name: 'Anna Sindaca'
 		});
 
 		guest.socket.close();
-		await waitFor(
+		await waitUntil(
 			() => presence.at(-1) && !presence.at(-1)!.present.some((p) => p.userId === ids.get(participant)),
 			5000,
 			'presence without the participant'
@@ -148,7 +149,7 @@ describe('live state', () => {
 		await moderator.post(`/api/v1/polls/${poll.body.id}/open`);
 		expect((await send(member.socket, 'poll:vote', { pollId: poll.body.id, choice: 'yes' })).ok).toBe(true);
 
-		const last = await waitFor(
+		const last = await waitUntil(
 			() => {
 				const s = states.at(-1);
 				return s?.speakers[0]?.status === 'speaking' && s;
@@ -189,8 +190,8 @@ describe('live state', () => {
 		// Closing the meeting closes its open poll, and the room hears both.
 		const closedPolls = record(watcher.socket, 'poll:closed');
 		expect((await moderator.post(`/api/v1/meetings/${meetingId}/status`, { status: 'closed' })).body.status).toBe('closed');
-		await waitFor(() => closedPolls.find((c) => c.poll.id === poll.body.id), 5000, 'poll:closed');
-		await waitFor(() => states.at(-1)?.status === 'closed', 5000, 'meeting:state closed');
+		await waitUntil(() => closedPolls.find((c) => c.poll.id === poll.body.id), 5000, 'poll:closed');
+		await waitUntil(() => states.at(-1)?.status === 'closed', 5000, 'meeting:state closed');
 		const reopen = await moderator.post(`/api/v1/meetings/${meetingId}/status`, { status: 'live' });
 		expect(reopen.body.error.code).toBe('meeting_invalid_transition');
 	});

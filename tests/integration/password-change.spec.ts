@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiClient } from '../support/app.ts';
-import {
-	connectClient,
-	createFixture,
-	startYjsTestServer,
-	synced,
-	waitFor,
-	type Fixture,
-	type YjsTestServer
-} from '../support/yjs-harness.ts';
+import { connectClient, createFixture, startYjsTestServer, synced, type Fixture, type YjsTestServer } from '../support/yjs-harness.ts';
 import { connectSocket } from '../support/socket-test-client.ts';
 import { verifyPassword } from '../../src/lib/server/auth/password.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /** POST /api/v1/auth/password: the other sessions of the user end, live connections included. */
 let server: YjsTestServer;
@@ -62,8 +55,8 @@ it("changes nothing on a wrong current password; on the right one ends the user'
 	// The other device's session and the one the check above opened with the old password.
 	expect(changed.body.endedSessions).toBeGreaterThanOrEqual(1);
 
-	await waitFor(() => otherYjs.closes.some((c) => c.code === 4401), 5000, "the other session's /yjs connection closed with 4401");
-	await waitFor(() => !otherSocket.connected, 5000, "the other session's socket.io connection closed");
+	await waitUntil(() => otherYjs.closes.some((c) => c.code === 4401), 5000, "the other session's /yjs connection closed with 4401");
+	await waitUntil(() => !otherSocket.connected, 5000, "the other session's socket.io connection closed");
 	expect((await otherDevice.get('/api/v1/me')).status).toBe(401);
 	await expect(connectSocket(server.app.url, fixture.alice.cookie)).rejects.toThrow();
 

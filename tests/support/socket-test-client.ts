@@ -37,13 +37,3 @@ export function record<E extends keyof ServerToClientEvents>(socket: ClientSocke
 	(socket.on as (event: string, listener: (payload: any) => void) => void)(event, (payload) => seen.push(payload));
 	return seen;
 }
-
-export async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = check();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 20));
-	}
-}

@@ -25,6 +25,7 @@ import type { DocRelay } from '../../server/cluster/cluster.ts';
 import type { Events, MembershipChanges } from '../../src/lib/server/events.ts';
 import { clusterEnvironment, startTestPeers, type TestPeers } from './cluster.ts';
 import { copyPgliteTemplate, createTestDatabase } from './database.ts';
+import { waitUntil } from './wait-until.ts';
 import {
 	isCoveredBy,
 	messageDurable,
@@ -224,21 +225,13 @@ export function connectClient(server: YjsTestServer, docName: string, person: Pe
  * connection, possibly another node).
  */
 export const saved = (client: Client) =>
-	waitFor(
+	waitUntil(
 		() => client.own.length === 0 || (client.durable !== null && isCoveredBy(snapshotOfUpdates(client.own), client.durable)),
 		5000,
 		'the durable ack of every own edit'
 	);
 
-export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition', detail?: () => string): Promise<void> {
-	const started = Date.now();
-	while (!check()) {
-		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}${detail ? `\n${detail()}` : ''}`);
-		await new Promise((resolve) => setTimeout(resolve, 10));
-	}
-}
-
-export const synced = (client: Client) => waitFor(() => client.provider.synced, 5000, 'sync');
+export const synced = (client: Client) => waitUntil(() => client.provider.synced, 5000, 'sync');
 
 /**
  * A raw ws connection (no provider) for protocol-level tests: resolves with the upgrade status

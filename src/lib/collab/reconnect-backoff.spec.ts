@@ -4,6 +4,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { yjsCloseCodes } from '../realtime/yjs-messages.ts';
+import { waitUntil } from '../../../tests/support/wait-until.ts';
 import { jitterReconnects, reconnectDelay, type BackoffPolicy } from './reconnect-backoff.ts';
 
 const policy: BackoffPolicy = { baseMs: 250, maxMs: 10_000, minMs: 50 };
@@ -71,13 +72,6 @@ function providerOn(url: string, jitterPolicy: BackoffPolicy, random: () => numb
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(check: () => boolean, what: string): Promise<void> {
-	const deadline = Date.now() + 5000;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(5);
-	}
-}
 
 describe('jitterReconnects on a real provider', () => {
 	it('retries after its own jittered delay, not the provider’s (which would come after 100–200 ms)', async () => {
@@ -85,7 +79,7 @@ describe('jitterReconnects on a real provider', () => {
 		cleanups.push(server.close);
 		// Draws of 1: the ceilings themselves, 600 ms then 1200 ms.
 		providerOn(server.url, { baseMs: 600, maxMs: 5000, minMs: 10 }, () => 1);
-		await until(() => server.arrivals.length >= 3, 'three connection attempts');
+		await waitUntil(() => server.arrivals.length >= 3, 5000, 'three connection attempts');
 		const gaps = [server.arrivals[1] - server.arrivals[0], server.arrivals[2] - server.arrivals[1]];
 		expect(gaps[0]).toBeGreaterThanOrEqual(580);
 		expect(gaps[1]).toBeGreaterThanOrEqual(1180);
@@ -97,7 +91,7 @@ describe('jitterReconnects on a real provider', () => {
 		const { provider } = providerOn(server.url, { baseMs: 20, maxMs: 40, minMs: 10 }, () => 0);
 		const closed: number[] = [];
 		provider.on('closed', ({ code }) => closed.push(code));
-		await until(() => closed.length === 1, 'the closed event');
+		await waitUntil(() => closed.length === 1, 5000, 'the closed event');
 		await sleep(300);
 		expect(server.arrivals).toHaveLength(1);
 		expect(provider.shouldConnect).toBe(false);
@@ -107,11 +101,11 @@ describe('jitterReconnects on a real provider', () => {
 		const server = await closingServer(yjsCloseCodes.goingAway);
 		cleanups.push(server.close);
 		const { provider, reconnect } = providerOn(server.url, { baseMs: 60_000, maxMs: 60_000, minMs: 60_000 }, () => 1);
-		await until(() => server.arrivals.length === 1 && provider.ws === null, 'the first connection to close');
+		await waitUntil(() => server.arrivals.length === 1 && provider.ws === null, 5000, 'the first connection to close');
 		// The only retry is a minute away; the browser coming online connects at once.
 		reconnect.connectNow();
-		await until(() => server.arrivals.length === 2, 'the connection made by connectNow');
-		await until(() => provider.ws === null, 'the second connection to close');
+		await waitUntil(() => server.arrivals.length === 2, 5000, 'the connection made by connectNow');
+		await waitUntil(() => provider.ws === null, 5000, 'the second connection to close');
 		provider.disconnect();
 		reconnect.cancel();
 		await sleep(300);
