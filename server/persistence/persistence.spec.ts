@@ -10,6 +10,7 @@ import {
 	startBareEndpoint,
 	startYjsTestServer,
 	synced,
+	syncRoundTrip,
 	type Client,
 	type Fixture,
 	type YjsTestServer
@@ -62,8 +63,9 @@ describe('/yjs persistence', () => {
 		await Promise.all([synced(a), synced(b)]);
 		a.doc.getText('t').insert(0, 'prima del riavvio');
 		b.doc.getArray('spec-items').push([{ title: 'Punto 1' }]);
-		// No waiting for the commit: the shutdown itself must flush.
-		await new Promise((resolve) => setTimeout(resolve, 30));
+		// The server holds both edits; no waiting for their commit: the shutdown itself must flush.
+		await syncRoundTrip(a);
+		await syncRoundTrip(b);
 		await server.restart();
 
 		const fresh = open(f.documentDoc, f.bob);
@@ -88,6 +90,7 @@ describe('/yjs persistence', () => {
 		for (let i = 0; i < 60; i++) {
 			a.doc.getArray('many').push([`a${i}`]);
 			b.doc.getArray('many').push([`b${i}`]);
+			// Spread over a few commits, so compaction runs while they write (a slower machine only spreads them more).
 			if (i % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 25));
 		}
 		await waitUntil(
@@ -144,7 +147,10 @@ describe('/yjs persistence', () => {
 			// Everyone leaves: the document must stay in memory with its unsaved edit.
 			a.destroy();
 			b.destroy();
-			await new Promise((resolve) => setTimeout(resolve, 300));
+			// The server saw both leave and tried to save on the way out; one more try fails too,
+			// so whatever the room does after a failed save has been done.
+			await waitUntil(() => bare.endpoint.stats().connections === 0, 5000, 'the server to see both clients leave');
+			await expect(bare.endpoint.flushAll()).rejects.toThrow('database is down');
 			expect(bare.endpoint.stats()).toMatchObject({ documents: 1, connections: 0, unsavedDocuments: 1 });
 
 			down = false;

@@ -7,6 +7,7 @@ import {
 	rawConnect,
 	startYjsTestServer,
 	synced,
+	syncRoundTrip,
 	type Client,
 	type Fixture,
 	type YjsTestServer
@@ -82,13 +83,16 @@ describe('/yjs sync', () => {
 		o.doc.getMap('m').set('observer', 'scritto');
 		a.doc.getMap('m').set('alice', 'scritto');
 		await waitUntil(() => o.doc.getMap('m').get('alice') === 'scritto', 5000, 'alice’s edit at the observer');
-		// The observer's edit reached neither alice nor the database.
-		await new Promise((resolve) => setTimeout(resolve, 150));
+		// The observer's edit reached neither alice nor the database: the server has handled it
+		// (round trip on o's connection), and anything it sent alice since has arrived (on a's).
+		await syncRoundTrip(o);
+		await syncRoundTrip(a);
 		expect(a.doc.getMap('m').get('observer')).toBeUndefined();
 		const fresh = open(f.documentDoc, f.bob);
 		await synced(fresh);
 		expect(fresh.doc.getMap('m').get('observer')).toBeUndefined();
 		expect(fresh.doc.getMap('m').get('alice')).toBe('scritto');
+		await server.app.context.liveDocuments.flush();
 		const stored = await storedState(f.documentDoc);
 		expect(stored.getMap('m').get('observer')).toBeUndefined();
 		expect(stored.getMap('m').get('alice')).toBe('scritto');
@@ -148,7 +152,8 @@ describe('/yjs sync', () => {
 		writer.doc.getText('acks').insert(0, 'solo a chi scrive');
 		await waitUntil(() => writer.durable !== null && isCoveredBy(Y.snapshot(writer.doc), writer.durable), 3000, 'the writer’s ack');
 		await waitUntil(() => reader.doc.getText('acks').toString() === 'solo a chi scrive', 3000, 'the reader got the edit');
-		await new Promise((resolve) => setTimeout(resolve, 200));
+		// The writer's ack is out, so an ack to the reader would have been sent before this answer.
+		await syncRoundTrip(reader);
 		expect(reader.durable).toBeNull();
 	});
 
@@ -188,7 +193,8 @@ describe('/yjs sync', () => {
 		b.doc.getArray('spec-items').push(['dal retrocesso']);
 		a.doc.getArray('spec-items').push(['da alice']);
 		await waitUntil(() => b.doc.getArray('spec-items').toArray().includes('da alice'), 5000, 'alice’s item at bob');
-		await new Promise((resolve) => setTimeout(resolve, 100));
+		await syncRoundTrip(b);
+		await syncRoundTrip(a);
 		expect(a.doc.getArray('spec-items').toArray()).toEqual(['da alice']);
 
 		membershipChanges.emit({ userId: f.bob.user.id, tableId: f.tableId, role: 'participant' });
@@ -208,7 +214,9 @@ describe('/yjs sync', () => {
 			await waitUntil(() => a.readOnly !== null, 2000, 'read-only notice');
 			expect(a.readOnly).toEqual({ readOnly: true, reason: 'final' });
 			a.doc.getMap('final').set('x', 1);
-			await new Promise((resolve) => setTimeout(resolve, 150));
+			// Handled (dropped) by the server, and whatever it applied is committed.
+			await syncRoundTrip(a);
+			await server.app.context.liveDocuments.flush();
 			expect((await storedState(f.documentDoc)).getMap('final').get('x')).toBeUndefined();
 		} finally {
 			await server.app.context.db.updateTable('documents').set({ status: 'draft' }).where('id', '=', f.documentId).execute();

@@ -13,6 +13,7 @@ import {
 	startBareEndpoint,
 	startYjsTestServer,
 	synced,
+	syncRoundTrip,
 	type Client,
 	type Fixture,
 	type YjsTestServer
@@ -101,7 +102,8 @@ describe('Yjs across two nodes (REDIS_URL)', () => {
 		writer.getText('gap').insert(0, 'mai inoltrato');
 		const update = Y.encodeStateAsUpdate(writer, Y.encodeStateVector(b.doc));
 		await createPostgresYjsStore(server.app.context.db).append([{ docName, update }]);
-		await new Promise((resolve) => setTimeout(resolve, 300));
+		// Node B answers b from what it holds: nothing brought the gap there.
+		await syncRoundTrip(b);
 		expect(b.doc.getText('gap').toString()).toBe('');
 
 		await redis.kill();
@@ -147,11 +149,12 @@ describe('Yjs across two nodes (REDIS_URL)', () => {
 				typed[who].push(word);
 				const t = client.doc.getText('t');
 				t.insert(t.length, word);
+				// A typist's pace, so Redis dies between words (slower machines type slower).
 				await new Promise((resolve) => setTimeout(resolve, 5));
 			}
 		};
 		const typing = Promise.all([type(a, 'a', 60), type(b, 'b', 60)]);
-		await new Promise((resolve) => setTimeout(resolve, 120));
+		await waitUntil(() => typed.a.length >= 20 && typed.b.length >= 20, 5000, 'a third of the typing before Redis dies');
 		await redis.kill();
 		await typing;
 		await Promise.all([type(a, 'a', 20), type(b, 'b', 20)]);

@@ -9,6 +9,7 @@ import {
 	saved,
 	startYjsTestServer,
 	synced,
+	syncRoundTrip,
 	type Client,
 	type Fixture,
 	type Person,
@@ -112,7 +113,7 @@ describe('document lifecycle', () => {
 		// An edit the server holds only in memory when "final" arrives still makes the final version.
 		appendParagraph(alice, 'Ultima modifica prima del definitivo.');
 		await waitUntil(() => alice.doc.getXmlFragment('default').length === 3, 5000, 'the third paragraph');
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		await syncRoundTrip(alice);
 		const final = await coordinator.post(`/api/v1/documents/${fixture.documentId}/status`, {
 			status: 'final',
 			note: 'Approvato dal tavolo'
@@ -134,7 +135,7 @@ describe('document lifecycle', () => {
 
 		// Writes from the already-open client are dropped: not stored, not seen by anyone else.
 		appendParagraph(alice, 'Questo non deve entrare.');
-		await new Promise((resolve) => setTimeout(resolve, 300));
+		await syncRoundTrip(alice);
 		await server.app.yjs.flushAll();
 		expect(await markdownOf(fixture.documentId)).not.toContain('Questo non deve entrare.');
 		const bob = connect(fixture.documentDoc, fixture.bob);
@@ -244,7 +245,7 @@ describe('versions', () => {
 
 		// And against the current draft, including edits not yet committed by the server.
 		appendParagraph(alice, 'Foro competente: Bologna.');
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		await syncRoundTrip(alice);
 		const current = await participant.get(`/api/v1/documents/${document.id}/diff?from=2`);
 		expect(current.body.to).toBeNull();
 		expect(current.body.diff.html).toMatch(/<ins>[^<]*Bologna[^<]*<\/ins>/);

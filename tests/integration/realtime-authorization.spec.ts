@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
-import { connectClient, rawConnect, synced, type Client, type YjsTestServer } from '../support/yjs-harness.ts';
+import { connectClient, rawConnect, synced, syncRoundTrip, type Client, type YjsTestServer } from '../support/yjs-harness.ts';
 import { connectSocket, send, type ClientSocket } from '../support/socket-test-client.ts';
 import { can, type Actor, type TableAction } from '../../src/lib/server/authz/policy.ts';
 import type { ClientToServerEvents } from '../../src/lib/realtime/protocol.ts';
@@ -216,7 +216,9 @@ describe('/yjs documents follow the policy', () => {
 					// Not allowed to edit at all says "observer" first, as access.ts decides.
 					const edit = doc.kind === 'agenda' ? 'agenda.edit' : 'document.edit';
 					expect(client.readOnly?.reason, what).toBe(can(caller.actor, edit) ? 'final' : 'observer');
-					await new Promise((resolve) => setTimeout(resolve, 400));
+					// The server has handled the edit, and whatever it sent the watcher since has arrived.
+					await syncRoundTrip(client);
+					await syncRoundTrip(watcher);
 					expect(watcher.doc.getText('t').toString(), `${what}: the edit was dropped`).not.toContain(mark);
 				}
 				client.destroy();
