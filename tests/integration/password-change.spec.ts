@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiClient } from '../support/app.ts';
-import { connectClient, createFixture, startYjsTestServer, synced, type Fixture, type YjsTestServer } from '../support/yjs-harness.ts';
-import { connectSocket } from '../support/socket-test-client.ts';
+import {
+	connectClient,
+	createFixture,
+	startYjsTestServer,
+	synced,
+	syncRoundTrip,
+	type Fixture,
+	type YjsTestServer
+} from '../support/yjs-harness.ts';
+import { ackRoundTrip, connectSocket } from '../support/socket-test-client.ts';
 import { verifyPassword } from '../../src/lib/server/auth/password.ts';
 import { waitUntil } from '../support/wait-until.ts';
 
@@ -23,8 +31,6 @@ async function signIn(email: string, password: string): Promise<ApiClient> {
 	return client;
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 it("changes nothing on a wrong current password; on the right one ends the user's other sessions and their live connections", async () => {
 	const email = fixture.alice.user.email;
 	// `fixture.alice.cookie` is the "other device": a session with a document open and the live room.
@@ -42,7 +48,9 @@ it("changes nothing on a wrong current password; on the right one ends the user'
 	const short = await here.post('/api/v1/auth/password', { currentPassword: 'password-lunga-1', newPassword: 'corta' });
 	expect(short.status).toBe(400);
 	expect(short.body.error).toMatchObject({ code: 'validation_failed', fields: { newPassword: expect.any(String) } });
-	await pause(300);
+	// Both live connections of the other device still answer: nothing closed them meanwhile.
+	await syncRoundTrip(otherYjs);
+	await ackRoundTrip(otherSocket);
 	expect(otherYjs.closes).toEqual([]);
 	expect(otherSocket.connected).toBe(true);
 	const otherDevice = new ApiClient(server.app.url, { cookie: fixture.alice.cookie });
@@ -63,7 +71,8 @@ it("changes nothing on a wrong current password; on the right one ends the user'
 	// This session, its live document and another member are untouched.
 	expect((await here.get('/api/v1/me')).body.user.email).toBe(email);
 	bobYjs.doc.getText('t').insert(0, 'ancora qui');
-	await pause(300);
+	await syncRoundTrip(hereYjs);
+	await syncRoundTrip(bobYjs);
 	expect(hereYjs.provider.wsconnected).toBe(true);
 	expect(hereYjs.closes).toEqual([]);
 	expect(bobYjs.provider.wsconnected).toBe(true);

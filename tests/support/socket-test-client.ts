@@ -37,3 +37,13 @@ export function record<E extends keyof ServerToClientEvents>(socket: ClientSocke
 	(socket.on as (event: string, listener: (payload: any) => void) => void)(event, (payload) => seen.push(payload));
 	return seen;
 }
+
+/**
+ * A barrier on one socket: a command that changes nothing (leaving a meeting it is not in) and its
+ * acknowledgement. socket.io keeps a connection's packets in order both ways, so once this
+ * resolves, every event the server sent this socket before it answered has arrived.
+ */
+export async function ackRoundTrip(socket: ClientSocket): Promise<void> {
+	const ack = await send(socket, 'meeting:leave', { meetingId: 'round-trip' });
+	if (!ack.ok) throw new Error(`the round-trip command was refused: ${ack.error.code}`);
+}
