@@ -88,11 +88,14 @@ describe('meeting room sockets with REDIS_URL', () => {
 				(row) => row.userId === sandroId
 			);
 		};
-		let rows = await stays();
-		for (let i = 0; i < 50 && rows.length < 2; i++) {
-			await new Promise((resolve) => setTimeout(resolve, 50));
-			rows = await stays();
-		}
+		const rows = await waitUntil(
+			async () => {
+				const found = await stays();
+				return found.length >= 2 && found;
+			},
+			5000,
+			'both stays in the register'
+		);
 		expect(rows).toHaveLength(2);
 		expect(rows[0].leftAt).not.toBeNull();
 		expect(rows[1].leftAt).toBeNull();

@@ -89,12 +89,16 @@ describe('joining a meeting room', () => {
 			'presence without the participant'
 		);
 		// The departure is written just after the socket leaves the room.
-		let attendance: Array<{ userId: string; leftAt: string | null }> = [];
-		for (let i = 0; i < 100; i++) {
-			attendance = (await coordinator.get(`/api/v1/meetings/${meetingId}/live/attendance`)).body.attendance;
-			if (attendance.some((a) => a.userId === ids.get(participant) && a.leftAt)) break;
-			await new Promise((r) => setTimeout(r, 20));
-		}
+		const attendance = await waitUntil(
+			async () => {
+				const rows: Array<{ userId: string; leftAt: string | null }> = (
+					await coordinator.get(`/api/v1/meetings/${meetingId}/live/attendance`)
+				).body.attendance;
+				return rows.some((a) => a.userId === ids.get(participant) && a.leftAt) && rows;
+			},
+			5000,
+			'the departure in the attendance register'
+		);
 		const stay = attendance.find((a) => a.userId === ids.get(participant))!;
 		expect(stay).toMatchObject({ name: 'Anna Sindaca', role: 'participant' });
 		expect(new Date(stay.leftAt!).getTime()).toBeGreaterThanOrEqual(new Date((stay as unknown as { joinedAt: string }).joinedAt).getTime());
@@ -177,6 +181,7 @@ describe('live state', () => {
 		expect(new Date(state.serverTime).getTime()).toBeGreaterThan(0);
 
 		// Pause keeps the elapsed time on the server's clock; ending the turn records speaking time.
+		// The timer runs at least 50 ms more before the pause (a slower machine only adds to it).
 		await new Promise((r) => setTimeout(r, 50));
 		expect((await send(mod.socket, 'timer:pause', { meetingId, itemId: 'punto2' })).ok).toBe(true);
 		expect((await send(mod.socket, 'speaker:end', { meetingId })).ok).toBe(true);
