@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -52,6 +52,7 @@ async function closingServer(code: number) {
 
 const cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => {
+	vi.useRealTimers();
 	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
@@ -71,7 +72,15 @@ function providerOn(url: string, jitterPolicy: BackoffPolicy, random: () => numb
 	return { provider, reconnect };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Fake timeouts for the rest of the test, so "no retry came" is a fact rather than a wait: once
+ * the clock is advanced past every delay either the provider or jitterReconnects may choose, each
+ * retry scheduled has run, and one that connects has set `provider.ws` at once. Sockets, and
+ * the intervals the provider keeps, stay real.
+ */
+function fakeTimeouts(): void {
+	vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+}
 
 describe('jitterReconnects on a real provider', () => {
 	it('retries after its own jittered delay, not the provider’s (which would come after 100–200 ms)', async () => {
@@ -86,18 +95,22 @@ describe('jitterReconnects on a real provider', () => {
 	});
 
 	it('does not reconnect after a 44xx close: the server decided, and the provider says "closed"', async () => {
+		fakeTimeouts();
 		const server = await closingServer(yjsCloseCodes.forbidden);
 		cleanups.push(server.close);
 		const { provider } = providerOn(server.url, { baseMs: 20, maxMs: 40, minMs: 10 }, () => 0);
 		const closed: number[] = [];
 		provider.on('closed', ({ code }) => closed.push(code));
 		await waitUntil(() => closed.length === 1, 5000, 'the closed event');
-		await sleep(300);
+		// Past the provider's own backoff (at most maxBackoffTime, 100 ms) and the jittered one (40 ms).
+		vi.advanceTimersByTime(10_000);
+		expect(provider.ws, 'no reconnection started').toBeNull();
 		expect(server.arrivals).toHaveLength(1);
 		expect(provider.shouldConnect).toBe(false);
 	});
 
 	it('leaves a deliberate disconnect alone, and connectNow skips the wait', async () => {
+		fakeTimeouts();
 		const server = await closingServer(yjsCloseCodes.goingAway);
 		cleanups.push(server.close);
 		const { provider, reconnect } = providerOn(server.url, { baseMs: 60_000, maxMs: 60_000, minMs: 60_000 }, () => 1);
@@ -108,7 +121,9 @@ describe('jitterReconnects on a real provider', () => {
 		await waitUntil(() => provider.ws === null, 5000, 'the second connection to close');
 		provider.disconnect();
 		reconnect.cancel();
-		await sleep(300);
+		// Past every retry that could have been pending, the jittered minute included.
+		vi.advanceTimersByTime(120_000);
+		expect(provider.ws, 'no reconnection started').toBeNull();
 		expect(server.arrivals).toHaveLength(2);
 	});
 });
