@@ -22,6 +22,14 @@ describe('configuration', () => {
 		expect(config.secureCookies).toBe(true);
 	});
 
+	it('caps socket.io commands per connection at 30 a second unless told otherwise', () => {
+		expect(loadConfig({}).limits.socketCommandsPerSecond).toBe(30);
+		expect(loadConfig({ TAVOLO_SOCKET_COMMANDS_PER_SECOND: '200' }).limits.socketCommandsPerSecond).toBe(200);
+		for (const bad of ['0', '-3', '2.5', 'molti']) {
+			expect(() => loadConfig({ TAVOLO_SOCKET_COMMANDS_PER_SECOND: bad }), bad).toThrow(/TAVOLO_SOCKET_COMMANDS_PER_SECOND/);
+		}
+	});
+
 	it('fails fast naming every bad variable', () => {
 		expect(() => loadConfig({ PORT: 'tremila', DATABASE_URL: 'not a url', TAVOLO_YJS_MAX_FRAME_BYTES: '-1' })).toThrow(ConfigError);
 		try {

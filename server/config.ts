@@ -73,7 +73,12 @@ const environmentSchema = z.object({
 	 */
 	TAVOLO_DB_POOL_SIZE: positiveInt(10),
 	/** With REDIS_URL: seconds within which a reconnecting socket.io client gets the events it missed. */
-	TAVOLO_SOCKET_RECOVERY_SECONDS: positiveInt(120)
+	TAVOLO_SOCKET_RECOVERY_SECONDS: positiveInt(120),
+	/**
+	 * socket.io commands one connection may send per second (answered rate_limited beyond): enough
+	 * for a moderator's fastest clicking and a client re-joining a few rooms at once.
+	 */
+	TAVOLO_SOCKET_COMMANDS_PER_SECOND: positiveInt(30)
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -110,6 +115,7 @@ export interface Config {
 		yjsResyncSeconds: number;
 		relayStreamMaxEntries: number;
 		socketRecoverySeconds: number;
+		socketCommandsPerSecond: number;
 		dbPoolSize: number;
 	};
 }
@@ -159,6 +165,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 			yjsResyncSeconds: e.TAVOLO_YJS_RESYNC_SECONDS,
 			relayStreamMaxEntries: e.TAVOLO_RELAY_STREAM_MAX_ENTRIES,
 			socketRecoverySeconds: e.TAVOLO_SOCKET_RECOVERY_SECONDS,
+			socketCommandsPerSecond: e.TAVOLO_SOCKET_COMMANDS_PER_SECOND,
 			dbPoolSize: e.TAVOLO_DB_POOL_SIZE
 		}
 	};

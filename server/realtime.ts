@@ -68,7 +68,8 @@ export function createRealtime(services: Services): Realtime {
 		membershipChanges: services.membershipChanges,
 		sessionEnds: services.sessionEnds,
 		cluster,
-		recoverySeconds: config.limits.socketRecoverySeconds
+		recoverySeconds: config.limits.socketRecoverySeconds,
+		commandsPerSecond: config.limits.socketCommandsPerSecond
 	});
 	return {
 		yjs,

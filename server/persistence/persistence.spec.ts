@@ -10,11 +10,12 @@ import {
 	startBareEndpoint,
 	startYjsTestServer,
 	synced,
-	waitFor,
+	syncRoundTrip,
 	type Client,
 	type Fixture,
 	type YjsTestServer
 } from '../../tests/support/yjs-harness.ts';
+import { waitUntil } from '../../tests/support/wait-until.ts';
 
 let server: YjsTestServer;
 let f: Fixture;
@@ -62,8 +63,9 @@ describe('/yjs persistence', () => {
 		await Promise.all([synced(a), synced(b)]);
 		a.doc.getText('t').insert(0, 'prima del riavvio');
 		b.doc.getArray('spec-items').push([{ title: 'Punto 1' }]);
-		// No waiting for the commit: the shutdown itself must flush.
-		await new Promise((resolve) => setTimeout(resolve, 30));
+		// The server holds both edits; no waiting for their commit: the shutdown itself must flush.
+		await syncRoundTrip(a);
+		await syncRoundTrip(b);
 		await server.restart();
 
 		const fresh = open(f.documentDoc, f.bob);
@@ -74,7 +76,11 @@ describe('/yjs persistence', () => {
 		// The old providers reconnect on their own and converge with the restarted server.
 		await Promise.all([synced(a), synced(b)]);
 		a.doc.getText('t').insert(0, '> ');
-		await waitFor(() => fresh.doc.getText('t').toString() === '> prima del riavvio');
+		await waitUntil(
+			() => fresh.doc.getText('t').toString() === '> prima del riavvio',
+			5000,
+			'the edit after the restart at the fresh client'
+		);
 	});
 
 	it('compacts while two clients write and loses nothing', async () => {
@@ -84,12 +90,17 @@ describe('/yjs persistence', () => {
 		for (let i = 0; i < 60; i++) {
 			a.doc.getArray('many').push([`a${i}`]);
 			b.doc.getArray('many').push([`b${i}`]);
+			// Spread over a few commits, so compaction runs while they write (a slower machine only spreads them more).
 			if (i % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 25));
 		}
-		await waitFor(() => a.doc.getArray('many').length === 120 && b.doc.getArray('many').length === 120);
+		await waitUntil(
+			() => a.doc.getArray('many').length === 120 && b.doc.getArray('many').length === 120,
+			5000,
+			'all 120 items at both clients'
+		);
 		for (const client of clients.splice(0)) client.destroy();
 		// After the last disconnect the document is committed, compacted and unloaded.
-		await waitFor(() => server.app.yjs.stats().documents === 0, 5000, 'unload');
+		await waitUntil(() => server.app.yjs.stats().documents === 0, 5000, 'unload');
 		const counts = await rowCounts(f.documentDoc);
 		expect(counts).toEqual({ updates: 0, snapshots: 1 });
 
@@ -128,7 +139,7 @@ describe('/yjs persistence', () => {
 			await Promise.all([synced(a), synced(b)]);
 			const initialAck = a.durable;
 			a.doc.getText('t').insert(0, 'durante il guasto');
-			await waitFor(() => b.doc.getText('t').toString() === 'durante il guasto');
+			await waitUntil(() => b.doc.getText('t').toString() === 'durante il guasto', 5000, 'the edit at b');
 			await expect(bare.endpoint.flushAll()).rejects.toThrow('database is down');
 			expect(bare.endpoint.stats().unsavedDocuments).toBe(1);
 			expect(a.durable).toBe(initialAck);
@@ -136,11 +147,14 @@ describe('/yjs persistence', () => {
 			// Everyone leaves: the document must stay in memory with its unsaved edit.
 			a.destroy();
 			b.destroy();
-			await new Promise((resolve) => setTimeout(resolve, 300));
+			// The server saw both leave and tried to save on the way out; one more try fails too,
+			// so whatever the room does after a failed save has been done.
+			await waitUntil(() => bare.endpoint.stats().connections === 0, 5000, 'the server to see both clients leave');
+			await expect(bare.endpoint.flushAll()).rejects.toThrow('database is down');
 			expect(bare.endpoint.stats()).toMatchObject({ documents: 1, connections: 0, unsavedDocuments: 1 });
 
 			down = false;
-			await waitFor(() => bare.endpoint.stats().documents === 0, 8000, 'save after recovery and unload');
+			await waitUntil(() => bare.endpoint.stats().documents === 0, 8000, 'save after recovery and unload');
 			const fresh = connectBare(bare, docName, f.bob);
 			clients.push(fresh);
 			await synced(fresh);

@@ -27,10 +27,9 @@ export interface MeetingHandlerOptions {
 	logger: Logger;
 	membershipChanges: MembershipChanges;
 	metrics: Registry;
+	/** TAVOLO_SOCKET_COMMANDS_PER_SECOND: commands one connection may send per second. */
+	commandsPerSecond: number;
 }
-
-/** Enough for a moderator's fastest clicking and a client re-joining a few rooms at once. */
-const commandsPerSecond = 30;
 
 const meetingRef = z.object({ meetingId: fields.id }).loose();
 const pollRef = z.object({ pollId: fields.id }).loose();
@@ -49,7 +48,7 @@ function toAckError(error: AppError): AckError {
  * as the HTTP API (which re-checks the member's role in the database every time); the service
  * broadcasts what changed.
  */
-export function registerMeetingHandlers({ io, deps, logger, membershipChanges, metrics }: MeetingHandlerOptions) {
+export function registerMeetingHandlers({ io, deps, logger, membershipChanges, metrics, commandsPerSecond }: MeetingHandlerOptions) {
 	// Time from a command's arrival to its acknowledgement; poll:vote is the vote ack of the benchmark.
 	const commandSeconds = new Histogram({
 		name: 'tavolo_socket_command_seconds',

@@ -24,6 +24,8 @@ export interface SocketServerOptions {
 	cluster: Cluster | undefined;
 	/** With REDIS_URL: how long a dropped client may come back and receive what it missed. */
 	recoverySeconds?: number;
+	/** TAVOLO_SOCKET_COMMANDS_PER_SECOND: commands one connection may send per second. */
+	commandsPerSecond: number;
 }
 
 /**
@@ -103,7 +105,8 @@ export function createSocketServer(options: SocketServerOptions) {
 		deps,
 		logger: logger,
 		membershipChanges: options.membershipChanges,
-		metrics: options.metrics
+		metrics: options.metrics,
+		commandsPerSecond: options.commandsPerSecond
 	});
 
 	// Presence is read across nodes with fetchSockets, which waits only for the nodes subscribed

@@ -16,11 +16,11 @@ import {
 	startBareEndpoint,
 	startYjsTestServer,
 	synced,
-	waitFor,
 	type Client,
 	type Fixture,
 	type YjsTestServer
 } from '../../tests/support/yjs-harness.ts';
+import { waitUntil } from '../../tests/support/wait-until.ts';
 
 const maxFrame = 64 * 1024;
 const maxDoc = 32 * 1024;
@@ -76,13 +76,13 @@ function validMessages(): Uint8Array[] {
 /** Sends `frame`, then a query-awareness probe: resolves 'alive' if the probe is answered. */
 async function outcome(docName: string, frame: Uint8Array): Promise<'alive' | { code: number; reason: string }> {
 	const connection = await raw(docName);
-	await waitFor(() => connection.messages.length > 0, 2000, 'greeting');
+	await waitUntil(() => connection.messages.length > 0, 2000, 'greeting');
 	const before = connection.messages.length;
 	connection.socket.send(frame);
 	connection.socket.send(new Uint8Array([messageQueryAwareness]));
 	const result = await Promise.race([
 		connection.closed,
-		waitFor(() => connection.messages.length > before, 2000, 'probe answer').then(() => 'alive' as const)
+		waitUntil(() => connection.messages.length > before, 2000, 'probe answer').then(() => 'alive' as const)
 	]);
 	connection.socket.terminate();
 	return result;
@@ -137,7 +137,7 @@ describe('/yjs limits and malformed input', () => {
 				// The room goes on: the two real clients still converge.
 				round += 1;
 				a.doc.getMap('fuzz').set('round', round);
-				await waitFor(() => b.doc.getMap('fuzz').get('round') === round, 3000, 'room still syncing');
+				await waitUntil(() => b.doc.getMap('fuzz').get('round') === round, 3000, 'room still syncing');
 			}),
 			{ numRuns: 100 }
 		);
@@ -160,7 +160,7 @@ describe('/yjs limits and malformed input', () => {
 		connection.socket.send(new Uint8Array(maxFrame + 1));
 		expect((await connection.closed).code).toBe(yjsCloseCodes.frameTooLarge);
 		a.doc.getText('t').insert(0, 'dopo');
-		await waitFor(() => b.doc.getText('t').toString().includes('dopo'));
+		await waitUntil(() => b.doc.getText('t').toString().includes('dopo'), 5000, 'a later edit at b');
 	});
 
 	it('refuses an update that would push the document past TAVOLO_YJS_MAX_DOC_BYTES with 4413', async () => {
@@ -180,9 +180,9 @@ describe('/yjs limits and malformed input', () => {
 		const reader = open(docName, f.bob);
 		await Promise.all([synced(writer), synced(reader)]);
 		writer.doc.getText('t').insert(0, 'x'.repeat(maxDoc / 2));
-		await waitFor(() => reader.doc.getText('t').length === maxDoc / 2);
+		await waitUntil(() => reader.doc.getText('t').length === maxDoc / 2, 5000, 'the first half at the reader');
 		writer.doc.getText('t').insert(0, 'y'.repeat(maxDoc));
-		await waitFor(() => writer.closes.length > 0, 3000, 'close of the writer');
+		await waitUntil(() => writer.closes.length > 0, 3000, 'close of the writer');
 		expect(writer.closes[0]).toEqual({ code: yjsCloseCodes.tooLarge, reason: 'document_too_large' });
 		expect(reader.doc.getText('t').length).toBe(maxDoc / 2);
 		expect(reader.closes).toHaveLength(0);
@@ -192,7 +192,7 @@ describe('/yjs limits and malformed input', () => {
 		const a = open(f.documentDoc, f.alice);
 		await synced(a);
 		a.provider.awareness.setLocalState({ user: { name: 'A' }, blob: 'z'.repeat(maxAwareness) });
-		await waitFor(() => a.closes.length > 0, 3000, 'close');
+		await waitUntil(() => a.closes.length > 0, 3000, 'close');
 		expect(a.closes[0]).toEqual({ code: yjsCloseCodes.tooLarge, reason: 'awareness_too_large' });
 	});
 
@@ -201,7 +201,11 @@ describe('/yjs limits and malformed input', () => {
 		const b = open(f.documentDoc, f.bob);
 		await Promise.all([synced(a), synced(b)]);
 		for (let i = 0; i < 100; i++) a.provider.awareness.setLocalStateField('cursor', i);
-		await waitFor(() => (b.provider.awareness.getStates().get(a.doc.clientID) as { cursor?: number } | undefined)?.cursor === 99, 3000);
+		await waitUntil(
+			() => (b.provider.awareness.getStates().get(a.doc.clientID) as { cursor?: number } | undefined)?.cursor === 99,
+			3000,
+			'the newest cursor at b'
+		);
 		expect(a.closes).toHaveLength(0);
 	});
 

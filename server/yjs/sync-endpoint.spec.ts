@@ -7,11 +7,12 @@ import {
 	rawConnect,
 	startYjsTestServer,
 	synced,
-	waitFor,
+	syncRoundTrip,
 	type Client,
 	type Fixture,
 	type YjsTestServer
 } from '../../tests/support/yjs-harness.ts';
+import { waitUntil } from '../../tests/support/wait-until.ts';
 
 let server: YjsTestServer;
 let f: Fixture;
@@ -62,7 +63,11 @@ describe('/yjs sync', () => {
 			await Promise.all([synced(a), synced(b)]);
 			a.doc.getText('t').insert(0, 'ciao ');
 			b.doc.getText('t').insert(0, 'mondo ');
-			await waitFor(() => a.doc.getText('t').toString() === b.doc.getText('t').toString() && a.doc.getText('t').length === 11);
+			await waitUntil(
+				() => a.doc.getText('t').toString() === b.doc.getText('t').toString() && a.doc.getText('t').length === 11,
+				5000,
+				`a and b to converge on ${docName}`
+			);
 			expect(a.doc.getText('t').toString()).toBe(b.doc.getText('t').toString());
 		}
 	});
@@ -71,20 +76,23 @@ describe('/yjs sync', () => {
 		const a = open(f.documentDoc, f.alice);
 		const o = open(f.documentDoc, f.olga);
 		await Promise.all([synced(a), synced(o)]);
-		await waitFor(() => o.readOnly !== null, 2000, 'read-only notice');
+		await waitUntil(() => o.readOnly !== null, 2000, 'read-only notice');
 		expect(o.readOnly).toEqual({ readOnly: true, reason: 'observer' });
 		expect(a.readOnly).toBeNull();
 
 		o.doc.getMap('m').set('observer', 'scritto');
 		a.doc.getMap('m').set('alice', 'scritto');
-		await waitFor(() => o.doc.getMap('m').get('alice') === 'scritto');
-		// The observer's edit reached neither alice nor the database.
-		await new Promise((resolve) => setTimeout(resolve, 150));
+		await waitUntil(() => o.doc.getMap('m').get('alice') === 'scritto', 5000, 'alice’s edit at the observer');
+		// The observer's edit reached neither alice nor the database: the server has handled it
+		// (round trip on o's connection), and anything it sent alice since has arrived (on a's).
+		await syncRoundTrip(o);
+		await syncRoundTrip(a);
 		expect(a.doc.getMap('m').get('observer')).toBeUndefined();
 		const fresh = open(f.documentDoc, f.bob);
 		await synced(fresh);
 		expect(fresh.doc.getMap('m').get('observer')).toBeUndefined();
 		expect(fresh.doc.getMap('m').get('alice')).toBe('scritto');
+		await server.app.context.liveDocuments.flush();
 		const stored = await storedState(f.documentDoc);
 		expect(stored.getMap('m').get('observer')).toBeUndefined();
 		expect(stored.getMap('m').get('alice')).toBe('scritto');
@@ -122,7 +130,7 @@ describe('/yjs sync', () => {
 		await synced(a);
 		a.durable = null;
 		a.doc.getText('durable').insert(0, 'salvato?');
-		await waitFor(() => a.durable !== null && isCoveredBy(Y.snapshot(a.doc), a.durable), 3000, 'durable ack');
+		await waitUntil(() => a.durable !== null && isCoveredBy(Y.snapshot(a.doc), a.durable), 3000, 'durable ack');
 		const stored = await storedState(f.documentDoc);
 		expect(stored.getText('durable').toString()).toBe('salvato?');
 
@@ -130,7 +138,7 @@ describe('/yjs sync', () => {
 		a.durable = null;
 		a.doc.getText('durable').delete(0, 3);
 		expect(isCoveredBy(Y.snapshot(a.doc), Y.snapshot(stored))).toBe(false);
-		await waitFor(() => a.durable !== null && isCoveredBy(Y.snapshot(a.doc), a.durable), 3000, 'durable ack of a delete');
+		await waitUntil(() => a.durable !== null && isCoveredBy(Y.snapshot(a.doc), a.durable), 3000, 'durable ack of a delete');
 		expect((await storedState(f.documentDoc)).getText('durable').toString()).toBe('vato?');
 	});
 
@@ -138,13 +146,14 @@ describe('/yjs sync', () => {
 		const writer = open(f.documentDoc, f.alice);
 		const reader = open(f.documentDoc, f.bob);
 		await Promise.all([synced(writer), synced(reader)]);
-		await waitFor(() => reader.durable !== null, 3000, 'the ack sent on join');
+		await waitUntil(() => reader.durable !== null, 3000, 'the ack sent on join');
 		reader.durable = null;
 		writer.durable = null;
 		writer.doc.getText('acks').insert(0, 'solo a chi scrive');
-		await waitFor(() => writer.durable !== null && isCoveredBy(Y.snapshot(writer.doc), writer.durable), 3000, 'the writer’s ack');
-		await waitFor(() => reader.doc.getText('acks').toString() === 'solo a chi scrive', 3000, 'the reader got the edit');
-		await new Promise((resolve) => setTimeout(resolve, 200));
+		await waitUntil(() => writer.durable !== null && isCoveredBy(Y.snapshot(writer.doc), writer.durable), 3000, 'the writer’s ack');
+		await waitUntil(() => reader.doc.getText('acks').toString() === 'solo a chi scrive', 3000, 'the reader got the edit');
+		// The writer's ack is out, so an ack to the reader would have been sent before this answer.
+		await syncRoundTrip(reader);
 		expect(reader.durable).toBeNull();
 	});
 
@@ -153,7 +162,7 @@ describe('/yjs sync', () => {
 		const b = open(f.documentDoc, f.bob);
 		await Promise.all([synced(a), synced(b)]);
 		a.provider.awareness.setLocalStateField('user', { name: 'Bob il falso', color: '#f00' });
-		await waitFor(
+		await waitUntil(
 			() => {
 				const state = b.provider.awareness.getStates().get(a.doc.clientID) as { user?: { name?: string } } | undefined;
 				return state?.user?.name === 'Alice';
@@ -165,8 +174,10 @@ describe('/yjs sync', () => {
 		expect(state.user).toEqual({ name: 'Alice', color: '#f00' });
 		// Bob's provider echoes alice's state back; that must not let bob's connection speak for alice.
 		b.provider.awareness.setLocalStateField('user', { name: 'Bob' });
-		await waitFor(
-			() => (a.provider.awareness.getStates().get(b.doc.clientID) as { user?: { name?: string } } | undefined)?.user?.name === 'Bob'
+		await waitUntil(
+			() => (a.provider.awareness.getStates().get(b.doc.clientID) as { user?: { name?: string } } | undefined)?.user?.name === 'Bob',
+			5000,
+			'bob awareness at alice'
 		);
 		expect((a.provider.awareness.getStates().get(a.doc.clientID) as { user: { name: string } }).user.name).toBe('Bob il falso');
 	});
@@ -178,18 +189,19 @@ describe('/yjs sync', () => {
 		const { membershipChanges } = server.app.context;
 
 		membershipChanges.emit({ userId: f.bob.user.id, tableId: f.tableId, role: 'observer' });
-		await waitFor(() => b.readOnly?.readOnly === true, 2000, 'demotion notice');
+		await waitUntil(() => b.readOnly?.readOnly === true, 2000, 'demotion notice');
 		b.doc.getArray('spec-items').push(['dal retrocesso']);
 		a.doc.getArray('spec-items').push(['da alice']);
-		await waitFor(() => b.doc.getArray('spec-items').toArray().includes('da alice'));
-		await new Promise((resolve) => setTimeout(resolve, 100));
+		await waitUntil(() => b.doc.getArray('spec-items').toArray().includes('da alice'), 5000, 'alice’s item at bob');
+		await syncRoundTrip(b);
+		await syncRoundTrip(a);
 		expect(a.doc.getArray('spec-items').toArray()).toEqual(['da alice']);
 
 		membershipChanges.emit({ userId: f.bob.user.id, tableId: f.tableId, role: 'participant' });
-		await waitFor(() => b.readOnly?.readOnly === false, 2000, 'promotion notice');
+		await waitUntil(() => b.readOnly?.readOnly === false, 2000, 'promotion notice');
 
 		membershipChanges.emit({ userId: f.alice.user.id, tableId: f.tableId, role: null });
-		await waitFor(() => a.closes.length > 0, 2000, 'close of removed member');
+		await waitUntil(() => a.closes.length > 0, 2000, 'close of removed member');
 		expect(a.closes[0].code).toBe(yjsCloseCodes.forbidden);
 		expect(b.closes).toHaveLength(0);
 	});
@@ -199,10 +211,12 @@ describe('/yjs sync', () => {
 		try {
 			const a = open(f.documentDoc, f.alice);
 			await synced(a);
-			await waitFor(() => a.readOnly !== null, 2000, 'read-only notice');
+			await waitUntil(() => a.readOnly !== null, 2000, 'read-only notice');
 			expect(a.readOnly).toEqual({ readOnly: true, reason: 'final' });
 			a.doc.getMap('final').set('x', 1);
-			await new Promise((resolve) => setTimeout(resolve, 150));
+			// Handled (dropped) by the server, and whatever it applied is committed.
+			await syncRoundTrip(a);
+			await server.app.context.liveDocuments.flush();
 			expect((await storedState(f.documentDoc)).getMap('final').get('x')).toBeUndefined();
 		} finally {
 			await server.app.context.db.updateTable('documents').set({ status: 'draft' }).where('id', '=', f.documentId).execute();

@@ -1,11 +1,12 @@
 import { io, type ManagerOptions } from 'socket.io-client';
 import type { LiveState, Participant } from '../../src/lib/realtime/protocol.ts';
-import type { ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import type { ClientSocket } from '../support/socket-test-client.ts';
 import { startLoadBalancer, testRedisPrefix, type LoadBalancer } from '../support/cluster.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.ts';
 import { killAllServerProcesses, startServerNodes, type ServerNode } from '../support/server-process.ts';
-import { checkFinalText, waitFor, type Editor, type Member } from './fault-room.ts';
+import { checkFinalText, type Editor, type Member } from './fault-room.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * What the scale-out fault scripts (redis-restart, node-kill) share: two server processes on one
@@ -116,7 +117,7 @@ export function openWatcher(
 
 /** Everyone in `group` synced, saved and on the same text, which holds exactly what they typed. */
 export async function waitForConvergence(group: Editor[], timeoutMs: number, what: string): Promise<void> {
-	await waitFor(
+	await waitUntil(
 		() => group.every((e) => e.provider.synced && e.isSaved()) && group.every((e) => e.text.toString() === group[0].text.toString()),
 		timeoutMs,
 		what,

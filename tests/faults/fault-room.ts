@@ -8,8 +8,9 @@ import * as Y from 'yjs';
 import { jitterReconnects, type BackoffPolicy, type JitteredReconnect } from '../../src/lib/collab/reconnect-backoff.ts';
 import type { Ack } from '../../src/lib/realtime/protocol.ts';
 import { isCoveredBy, messageDurable, readDurable, snapshotOfUpdates } from '../../src/lib/realtime/yjs-messages.ts';
-import type { ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import type { ClientSocket } from '../support/socket-test-client.ts';
 import { ApiClient } from '../support/app.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * What the fault scripts share: a table with members, a meeting with open polls and co-edited
@@ -19,14 +20,6 @@ import { ApiClient } from '../support/app.ts';
  */
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function waitFor(check: () => boolean, timeoutMs: number, what: string, detail?: () => string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail()}` : ''}`);
-		await sleep(10);
-	}
-}
 
 export const randomBetween = (low: number, high: number) => low + Math.random() * (high - low);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)];
@@ -274,7 +267,7 @@ export async function readDocument(yjsUrl: string, origin: string, docName: stri
 	// would log as "Unable to compute message".
 	provider.messageHandlers[messageDurable] = () => undefined;
 	try {
-		await waitFor(() => provider.synced, 15_000, `a fresh reader to sync ${docName}`);
+		await waitUntil(() => provider.synced, 15_000, `a fresh reader to sync ${docName}`);
 		const copy = new Y.Doc();
 		Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
 		return copy;

@@ -12,13 +12,13 @@ import {
 	randomBetween,
 	readDocument,
 	sleep,
-	waitFor,
 	type Editor,
 	type FaultRoom,
 	type Link,
 	type Voter
 } from './fault-room.ts';
 import { summaryLine, trials } from './fault-trials.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * Randomized kill -9 during edits and votes. One trial: editors type into two documents and
@@ -100,7 +100,7 @@ it(`keeps every acknowledged edit and vote through ${trialCount} kill -9 restart
 				}
 			}
 		}
-		await waitFor(allSynced, 30_000, `clients to be connected before trial ${trial}`, describeClients);
+		await waitUntil(allSynced, 30_000, `clients to be connected before trial ${trial}`, describeClients);
 
 		// Edits and votes flow until the kill.
 		let flowing = true;
@@ -125,8 +125,8 @@ it(`keeps every acknowledged edit and vote through ${trialCount} kill -9 restart
 		flowing = false;
 		await Promise.all(flows);
 		// Every byte the dead process sent has been read once each socket reported its close.
-		await waitFor(() => editors.every((e) => e.provider.ws === null || !e.provider.wsconnected), 10_000, 'editors to notice the kill');
-		await waitFor(() => voters.every((v) => !v.socket.connected), 10_000, 'voters to notice the kill');
+		await waitUntil(() => editors.every((e) => e.provider.ws === null || !e.provider.wsconnected), 10_000, 'editors to notice the kill');
+		await waitUntil(() => voters.every((v) => !v.socket.connected), 10_000, 'voters to notice the kill');
 
 		await start();
 		for (const docName of documents) {
@@ -153,7 +153,7 @@ it(`keeps every acknowledged edit and vote through ${trialCount} kill -9 restart
 		link.up = true;
 	}
 	link.up = true;
-	await waitFor(allSynced, 30_000, 'clients to reconnect after the last trial', describeClients);
+	await waitUntil(allSynced, 30_000, 'clients to reconnect after the last trial', describeClients);
 	await retireEditors(documents, failures);
 
 	console.log(
@@ -188,7 +188,7 @@ async function retireEditors(documents: string[], failures: string[]): Promise<v
 	if (editors.length === 0) return;
 	for (const docName of documents) {
 		const group = editors.filter((e) => e.provider.roomname === docName);
-		await waitFor(
+		await waitUntil(
 			() => group.every((e) => e.provider.synced && e.isSaved()) && group.every((e) => e.text.toString() === group[0].text.toString()),
 			30_000,
 			`the editors of ${docName} to converge and be saved`,

@@ -12,13 +12,13 @@ import {
 	readDocument,
 	sleep,
 	storedDocument,
-	waitFor,
 	type Editor,
 	type FaultRoom,
 	type Voter
 } from './fault-room.ts';
 import { letters, openWatcher, presentIds, startFaultCluster, waitForConvergence, type FaultCluster } from './cluster-room.ts';
 import { summaryLine, trials } from './fault-trials.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * One of two nodes killed. Two server processes on one PostgreSQL database and a private Redis
@@ -110,7 +110,7 @@ it(`keeps every acknowledged edit and vote when one of two nodes is killed, ${tr
 			voter.socket.disconnect();
 			voter.socket.connect();
 		}
-		await waitFor(allBack, 60_000, `clients to connect before trial ${trial}`, describeClients);
+		await waitUntil(allBack, 60_000, `clients to connect before trial ${trial}`, describeClients);
 
 		let flowing = true;
 		const flows = [
@@ -151,7 +151,7 @@ it(`keeps every acknowledged edit and vote when one of two nodes is killed, ${tr
 		// clients' edits once they are saved.
 		for (const docName of documents) {
 			const group = stayed.filter((e) => e.provider.roomname === docName);
-			await waitFor(
+			await waitUntil(
 				() => group.every((e) => e.provider.synced && e.isSaved()),
 				30_000,
 				`trial ${trial}: the survivor's editors of ${docName} to be saved`
@@ -173,7 +173,7 @@ it(`keeps every acknowledged edit and vote when one of two nodes is killed, ${tr
 
 		// The health check: only the survivor. Everyone comes back with the browser's backoff.
 		cluster.balancer.setTargets([survivor.port]);
-		await waitFor(allBack, 90_000, `trial ${trial}: every client to come back on the survivor`, describeClients);
+		await waitUntil(allBack, 90_000, `trial ${trial}: every client to come back on the survivor`, describeClients);
 		const votes = await checkVotes(cluster.database.url, room.coordinator.api, room.polls, voters);
 		totals.votesChecked += votes.acknowledged;
 		for (const lost of votes.lost) fail('lost', `trial ${trial}: vote ${lost}`);
@@ -227,7 +227,7 @@ it(`keeps every acknowledged edit and vote when one of two nodes is killed, ${tr
 			const results = await room.coordinator.api.get(`/api/v1/polls/${poll.id}/results`);
 			tallies.set(poll.id, results.body.voters as number);
 		}
-		await waitFor(
+		await waitUntil(
 			() =>
 				tab.joined &&
 				JSON.stringify(presentIds(tab.present)) === JSON.stringify(expectedPresent) &&

@@ -12,9 +12,9 @@ import {
 	storedText,
 	synced,
 	typeTokens,
-	waitUntil,
 	type Link
 } from '../support/editor-clients.ts';
+import { waitUntil } from '../support/wait-until.ts';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.ts';
 import { freePort, killAllServerProcesses, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 

@@ -13,12 +13,12 @@ import {
 	randomBetween,
 	sleep,
 	storedDocument,
-	waitFor,
 	type Editor,
 	type FaultRoom,
 	type Voter
 } from './fault-room.ts';
 import { summaryLine, trials } from './fault-trials.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * PostgreSQL restarted in the middle of a meeting. The server runs on a PostgreSQL of the
@@ -75,7 +75,7 @@ it(`keeps every acknowledged edit and vote through ${outages} PostgreSQL restart
 		);
 	}
 	for (const member of room.members) voters.push(openVoter(server.url, member, room.meetingId, voterReconnection));
-	await waitFor(
+	await waitUntil(
 		() => editors.every((e) => e.provider.synced) && voters.every((v) => v.joined),
 		30_000,
 		'clients to connect',
@@ -141,7 +141,7 @@ it(`keeps every acknowledged edit and vote through ${outages} PostgreSQL restart
 			failures.push(`outage ${outage}: no vote was acknowledged after PostgreSQL came back`);
 		}
 		// The edits made before, during and after the outage are all committed in the end.
-		await waitFor(
+		await waitUntil(
 			() => editors.every((e) => e.isSaved()),
 			60_000,
 			`every edit to be saved after outage ${outage}`,

@@ -11,12 +11,12 @@ import {
 	openEditor,
 	openVoter,
 	readDocument,
-	waitFor,
 	type Editor,
 	type FaultRoom,
 	type Voter
 } from './fault-room.ts';
 import { summaryLine, trials } from './fault-trials.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * A reconnect storm: 300 clients on one server process (150 co-editors on ten documents through
@@ -106,7 +106,7 @@ it(`brings 300 clients back after ${rounds} kill -9 restart(s), spread by jitter
 	const allBack = () => editors.every((e) => e.provider.synced) && voters.every((v) => v.joined);
 	const describeClients = () =>
 		`editors synced ${editors.filter((e) => e.provider.synced).length}/${editors.length}, tabs joined ${voters.filter((v) => v.joined).length}/${voters.length}; ${server.describe()}`;
-	await waitFor(allBack, 60_000, 'all 300 clients to connect', describeClients);
+	await waitUntil(allBack, 60_000, 'all 300 clients to connect', describeClients);
 
 	const figures = { editsAcknowledged: 0, votesAcknowledged: 0, lost: 0, doubled: 0 };
 	const spreads: string[] = [];
@@ -119,7 +119,7 @@ it(`brings 300 clients back after ${rounds} kill -9 restart(s), spread by jitter
 		for (const editor of editors) for (let i = 0; i < 3; i++) editor.edit();
 		const answers = await Promise.all(voting.map((v) => v.voteOnce(room.polls)));
 		if (answers.some((a) => a !== 'acknowledged')) failures.push(`round ${round}: votes before the kill answered ${answers.join(',')}`);
-		await waitFor(() => editors.every((e) => e.isSaved()), 30_000, 'every edit to be acknowledged before the kill');
+		await waitUntil(() => editors.every((e) => e.isSaved()), 30_000, 'every edit to be acknowledged before the kill');
 
 		const attemptsBefore = editors.map((e) => e.attempts.length);
 		const tabAttemptsBefore = voters.map((v) => v.attempts.length);
@@ -127,7 +127,7 @@ it(`brings 300 clients back after ${rounds} kill -9 restart(s), spread by jitter
 		await server.kill('SIGKILL');
 		await start();
 		const readyAt = Date.now();
-		await waitFor(allBack, 120_000, `all 300 clients to re-sync after kill ${round}`, describeClients);
+		await waitUntil(allBack, 120_000, `all 300 clients to re-sync after kill ${round}`, describeClients);
 		const backAt = Date.now();
 
 		// When each client tried, and when it was back, relative to the kill and to readiness.
@@ -165,7 +165,7 @@ it(`brings 300 clients back after ${rounds} kill -9 restart(s), spread by jitter
 		for (const editor of editors) editor.edit();
 		const again = await Promise.all(voting.map((v) => v.voteOnce(room.polls)));
 		if (again.some((a) => a !== 'acknowledged')) failures.push(`round ${round}: votes after the restart answered ${again.join(',')}`);
-		await waitFor(() => editors.every((e) => e.isSaved()), 30_000, 'every edit after the restart to be acknowledged');
+		await waitUntil(() => editors.every((e) => e.isSaved()), 30_000, 'every edit after the restart to be acknowledged');
 		for (const docName of documents) {
 			const group = editors.filter((e) => e.provider.roomname === docName);
 			const reloaded = await readDocument(server.yjsUrl, server.url, docName, room.coordinator.cookie);

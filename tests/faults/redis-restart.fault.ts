@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { collabBackoff } from '../../src/lib/collab/reconnect-backoff.ts';
 import { roomReconnection } from '../../src/lib/live/room-reconnection.ts';
 import type { LiveState } from '../../src/lib/realtime/protocol.ts';
-import { send } from '../../server/sockets/socket-test-client.ts';
+import { send } from '../support/socket-test-client.ts';
 import {
 	checkEdits,
 	checkFinalText,
@@ -13,7 +13,6 @@ import {
 	randomBetween,
 	sleep,
 	storedDocument,
-	waitFor,
 	type Editor,
 	type FaultRoom,
 	type Voter
@@ -28,6 +27,7 @@ import {
 	type Watcher
 } from './cluster-room.ts';
 import { summaryLine, trials } from './fault-trials.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * Redis restarted under two nodes. Two server processes share a fresh PostgreSQL database and a
@@ -99,7 +99,7 @@ it(`keeps every edit, vote and live change through ${restarts} Redis restart(s) 
 	const describeClients = () =>
 		`editors synced ${editors.filter((e) => e.provider.synced).length}/${editors.length}, voters joined ${voters.filter((v) => v.joined).length}/${voters.length}, ` +
 		`watchers joined ${watchers.map((w) => w.joined).join(',')}, moderator ${moderator.joined}; ${cluster.describe()}`;
-	await waitFor(
+	await waitUntil(
 		() => editors.every((e) => e.provider.synced) && voters.every((v) => v.joined) && watchers.every((w) => w.joined) && moderator.joined,
 		60_000,
 		'every client to connect',
@@ -193,7 +193,7 @@ it(`keeps every edit, vote and live change through ${restarts} Redis restart(s) 
 		for (const docName of documents) {
 			const group = editors.filter((e) => e.provider.roomname === docName);
 			const ids = group.map((e) => e.doc.clientID);
-			await waitFor(
+			await waitUntil(
 				() => group.every((e) => ids.every((id) => e.provider.awareness.getStates().has(id))),
 				40_000,
 				`round ${round}: every editor of ${docName} to see the others' awareness`
@@ -214,7 +214,7 @@ it(`keeps every edit, vote and live change through ${restarts} Redis restart(s) 
 		};
 		const everyone = [...baseline, guestOnA.userId, guestOnB.userId].sort();
 		const live = [...watchers, guestA, guestB];
-		await waitFor(
+		await waitUntil(
 			() => live.every((w) => current(w.state) && JSON.stringify(presentIds(w.present)) === JSON.stringify(everyone)),
 			30_000,
 			`round ${round}: every watcher to see the focus, timers and presence set on both nodes`,
@@ -232,7 +232,7 @@ it(`keeps every edit, vote and live change through ${restarts} Redis restart(s) 
 		// The guests leave; both watchers see the room back to its regulars.
 		guestA.close();
 		guestB.close();
-		await waitFor(
+		await waitUntil(
 			() => watchers.every((w) => JSON.stringify(presentIds(w.present)) === JSON.stringify(baseline)),
 			30_000,
 			`round ${round}: both watchers to see the guests leave`,

@@ -1,8 +1,9 @@
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/server/ids.ts';
-import { record, send, waitFor, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import { record, send, type ClientSocket } from '../support/socket-test-client.ts';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * socket.io with REDIS_URL: the redis-streams adapter with connection state recovery. A member
@@ -63,20 +64,20 @@ describe('meeting room sockets with REDIS_URL', () => {
 		const presence = record(sandro, 'presence:update');
 		expect((await send(sandro, 'meeting:join', { meetingId })).ok).toBe(true);
 		// Recovery needs the offset of a packet received: the room's presence update is one.
-		await waitFor(() => presence.length > 0, 5000, 'a presence update');
+		await waitUntil(() => presence.length > 0, 5000, 'a presence update');
 		const states = record(sandro, 'meeting:state');
 
 		const reconnected = new Promise<void>((resolve) => sandro.once('connect', () => resolve()));
 		sandro.io.engine.close();
-		await waitFor(() => !sandro.connected, 5000, 'the drop');
+		await waitUntil(() => !sandro.connected, 5000, 'the drop');
 		expect((await send(mod, 'meeting:focus', { meetingId, itemId: 'punto-mancato' })).ok).toBe(true);
 		await reconnected;
 
 		expect(sandro.recovered).toBe(true);
-		await waitFor(() => states.some((state) => state.focusItemId === 'punto-mancato'), 5000, 'the missed focus change');
+		await waitUntil(() => states.some((state) => state.focusItemId === 'punto-mancato'), 5000, 'the missed focus change');
 		// Still in the room without joining again: the next broadcast arrives too.
 		expect((await send(mod, 'meeting:focus', { meetingId, itemId: 'punto-dopo' })).ok).toBe(true);
-		await waitFor(() => states.some((state) => state.focusItemId === 'punto-dopo'), 5000, 'the next focus change');
+		await waitUntil(() => states.some((state) => state.focusItemId === 'punto-dopo'), 5000, 'the next focus change');
 
 		// The drop closed Sandro's stay and the recovery opened a new one, after it.
 		const sandroId = (await member.get('/api/v1/me')).body.user.id as string;
@@ -87,11 +88,14 @@ describe('meeting room sockets with REDIS_URL', () => {
 				(row) => row.userId === sandroId
 			);
 		};
-		let rows = await stays();
-		for (let i = 0; i < 50 && rows.length < 2; i++) {
-			await new Promise((resolve) => setTimeout(resolve, 50));
-			rows = await stays();
-		}
+		const rows = await waitUntil(
+			async () => {
+				const found = await stays();
+				return found.length >= 2 && found;
+			},
+			5000,
+			'both stays in the register'
+		);
 		expect(rows).toHaveLength(2);
 		expect(rows[0].leftAt).not.toBeNull();
 		expect(rows[1].leftAt).toBeNull();

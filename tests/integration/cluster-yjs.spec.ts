@@ -13,11 +13,12 @@ import {
 	startBareEndpoint,
 	startYjsTestServer,
 	synced,
-	waitFor,
+	syncRoundTrip,
 	type Client,
 	type Fixture,
 	type YjsTestServer
 } from '../support/yjs-harness.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * Two nodes on one database and one Redis (a private one, so it can be killed): node A is the
@@ -72,16 +73,16 @@ describe('Yjs across two nodes (REDIS_URL)', () => {
 		await Promise.all([synced(a), synced(b)]);
 
 		a.doc.getText('t').insert(0, 'uno ');
-		await waitFor(() => text(b).includes('uno'), 5000, 'A → B');
+		await waitUntil(() => text(b).includes('uno'), 5000, 'A → B');
 		b.doc.getText('t').insert(text(b).length, 'due');
-		await waitFor(() => text(a) === 'uno due', 5000, 'B → A');
+		await waitUntil(() => text(a) === 'uno due', 5000, 'B → A');
 
 		a.provider.awareness.setLocalStateField('cursor', { at: 1 });
-		await waitFor(() => b.provider.awareness.getStates().get(a.doc.clientID)?.cursor?.at === 1, 5000, "A's presence on B");
+		await waitUntil(() => b.provider.awareness.getStates().get(a.doc.clientID)?.cursor?.at === 1, 5000, "A's presence on B");
 		const seenName = b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name;
 		expect(seenName).toBe('Alice');
 
-		await waitFor(() => a.durable !== null && b.durable !== null, 5000, 'both writers acknowledged');
+		await waitUntil(() => a.durable !== null && b.durable !== null, 5000, 'both writers acknowledged');
 		await server.app.yjs.flushAll();
 		await nodeB.endpoint.flushAll();
 		const stored = await createPostgresYjsStore(server.app.context.db).load(docName);
@@ -101,12 +102,13 @@ describe('Yjs across two nodes (REDIS_URL)', () => {
 		writer.getText('gap').insert(0, 'mai inoltrato');
 		const update = Y.encodeStateAsUpdate(writer, Y.encodeStateVector(b.doc));
 		await createPostgresYjsStore(server.app.context.db).append([{ docName, update }]);
-		await new Promise((resolve) => setTimeout(resolve, 300));
+		// Node B answers b from what it holds: nothing brought the gap there.
+		await syncRoundTrip(b);
 		expect(b.doc.getText('gap').toString()).toBe('');
 
 		await redis.kill();
 		await redis.start();
-		await waitFor(() => b.doc.getText('gap').toString() === 'mai inoltrato', 10_000, 'the resync from PostgreSQL on node B');
+		await waitUntil(() => b.doc.getText('gap').toString() === 'mai inoltrato', 10_000, 'the resync from PostgreSQL on node B');
 	});
 
 	it('stores a relayed update even when the node that relayed it dies before committing it', async () => {
@@ -123,7 +125,7 @@ describe('Yjs across two nodes (REDIS_URL)', () => {
 			writer.getText('orfano').insert(0, 'solo inoltrato');
 			const channel = clusterC.relay.open(docName, () => {});
 			channel.publish('update', Y.encodeStateAsUpdate(writer, Y.encodeStateVector(b.doc)));
-			await waitFor(() => b.doc.getText('orfano').toString() === 'solo inoltrato', 5000, "C's update on B");
+			await waitUntil(() => b.doc.getText('orfano').toString() === 'solo inoltrato', 5000, "C's update on B");
 			channel.close();
 			await nodeB.endpoint.flushAll();
 			const stored = await createPostgresYjsStore(server.app.context.db).load(docName);
@@ -147,11 +149,12 @@ describe('Yjs across two nodes (REDIS_URL)', () => {
 				typed[who].push(word);
 				const t = client.doc.getText('t');
 				t.insert(t.length, word);
+				// A typist's pace, so Redis dies between words (slower machines type slower).
 				await new Promise((resolve) => setTimeout(resolve, 5));
 			}
 		};
 		const typing = Promise.all([type(a, 'a', 60), type(b, 'b', 60)]);
-		await new Promise((resolve) => setTimeout(resolve, 120));
+		await waitUntil(() => typed.a.length >= 20 && typed.b.length >= 20, 5000, 'a third of the typing before Redis dies');
 		await redis.kill();
 		await typing;
 		await Promise.all([type(a, 'a', 20), type(b, 'b', 20)]);
@@ -160,7 +163,7 @@ describe('Yjs across two nodes (REDIS_URL)', () => {
 
 		const all = [...typed.a, ...typed.b];
 		const missing = (client: Client) => all.filter((word) => !text(client).includes(word));
-		await waitFor(
+		await waitUntil(
 			() => missing(a).length === 0 && missing(b).length === 0,
 			20_000,
 			'both nodes to converge',
@@ -179,6 +182,6 @@ describe('Yjs across two nodes (REDIS_URL)', () => {
 			body: '{}'
 		});
 		expect(response.status).toBe(200);
-		await waitFor(() => b.closes.some((close) => close.code === 4401), 5000, 'the 4401 close on node B');
+		await waitUntil(() => b.closes.some((close) => close.code === 4401), 5000, 'the 4401 close on node B');
 	});
 });

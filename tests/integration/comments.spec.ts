@@ -9,7 +9,6 @@ import {
 	createFixture,
 	startYjsTestServer,
 	synced,
-	waitFor,
 	type Client,
 	type Fixture,
 	type Person,
@@ -19,6 +18,7 @@ import { draftExtensions, draftField } from '../../src/lib/documents/extensions.
 import { encodeRange, resolveRange, type EncodedRange } from '../../src/lib/collab/comment-anchors.ts';
 import { commentLimits, type CommentThreadView, type DocumentCommentsView } from '../../src/lib/comments/types.ts';
 import { countOpenMentions, countOpenThreads } from '../../src/lib/server/comments/queries.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * Issue 5, point 3: comments anchored to the text. Threads and replies over the JSON API, with
@@ -139,12 +139,12 @@ describe('document comments', () => {
 	it('keeps the anchor on the same words while others edit the draft', async () => {
 		const bobEditor = connect(fixture.bob);
 		await synced(bobEditor);
-		await waitFor(() => bobEditor.doc.getXmlFragment(draftField).length === 2, 5000, 'the draft on Bob’s side');
+		await waitUntil(() => bobEditor.doc.getXmlFragment(draftField).length === 2, 5000, 'the draft on Bob’s side');
 		const text = (bobEditor.doc.getXmlFragment(draftField).get(1) as Y.XmlElement).get(0) as Y.XmlText;
 		text.insert(0, 'Di norma ');
 		text.delete(text.toString().indexOf('trenta '), 'trenta '.length);
 		text.insert(text.toString().indexOf('giorni'), 'quaranta ');
-		await waitFor(() => aliceEditor.doc.getXmlFragment(draftField).toString().includes('quaranta'), 5000, 'Bob’s edit at Alice');
+		await waitUntil(() => aliceEditor.doc.getXmlFragment(draftField).toString().includes('quaranta'), 5000, 'Bob’s edit at Alice');
 
 		const stored = ((await coordinator.get(commentsUrl())).body as DocumentCommentsView).threads[0].anchor;
 		expect(coveredText(aliceEditor.doc, stored)).toBe('entro quaranta giorni');

@@ -9,13 +9,13 @@ import {
 	createFixture,
 	startYjsTestServer,
 	synced,
-	waitFor,
 	type Client,
 	type Fixture,
 	type Person,
 	type YjsTestServer
 } from '../support/yjs-harness.ts';
 import { draftExtensions } from '../../src/lib/documents/extensions.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * Issue 5, points 3–5: DOCX, PDF and Markdown exports of a version or of the current draft
@@ -94,7 +94,7 @@ beforeAll(async () => {
 	clients.push(alice);
 	await synced(alice);
 	prosemirrorJSONToYXmlFragment(schema, draft, alice.doc.getXmlFragment('default'));
-	await waitFor(() => alice.doc.getXmlFragment('default').length === draft.content.length);
+	await waitUntil(() => alice.doc.getXmlFragment('default').length === draft.content.length, 5000, 'the draft in Alice’s document');
 	expect((await coordinator.post(`/api/v1/documents/${documentId}/versions`, { note: 'Prima stesura' })).status).toBe(201);
 });
 

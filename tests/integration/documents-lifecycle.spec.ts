@@ -9,7 +9,7 @@ import {
 	saved,
 	startYjsTestServer,
 	synced,
-	waitFor,
+	syncRoundTrip,
 	type Client,
 	type Fixture,
 	type Person,
@@ -17,6 +17,7 @@ import {
 } from '../support/yjs-harness.ts';
 import { draftExtensions } from '../../src/lib/documents/extensions.ts';
 import { newId } from '../../src/lib/server/ids.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * Issue 5, points 1–2: draft → in review → final, enforced over HTTP and on /yjs (an editor that
@@ -111,8 +112,8 @@ describe('document lifecycle', () => {
 
 		// An edit the server holds only in memory when "final" arrives still makes the final version.
 		appendParagraph(alice, 'Ultima modifica prima del definitivo.');
-		await waitFor(() => alice.doc.getXmlFragment('default').length === 3);
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		await waitUntil(() => alice.doc.getXmlFragment('default').length === 3, 5000, 'the third paragraph');
+		await syncRoundTrip(alice);
 		const final = await coordinator.post(`/api/v1/documents/${fixture.documentId}/status`, {
 			status: 'final',
 			note: 'Approvato dal tavolo'
@@ -121,7 +122,7 @@ describe('document lifecycle', () => {
 		expect(final.body.status).toBe('final');
 
 		// The open connection is told at once, with the reason.
-		await waitFor(() => alice.readOnly?.readOnly === true, 5000, 'read-only notice');
+		await waitUntil(() => alice.readOnly?.readOnly === true, 5000, 'read-only notice');
 		expect(alice.readOnly).toEqual({ readOnly: true, reason: 'final' });
 
 		const versions = await coordinator.get(`/api/v1/documents/${fixture.documentId}/versions`);
@@ -134,7 +135,7 @@ describe('document lifecycle', () => {
 
 		// Writes from the already-open client are dropped: not stored, not seen by anyone else.
 		appendParagraph(alice, 'Questo non deve entrare.');
-		await new Promise((resolve) => setTimeout(resolve, 300));
+		await syncRoundTrip(alice);
 		await server.app.yjs.flushAll();
 		expect(await markdownOf(fixture.documentId)).not.toContain('Questo non deve entrare.');
 		const bob = connect(fixture.documentDoc, fixture.bob);
@@ -244,7 +245,7 @@ describe('versions', () => {
 
 		// And against the current draft, including edits not yet committed by the server.
 		appendParagraph(alice, 'Foro competente: Bologna.');
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		await syncRoundTrip(alice);
 		const current = await participant.get(`/api/v1/documents/${document.id}/diff?from=2`);
 		expect(current.body.to).toBeNull();
 		expect(current.body.diff.html).toMatch(/<ins>[^<]*Bologna[^<]*<\/ins>/);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
-import { connectSocket, record, send, waitFor, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import { connectSocket, record, send, type ClientSocket } from '../support/socket-test-client.ts';
 import type { LiveState } from '../../src/lib/realtime/protocol.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /** The live meeting room over real sockets: join authorisation, presence, state, reconnects. */
 let app: TestApp;
@@ -75,25 +76,29 @@ describe('joining a meeting room', () => {
 		const presence = record(mod.socket, 'presence:update');
 		const guest = await join(participant);
 		expect(guest.state.present.map((p) => p.name)).toEqual(expect.arrayContaining(['Anna Sindaca', 'Marco Moderatore']));
-		await waitFor(() => presence.at(-1)?.present.some((p) => p.userId === ids.get(participant)), 5000, 'presence with the participant');
+		await waitUntil(() => presence.at(-1)?.present.some((p) => p.userId === ids.get(participant)), 5000, 'presence with the participant');
 		expect(presence.at(-1)!.present.find((p) => p.userId === ids.get(participant))).toMatchObject({
 			role: 'participant',
 			name: 'Anna Sindaca'
 		});
 
 		guest.socket.close();
-		await waitFor(
+		await waitUntil(
 			() => presence.at(-1) && !presence.at(-1)!.present.some((p) => p.userId === ids.get(participant)),
 			5000,
 			'presence without the participant'
 		);
 		// The departure is written just after the socket leaves the room.
-		let attendance: Array<{ userId: string; leftAt: string | null }> = [];
-		for (let i = 0; i < 100; i++) {
-			attendance = (await coordinator.get(`/api/v1/meetings/${meetingId}/live/attendance`)).body.attendance;
-			if (attendance.some((a) => a.userId === ids.get(participant) && a.leftAt)) break;
-			await new Promise((r) => setTimeout(r, 20));
-		}
+		const attendance = await waitUntil(
+			async () => {
+				const rows: Array<{ userId: string; leftAt: string | null }> = (
+					await coordinator.get(`/api/v1/meetings/${meetingId}/live/attendance`)
+				).body.attendance;
+				return rows.some((a) => a.userId === ids.get(participant) && a.leftAt) && rows;
+			},
+			5000,
+			'the departure in the attendance register'
+		);
 		const stay = attendance.find((a) => a.userId === ids.get(participant))!;
 		expect(stay).toMatchObject({ name: 'Anna Sindaca', role: 'participant' });
 		expect(new Date(stay.leftAt!).getTime()).toBeGreaterThanOrEqual(new Date((stay as unknown as { joinedAt: string }).joinedAt).getTime());
@@ -148,7 +153,7 @@ describe('live state', () => {
 		await moderator.post(`/api/v1/polls/${poll.body.id}/open`);
 		expect((await send(member.socket, 'poll:vote', { pollId: poll.body.id, choice: 'yes' })).ok).toBe(true);
 
-		const last = await waitFor(
+		const last = await waitUntil(
 			() => {
 				const s = states.at(-1);
 				return s?.speakers[0]?.status === 'speaking' && s;
@@ -176,6 +181,7 @@ describe('live state', () => {
 		expect(new Date(state.serverTime).getTime()).toBeGreaterThan(0);
 
 		// Pause keeps the elapsed time on the server's clock; ending the turn records speaking time.
+		// The timer runs at least 50 ms more before the pause (a slower machine only adds to it).
 		await new Promise((r) => setTimeout(r, 50));
 		expect((await send(mod.socket, 'timer:pause', { meetingId, itemId: 'punto2' })).ok).toBe(true);
 		expect((await send(mod.socket, 'speaker:end', { meetingId })).ok).toBe(true);
@@ -189,8 +195,8 @@ describe('live state', () => {
 		// Closing the meeting closes its open poll, and the room hears both.
 		const closedPolls = record(watcher.socket, 'poll:closed');
 		expect((await moderator.post(`/api/v1/meetings/${meetingId}/status`, { status: 'closed' })).body.status).toBe('closed');
-		await waitFor(() => closedPolls.find((c) => c.poll.id === poll.body.id), 5000, 'poll:closed');
-		await waitFor(() => states.at(-1)?.status === 'closed', 5000, 'meeting:state closed');
+		await waitUntil(() => closedPolls.find((c) => c.poll.id === poll.body.id), 5000, 'poll:closed');
+		await waitUntil(() => states.at(-1)?.status === 'closed', 5000, 'meeting:state closed');
 		const reopen = await moderator.post(`/api/v1/meetings/${meetingId}/status`, { status: 'live' });
 		expect(reopen.body.error.code).toBe('meeting_invalid_transition');
 	});

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
 import { connectClient, synced, type Client, type YjsTestServer } from '../support/yjs-harness.ts';
-import { connectSocket, send, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import { connectSocket, send, type ClientSocket } from '../support/socket-test-client.ts';
 import { agendaItems } from '../../src/lib/agenda/agenda-doc.ts';
 
 /**

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
-import { connectSocket, record, send, waitFor, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import { connectSocket, record, send, type ClientSocket } from '../support/socket-test-client.ts';
 import { readAgenda, type AgendaItem } from '../../src/lib/agenda/agenda-doc.ts';
 import type { LiveState } from '../../src/lib/realtime/protocol.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * Issue 4's loop, from the letter's first meeting to the next one, over the real API and sockets:
@@ -222,7 +223,7 @@ describe('the first meeting, run from the letter to the next meeting', () => {
 		nextMeetingId = ack.meetingId;
 
 		// Everyone in the room learns the link.
-		const state = await waitFor(
+		const state = await waitUntil(
 			() => states.find((s) => s.polls.some((p) => p.poll.nextMeetingId === nextMeetingId)),
 			5000,
 			'the link in meeting:state'

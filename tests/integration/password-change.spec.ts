@@ -5,12 +5,13 @@ import {
 	createFixture,
 	startYjsTestServer,
 	synced,
-	waitFor,
+	syncRoundTrip,
 	type Fixture,
 	type YjsTestServer
 } from '../support/yjs-harness.ts';
-import { connectSocket } from '../../server/sockets/socket-test-client.ts';
+import { ackRoundTrip, connectSocket } from '../support/socket-test-client.ts';
 import { verifyPassword } from '../../src/lib/server/auth/password.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /** POST /api/v1/auth/password: the other sessions of the user end, live connections included. */
 let server: YjsTestServer;
@@ -30,8 +31,6 @@ async function signIn(email: string, password: string): Promise<ApiClient> {
 	return client;
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 it("changes nothing on a wrong current password; on the right one ends the user's other sessions and their live connections", async () => {
 	const email = fixture.alice.user.email;
 	// `fixture.alice.cookie` is the "other device": a session with a document open and the live room.
@@ -49,7 +48,9 @@ it("changes nothing on a wrong current password; on the right one ends the user'
 	const short = await here.post('/api/v1/auth/password', { currentPassword: 'password-lunga-1', newPassword: 'corta' });
 	expect(short.status).toBe(400);
 	expect(short.body.error).toMatchObject({ code: 'validation_failed', fields: { newPassword: expect.any(String) } });
-	await pause(300);
+	// Both live connections of the other device still answer: nothing closed them meanwhile.
+	await syncRoundTrip(otherYjs);
+	await ackRoundTrip(otherSocket);
 	expect(otherYjs.closes).toEqual([]);
 	expect(otherSocket.connected).toBe(true);
 	const otherDevice = new ApiClient(server.app.url, { cookie: fixture.alice.cookie });
@@ -62,15 +63,16 @@ it("changes nothing on a wrong current password; on the right one ends the user'
 	// The other device's session and the one the check above opened with the old password.
 	expect(changed.body.endedSessions).toBeGreaterThanOrEqual(1);
 
-	await waitFor(() => otherYjs.closes.some((c) => c.code === 4401), 5000, "the other session's /yjs connection closed with 4401");
-	await waitFor(() => !otherSocket.connected, 5000, "the other session's socket.io connection closed");
+	await waitUntil(() => otherYjs.closes.some((c) => c.code === 4401), 5000, "the other session's /yjs connection closed with 4401");
+	await waitUntil(() => !otherSocket.connected, 5000, "the other session's socket.io connection closed");
 	expect((await otherDevice.get('/api/v1/me')).status).toBe(401);
 	await expect(connectSocket(server.app.url, fixture.alice.cookie)).rejects.toThrow();
 
 	// This session, its live document and another member are untouched.
 	expect((await here.get('/api/v1/me')).body.user.email).toBe(email);
 	bobYjs.doc.getText('t').insert(0, 'ancora qui');
-	await pause(300);
+	await syncRoundTrip(hereYjs);
+	await syncRoundTrip(bobYjs);
 	expect(hereYjs.provider.wsconnected).toBe(true);
 	expect(hereYjs.closes).toEqual([]);
 	expect(bobYjs.provider.wsconnected).toBe(true);

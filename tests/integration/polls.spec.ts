@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
-import { connectSocket, record, send, waitFor, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import { ackRoundTrip, connectSocket, record, send, type ClientSocket } from '../support/socket-test-client.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * Polls end to end: the §4 HTTP contract and the socket.io events, on a real server, with real
@@ -89,7 +90,7 @@ describe('a single-choice poll with 50 members voting at once', () => {
 		});
 		const [transport, school, housing] = poll.options;
 		expect((await moderator.post(`/api/v1/polls/${poll.id}/open`)).status).toBe(200);
-		await waitFor(() => opened.find((o) => o.poll.id === poll.id), 5000, 'poll:opened');
+		await waitUntil(() => opened.find((o) => o.poll.id === poll.id), 5000, 'poll:opened');
 
 		const voters = await Promise.all(participants.map((p) => socketOf(p)));
 		const first = voters.map((_, i) => [transport, school, housing][i % 3]);
@@ -121,12 +122,19 @@ describe('a single-choice poll with 50 members voting at once', () => {
 		expect(api.body.results).toEqual(expected);
 		expect(api.body.voters).toBe(participantCount);
 
-		const last = await waitFor(
-			() => results.filter((r) => r.pollId === poll.id).at(-1)?.results.voters === participantCount && results.at(-1),
+		// A burst of votes goes out as a few coalesced poll:results, the last of them exact: the
+		// final one is the one that says what the API says (with every voter in it).
+		const last = await waitUntil(
+			() => {
+				const latest = results.filter((r) => r.pollId === poll.id).at(-1);
+				expect(latest).toEqual({ pollId: poll.id, meetingId, results: api.body });
+				return latest?.results.voters === participantCount && latest;
+			},
 			5000,
 			'final poll:results'
 		);
-		await new Promise((r) => setTimeout(r, 200));
+		// And nothing different after it: whatever the server sent the watcher before this answer has arrived.
+		await ackRoundTrip(watcher);
 		expect(results.filter((r) => r.pollId === poll.id).at(-1)).toEqual({ pollId: poll.id, meetingId, results: api.body });
 		expect(last.results.results).toEqual(expected);
 
@@ -137,7 +145,7 @@ describe('a single-choice poll with 50 members voting at once', () => {
 
 		const closed = record(watcher, 'poll:closed');
 		expect((await moderator.post(`/api/v1/polls/${poll.id}/close`)).status).toBe(200);
-		const snapshot = await waitFor(() => closed.find((c) => c.poll.id === poll.id), 5000, 'poll:closed');
+		const snapshot = await waitUntil(() => closed.find((c) => c.poll.id === poll.id), 5000, 'poll:closed');
 		expect(snapshot.poll.status).toBe('closed');
 		expect(snapshot.results?.results).toEqual(expected);
 
@@ -338,13 +346,13 @@ describe('results visibility', () => {
 		const memberClosed = record(member, 'poll:closed');
 		await moderator.post(`/api/v1/polls/${poll.id}/open`);
 		await send(member, 'poll:vote', { pollId: poll.id, choice: 'X' });
-		await waitFor(() => modResults.some((r) => r.pollId === poll.id), 5000, 'results to the moderator');
+		await waitUntil(() => modResults.some((r) => r.pollId === poll.id), 5000, 'results to the moderator');
 		const hidden = await participants[5].get(`/api/v1/polls/${poll.id}/results`);
 		expect(hidden.status).toBe(403);
 		expect(hidden.body.error.code).toBe('poll_results_hidden');
 		expect((await moderator.get(`/api/v1/polls/${poll.id}/results`)).status).toBe(200);
 		await moderator.post(`/api/v1/polls/${poll.id}/close`);
-		const closed = await waitFor(() => memberClosed.find((c) => c.poll.id === poll.id), 5000, 'poll:closed');
+		const closed = await waitUntil(() => memberClosed.find((c) => c.poll.id === poll.id), 5000, 'poll:closed');
 		expect(closed.results?.results.map((r) => r.count)).toEqual([1, 0]);
 		expect(memberResults.some((r) => r.pollId === poll.id)).toBe(false);
 		expect((await participants[5].get(`/api/v1/polls/${poll.id}/results`)).status).toBe(200);
@@ -360,7 +368,7 @@ describe('results visibility', () => {
 		expect((await participants[6].get(`/api/v1/polls/${poll.id}/results`)).status).toBe(403);
 		expect((await participants[6].post(`/api/v1/polls/${poll.id}/reveal`)).status).toBe(403);
 		expect((await moderator.post(`/api/v1/polls/${poll.id}/reveal`)).status).toBe(200);
-		const shown = await waitFor(() => memberResults.find((r) => r.pollId === poll.id), 5000, 'revealed results');
+		const shown = await waitUntil(() => memberResults.find((r) => r.pollId === poll.id), 5000, 'revealed results');
 		expect(shown.results.results.map((r) => r.count)).toEqual([0, 1]);
 		expect((await participants[6].get(`/api/v1/polls/${poll.id}/results`)).body).toEqual(shown.results);
 	});

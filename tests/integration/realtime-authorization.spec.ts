@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
-import { connectClient, rawConnect, synced, waitFor, type Client, type YjsTestServer } from '../support/yjs-harness.ts';
-import { connectSocket, send, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import { connectClient, rawConnect, synced, syncRoundTrip, type Client, type YjsTestServer } from '../support/yjs-harness.ts';
+import { connectSocket, send, type ClientSocket } from '../support/socket-test-client.ts';
 import { can, type Actor, type TableAction } from '../../src/lib/server/authz/policy.ts';
 import type { ClientToServerEvents } from '../../src/lib/realtime/protocol.ts';
 import type { TableRole } from '../../src/lib/domain/tables.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 /**
  * Who may send which socket.io command and who may read or write which /yjs document, for every
@@ -208,14 +209,16 @@ describe('/yjs documents follow the policy', () => {
 				const mark = `${caller.name}-${doc.label}`;
 				client.doc.getText('t').insert(0, mark);
 				if (expected === 'write') {
-					await waitFor(() => watcher.doc.getText('t').toString().includes(mark), 5000, `${what}: the edit reaches the others`);
+					await waitUntil(() => watcher.doc.getText('t').toString().includes(mark), 5000, `${what}: the edit reaches the others`);
 					expect(client.readOnly?.readOnly ?? false, what).toBe(false);
 				} else {
-					await waitFor(() => client.readOnly?.readOnly === true, 5000, `${what}: told it is read-only`);
+					await waitUntil(() => client.readOnly?.readOnly === true, 5000, `${what}: told it is read-only`);
 					// Not allowed to edit at all says "observer" first, as access.ts decides.
 					const edit = doc.kind === 'agenda' ? 'agenda.edit' : 'document.edit';
 					expect(client.readOnly?.reason, what).toBe(can(caller.actor, edit) ? 'final' : 'observer');
-					await new Promise((resolve) => setTimeout(resolve, 400));
+					// The server has handled the edit, and whatever it sent the watcher since has arrived.
+					await syncRoundTrip(client);
+					await syncRoundTrip(watcher);
 					expect(watcher.doc.getText('t').toString(), `${what}: the edit was dropped`).not.toContain(mark);
 				}
 				client.destroy();

@@ -20,7 +20,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import { connectSocket, type ClientSocket } from '../../server/sockets/socket-test-client.ts';
+import { connectSocket, type ClientSocket } from '../support/socket-test-client.ts';
 import { startPrivateRedis } from '../support/private-redis.ts';
 import { freePort } from '../support/server-process.ts';
 

@@ -2,9 +2,10 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { expect, vi } from 'vitest';
+import { expect } from 'vitest';
 import { isCoveredBy, messageDurable, readDurable, snapshotOfUpdates } from '../../src/lib/realtime/yjs-messages.ts';
 import { ApiClient } from './app.ts';
+import { waitUntil } from './wait-until.ts';
 
 /**
  * Co-editors for fault tests against a server process (tests/integration/yjs-faults.spec.ts,
@@ -13,16 +14,6 @@ import { ApiClient } from './app.ts';
  */
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `check` holds (a busy machine gets `timeoutMs`); the failure says what and shows `detail`. */
-export async function waitUntil(check: () => boolean, timeoutMs: number, what: string, detail?: () => string): Promise<void> {
-	await vi.waitFor(
-		() => {
-			if (!check()) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail()}` : ''}`);
-		},
-		{ timeout: timeoutMs, interval: 20 }
-	);
-}
 
 /**
  * Whether a client's network reaches the server. While it is down, each reconnection attempt of

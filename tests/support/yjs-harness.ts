@@ -6,6 +6,9 @@ import path from 'node:path';
 import { Registry } from 'prom-client';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
 import { WebsocketProvider } from 'y-websocket';
 import { loadConfig } from '../../server/config.ts';
 import type { RunningApp } from '../../server/app.ts';
@@ -25,10 +28,12 @@ import type { DocRelay } from '../../server/cluster/cluster.ts';
 import type { Events, MembershipChanges } from '../../src/lib/server/events.ts';
 import { clusterEnvironment, startTestPeers, type TestPeers } from './cluster.ts';
 import { copyPgliteTemplate, createTestDatabase } from './database.ts';
+import { waitUntil } from './wait-until.ts';
 import {
 	isCoveredBy,
 	messageDurable,
 	messageReadOnly,
+	messageSync,
 	readDurable,
 	readReadOnly,
 	snapshotOfUpdates,
@@ -180,6 +185,8 @@ export interface Client {
 	/** The updates this client made itself (not those it received), for "saved". */
 	own: Uint8Array[];
 	closes: Array<{ code: number; reason: string }>;
+	/** Sync step 2 messages received: the server's answers to this client's sync step 1. */
+	syncAnswers: number;
 	destroy(): void;
 }
 
@@ -198,6 +205,7 @@ export function connectClient(server: YjsTestServer, docName: string, person: Pe
 		durable: null,
 		own: [],
 		closes: [],
+		syncAnswers: 0,
 		destroy() {
 			provider.destroy();
 			doc.destroy();
@@ -208,6 +216,12 @@ export function connectClient(server: YjsTestServer, docName: string, person: Pe
 	};
 	provider.messageHandlers[messageDurable] = (_encoder, decoder) => {
 		client.durable = readDurable(decoder);
+	};
+	const handleSync = provider.messageHandlers[messageSync];
+	provider.messageHandlers[messageSync] = (encoder, decoder, ...rest) => {
+		const syncType = decoding.peekVarUint(decoder);
+		handleSync(encoder, decoder, ...rest);
+		if (syncType === syncProtocol.messageYjsSyncStep2) client.syncAnswers += 1;
 	};
 	provider.on('connection-close', (event) => {
 		if (event) client.closes.push({ code: event.code, reason: event.reason });
@@ -224,21 +238,32 @@ export function connectClient(server: YjsTestServer, docName: string, person: Pe
  * connection, possibly another node).
  */
 export const saved = (client: Client) =>
-	waitFor(
+	waitUntil(
 		() => client.own.length === 0 || (client.durable !== null && isCoveredBy(snapshotOfUpdates(client.own), client.durable)),
 		5000,
 		'the durable ack of every own edit'
 	);
 
-export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition', detail?: () => string): Promise<void> {
-	const started = Date.now();
-	while (!check()) {
-		if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}${detail ? `\n${detail()}` : ''}`);
-		await new Promise((resolve) => setTimeout(resolve, 10));
-	}
-}
+export const synced = (client: Client) => waitUntil(() => client.provider.synced, 5000, 'sync');
 
-export const synced = (client: Client) => waitFor(() => client.provider.synced, 5000, 'sync');
+/**
+ * A barrier on a synced client's own connection: a sync step 1 out, the server's step 2 back
+ * (and applied). The server handles a connection's frames in order and writes to each socket in
+ * order, so once this resolves, every frame the client sent before has been handled (applied or
+ * dropped), and everything the server sent the client before its answer has arrived. What did
+ * not happen by then is not merely late. Across nodes (TAVOLO_TEST_NODES=2), a message relayed
+ * through Redis is not ordered with it.
+ */
+export async function syncRoundTrip(client: Client): Promise<void> {
+	const { ws } = client.provider;
+	if (!client.provider.synced || !ws) throw new Error('syncRoundTrip needs a synced client');
+	const before = client.syncAnswers;
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, messageSync);
+	syncProtocol.writeSyncStep1(encoder, client.doc);
+	ws.send(encoding.toUint8Array(encoder));
+	await waitUntil(() => client.syncAnswers > before, 5000, 'the answer to a sync step 1 (a round trip to the server)');
+}
 
 /**
  * A raw ws connection (no provider) for protocol-level tests: resolves with the upgrade status

@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { yjsCloseCodes } from '../realtime/yjs-messages.ts';
+import { waitUntil } from '../../../tests/support/wait-until.ts';
 import { jitterReconnects, reconnectDelay, type BackoffPolicy } from './reconnect-backoff.ts';
 
 const policy: BackoffPolicy = { baseMs: 250, maxMs: 10_000, minMs: 50 };
@@ -51,6 +52,7 @@ async function closingServer(code: number) {
 
 const cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => {
+	vi.useRealTimers();
 	for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
@@ -70,13 +72,14 @@ function providerOn(url: string, jitterPolicy: BackoffPolicy, random: () => numb
 	return { provider, reconnect };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(check: () => boolean, what: string): Promise<void> {
-	const deadline = Date.now() + 5000;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(5);
-	}
+/**
+ * Fake timeouts for the rest of the test, so "no retry came" is a fact rather than a wait: once
+ * the clock is advanced past every delay either the provider or jitterReconnects may choose, each
+ * retry scheduled has run, and one that connects has set `provider.ws` at once. Sockets, and
+ * the intervals the provider keeps, stay real.
+ */
+function fakeTimeouts(): void {
+	vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
 }
 
 describe('jitterReconnects on a real provider', () => {
@@ -85,36 +88,42 @@ describe('jitterReconnects on a real provider', () => {
 		cleanups.push(server.close);
 		// Draws of 1: the ceilings themselves, 600 ms then 1200 ms.
 		providerOn(server.url, { baseMs: 600, maxMs: 5000, minMs: 10 }, () => 1);
-		await until(() => server.arrivals.length >= 3, 'three connection attempts');
+		await waitUntil(() => server.arrivals.length >= 3, 5000, 'three connection attempts');
 		const gaps = [server.arrivals[1] - server.arrivals[0], server.arrivals[2] - server.arrivals[1]];
 		expect(gaps[0]).toBeGreaterThanOrEqual(580);
 		expect(gaps[1]).toBeGreaterThanOrEqual(1180);
 	});
 
 	it('does not reconnect after a 44xx close: the server decided, and the provider says "closed"', async () => {
+		fakeTimeouts();
 		const server = await closingServer(yjsCloseCodes.forbidden);
 		cleanups.push(server.close);
 		const { provider } = providerOn(server.url, { baseMs: 20, maxMs: 40, minMs: 10 }, () => 0);
 		const closed: number[] = [];
 		provider.on('closed', ({ code }) => closed.push(code));
-		await until(() => closed.length === 1, 'the closed event');
-		await sleep(300);
+		await waitUntil(() => closed.length === 1, 5000, 'the closed event');
+		// Past the provider's own backoff (at most maxBackoffTime, 100 ms) and the jittered one (40 ms).
+		vi.advanceTimersByTime(10_000);
+		expect(provider.ws, 'no reconnection started').toBeNull();
 		expect(server.arrivals).toHaveLength(1);
 		expect(provider.shouldConnect).toBe(false);
 	});
 
 	it('leaves a deliberate disconnect alone, and connectNow skips the wait', async () => {
+		fakeTimeouts();
 		const server = await closingServer(yjsCloseCodes.goingAway);
 		cleanups.push(server.close);
 		const { provider, reconnect } = providerOn(server.url, { baseMs: 60_000, maxMs: 60_000, minMs: 60_000 }, () => 1);
-		await until(() => server.arrivals.length === 1 && provider.ws === null, 'the first connection to close');
+		await waitUntil(() => server.arrivals.length === 1 && provider.ws === null, 5000, 'the first connection to close');
 		// The only retry is a minute away; the browser coming online connects at once.
 		reconnect.connectNow();
-		await until(() => server.arrivals.length === 2, 'the connection made by connectNow');
-		await until(() => provider.ws === null, 'the second connection to close');
+		await waitUntil(() => server.arrivals.length === 2, 5000, 'the connection made by connectNow');
+		await waitUntil(() => provider.ws === null, 5000, 'the second connection to close');
 		provider.disconnect();
 		reconnect.cancel();
-		await sleep(300);
+		// Past every retry that could have been pending, the jittered minute included.
+		vi.advanceTimersByTime(120_000);
+		expect(provider.ws, 'no reconnection started').toBeNull();
 		expect(server.arrivals).toHaveLength(2);
 	});
 });

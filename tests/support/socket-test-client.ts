@@ -38,12 +38,12 @@ export function record<E extends keyof ServerToClientEvents>(socket: ClientSocke
 	return seen;
 }
 
-export async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = check();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 20));
-	}
+/**
+ * A barrier on one socket: a command that changes nothing (leaving a meeting it is not in) and its
+ * acknowledgement. socket.io keeps a connection's packets in order both ways, so once this
+ * resolves, every event the server sent this socket before it answered has arrived.
+ */
+export async function ackRoundTrip(socket: ClientSocket): Promise<void> {
+	const ack = await send(socket, 'meeting:leave', { meetingId: 'round-trip' });
+	if (!ack.ok) throw new Error(`the round-trip command was refused: ${ack.error.code}`);
 }
