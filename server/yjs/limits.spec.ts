@@ -76,13 +76,13 @@ function validMessages(): Uint8Array[] {
 /** Sends `frame`, then a query-awareness probe: resolves 'alive' if the probe is answered. */
 async function outcome(docName: string, frame: Uint8Array): Promise<'alive' | { code: number; reason: string }> {
 	const connection = await raw(docName);
-	await waitUntil(() => connection.messages.length > 0, 2000, 'greeting');
+	await waitUntil(() => connection.messages.length > 0, 10_000, 'greeting');
 	const before = connection.messages.length;
 	connection.socket.send(frame);
 	connection.socket.send(new Uint8Array([messageQueryAwareness]));
 	const result = await Promise.race([
 		connection.closed,
-		waitUntil(() => connection.messages.length > before, 2000, 'probe answer').then(() => 'alive' as const)
+		waitUntil(() => connection.messages.length > before, 10_000, 'probe answer').then(() => 'alive' as const)
 	]);
 	connection.socket.terminate();
 	return result;
@@ -137,7 +137,7 @@ describe('/yjs limits and malformed input', () => {
 				// The room goes on: the two real clients still converge.
 				round += 1;
 				a.doc.getMap('fuzz').set('round', round);
-				await waitUntil(() => b.doc.getMap('fuzz').get('round') === round, 3000, 'room still syncing');
+				await waitUntil(() => b.doc.getMap('fuzz').get('round') === round, 10_000, 'room still syncing');
 			}),
 			{ numRuns: 100 }
 		);
@@ -182,7 +182,7 @@ describe('/yjs limits and malformed input', () => {
 		writer.doc.getText('t').insert(0, 'x'.repeat(maxDoc / 2));
 		await waitUntil(() => reader.doc.getText('t').length === maxDoc / 2, 5000, 'the first half at the reader');
 		writer.doc.getText('t').insert(0, 'y'.repeat(maxDoc));
-		await waitUntil(() => writer.closes.length > 0, 3000, 'close of the writer');
+		await waitUntil(() => writer.closes.length > 0, 10_000, 'close of the writer');
 		expect(writer.closes[0]).toEqual({ code: yjsCloseCodes.tooLarge, reason: 'document_too_large' });
 		expect(reader.doc.getText('t').length).toBe(maxDoc / 2);
 		expect(reader.closes).toHaveLength(0);
@@ -192,7 +192,7 @@ describe('/yjs limits and malformed input', () => {
 		const a = open(f.documentDoc, f.alice);
 		await synced(a);
 		a.provider.awareness.setLocalState({ user: { name: 'A' }, blob: 'z'.repeat(maxAwareness) });
-		await waitUntil(() => a.closes.length > 0, 3000, 'close');
+		await waitUntil(() => a.closes.length > 0, 10_000, 'close');
 		expect(a.closes[0]).toEqual({ code: yjsCloseCodes.tooLarge, reason: 'awareness_too_large' });
 	});
 

@@ -76,7 +76,7 @@ describe('/yjs sync', () => {
 		const a = open(f.documentDoc, f.alice);
 		const o = open(f.documentDoc, f.olga);
 		await Promise.all([synced(a), synced(o)]);
-		await waitUntil(() => o.readOnly !== null, 2000, 'read-only notice');
+		await waitUntil(() => o.readOnly !== null, 10_000, 'read-only notice');
 		expect(o.readOnly).toEqual({ readOnly: true, reason: 'observer' });
 		expect(a.readOnly).toBeNull();
 
@@ -130,7 +130,7 @@ describe('/yjs sync', () => {
 		await synced(a);
 		a.durable = null;
 		a.doc.getText('durable').insert(0, 'salvato?');
-		await waitUntil(() => a.durable !== null && isCoveredBy(Y.snapshot(a.doc), a.durable), 3000, 'durable ack');
+		await waitUntil(() => a.durable !== null && isCoveredBy(Y.snapshot(a.doc), a.durable), 10_000, 'durable ack');
 		const stored = await storedState(f.documentDoc);
 		expect(stored.getText('durable').toString()).toBe('salvato?');
 
@@ -138,7 +138,7 @@ describe('/yjs sync', () => {
 		a.durable = null;
 		a.doc.getText('durable').delete(0, 3);
 		expect(isCoveredBy(Y.snapshot(a.doc), Y.snapshot(stored))).toBe(false);
-		await waitUntil(() => a.durable !== null && isCoveredBy(Y.snapshot(a.doc), a.durable), 3000, 'durable ack of a delete');
+		await waitUntil(() => a.durable !== null && isCoveredBy(Y.snapshot(a.doc), a.durable), 10_000, 'durable ack of a delete');
 		expect((await storedState(f.documentDoc)).getText('durable').toString()).toBe('vato?');
 	});
 
@@ -146,12 +146,12 @@ describe('/yjs sync', () => {
 		const writer = open(f.documentDoc, f.alice);
 		const reader = open(f.documentDoc, f.bob);
 		await Promise.all([synced(writer), synced(reader)]);
-		await waitUntil(() => reader.durable !== null, 3000, 'the ack sent on join');
+		await waitUntil(() => reader.durable !== null, 10_000, 'the ack sent on join');
 		reader.durable = null;
 		writer.durable = null;
 		writer.doc.getText('acks').insert(0, 'solo a chi scrive');
-		await waitUntil(() => writer.durable !== null && isCoveredBy(Y.snapshot(writer.doc), writer.durable), 3000, 'the writer’s ack');
-		await waitUntil(() => reader.doc.getText('acks').toString() === 'solo a chi scrive', 3000, 'the reader got the edit');
+		await waitUntil(() => writer.durable !== null && isCoveredBy(Y.snapshot(writer.doc), writer.durable), 10_000, 'the writer’s ack');
+		await waitUntil(() => reader.doc.getText('acks').toString() === 'solo a chi scrive', 10_000, 'the reader got the edit');
 		// The writer's ack is out, so an ack to the reader would have been sent before this answer.
 		await syncRoundTrip(reader);
 		expect(reader.durable).toBeNull();
@@ -189,7 +189,7 @@ describe('/yjs sync', () => {
 		const { membershipChanges } = server.app.context;
 
 		membershipChanges.emit({ userId: f.bob.user.id, tableId: f.tableId, role: 'observer' });
-		await waitUntil(() => b.readOnly?.readOnly === true, 2000, 'demotion notice');
+		await waitUntil(() => b.readOnly?.readOnly === true, 10_000, 'demotion notice');
 		b.doc.getArray('spec-items').push(['dal retrocesso']);
 		a.doc.getArray('spec-items').push(['da alice']);
 		await waitUntil(() => b.doc.getArray('spec-items').toArray().includes('da alice'), 5000, 'alice’s item at bob');
@@ -198,10 +198,10 @@ describe('/yjs sync', () => {
 		expect(a.doc.getArray('spec-items').toArray()).toEqual(['da alice']);
 
 		membershipChanges.emit({ userId: f.bob.user.id, tableId: f.tableId, role: 'participant' });
-		await waitUntil(() => b.readOnly?.readOnly === false, 2000, 'promotion notice');
+		await waitUntil(() => b.readOnly?.readOnly === false, 10_000, 'promotion notice');
 
 		membershipChanges.emit({ userId: f.alice.user.id, tableId: f.tableId, role: null });
-		await waitUntil(() => a.closes.length > 0, 2000, 'close of removed member');
+		await waitUntil(() => a.closes.length > 0, 10_000, 'close of removed member');
 		expect(a.closes[0].code).toBe(yjsCloseCodes.forbidden);
 		expect(b.closes).toHaveLength(0);
 	});
@@ -211,7 +211,7 @@ describe('/yjs sync', () => {
 		try {
 			const a = open(f.documentDoc, f.alice);
 			await synced(a);
-			await waitUntil(() => a.readOnly !== null, 2000, 'read-only notice');
+			await waitUntil(() => a.readOnly !== null, 10_000, 'read-only notice');
 			expect(a.readOnly).toEqual({ readOnly: true, reason: 'final' });
 			a.doc.getMap('final').set('x', 1);
 			// Handled (dropped) by the server, and whatever it applied is committed.
