@@ -4,6 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './server-process.ts';
+import { waitUntil } from './wait-until.ts';
 
 /**
  * A Redis server of the test's own on a free port, without persistence, so a test may kill it and
@@ -19,20 +20,15 @@ export interface PrivateRedis {
 	dispose(): Promise<void>;
 }
 
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const open = await new Promise<boolean>((resolve) => {
-			const socket = net.connect(port, '127.0.0.1', () => {
-				socket.end();
-				resolve(true);
-			});
-			socket.on('error', () => resolve(false));
+/** Whether something listens on the port now. */
+function listening(port: number): Promise<boolean> {
+	return new Promise<boolean>((resolve) => {
+		const socket = net.connect(port, '127.0.0.1', () => {
+			socket.end();
+			resolve(true);
 		});
-		if (open) return;
-		if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port} within ${timeoutMs} ms`);
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
+		socket.on('error', () => resolve(false));
+	});
 }
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
@@ -47,9 +43,15 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
 		child.on('error', (error) => (output += `\n${error.message}`));
 		child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000)));
 		child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000)));
-		await waitForPort(port, 10_000).catch((error: Error) => {
-			throw new Error(`${error.message}\n${output}`);
-		});
+		const started = child;
+		// A busy machine gets a minute; a redis-server that exited ends the wait at once.
+		await waitUntil(
+			async () => started.exitCode !== null || (await listening(port)),
+			60_000,
+			`redis-server to listen on ${port}`,
+			() => output
+		);
+		if (started.exitCode !== null) throw new Error(`redis-server exited (code ${started.exitCode}) before listening on ${port}\n${output}`);
 	};
 	const kill = async () => {
 		const running = child;
