@@ -1,3 +1,4 @@
+// @ts-check
 // Builds the app (`vite build` into build/) unless build/server.js is newer than every input:
 // what `npm start` and `npm test` run first, so a fresh clone builds once and later runs do not.
 // Plain JavaScript, so it runs with node alone.
@@ -15,19 +16,25 @@ const inputs = [
 	'messages',
 	'migrations',
 	'static',
-	'project.inlang',
+	'project.inlang/settings.json',
 	'svelte.config.js',
 	'vite.config.ts',
 	'package-lock.json'
 ];
 const generated = new Set([path.join(root, 'src', 'lib', 'paraglide')]);
 
-/** The newest modification time under `file` (a file or a folder), 0 when it does not exist. */
+/**
+ * The newest modification time of the files under `file` (a file or a folder), 0 when there are
+ * none. Folders' own times are left out: generating src/lib/paraglide (npm run check does) touches
+ * src/lib. So a deletion alone does not count as a change; `npm run build` is always there.
+ * @param {string} file
+ * @returns {number}
+ */
 function newest(file) {
 	if (generated.has(file) || !existsSync(file)) return 0;
 	const stat = statSync(file);
 	if (!stat.isDirectory()) return stat.mtimeMs;
-	let latest = stat.mtimeMs;
+	let latest = 0;
 	for (const name of readdirSync(file)) latest = Math.max(latest, newest(path.join(file, name)));
 	return latest;
 }
