@@ -28,6 +28,8 @@ export default defineConfig({
 		// the CPU: four files at once on a 2-core machine took the suite from 171 s to 122 s (and
 		// the two-node pass from 145 s to 75 s). Waits end on conditions, never on luck.
 		maxWorkers: Math.max(4, availableParallelism()),
+		// A test with no assertion fails; expect.poll gets what a busy machine needs (it ends as soon as it holds).
+		expect: { requireAssertions: true, poll: { timeout: 10_000 } },
 		testTimeout: 30_000,
 		hookTimeout: 60_000
 	}

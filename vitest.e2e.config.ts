@@ -19,6 +19,8 @@ export default defineConfig({
 		// Chromium and the app wait on each other more than they compute: four files at once on a
 		// 2-core machine took the browser suite from 126 s to 92 s.
 		maxWorkers: Math.max(4, availableParallelism()),
+		// A test with no assertion fails; expect.poll gets what a busy machine needs (it ends as soon as it holds).
+		expect: { requireAssertions: true, poll: { timeout: 15_000 } },
 		testTimeout: 60_000,
 		hookTimeout: 120_000
 	}

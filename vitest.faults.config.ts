@@ -20,6 +20,7 @@ export default defineConfig({
 		server: { deps: { external: [/\/build\//] } },
 		pool: 'forks',
 		fileParallelism: false,
+		expect: { requireAssertions: true, poll: { timeout: 15_000 } },
 		testTimeout: 60 * 60_000,
 		hookTimeout: 180_000,
 		env: { DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' }

@@ -72,10 +72,16 @@ describe('accounts and language', () => {
 		await page.getByLabel('Password').fill('password-sbagliata');
 		await page.getByRole('button', { name: 'Accedi' }).click();
 		await page.getByRole('alert').getByText('Email o password non corretti.').waitFor();
+		expect(new URL(page.url()).pathname, 'still on the login page').toBe('/login');
+		expect(
+			(await context.cookies()).map((cookie) => cookie.name),
+			'no session after a wrong password'
+		).not.toContain('tavolo_session');
 
 		await page.getByLabel('Password').fill('una-password-lunga');
 		await page.getByRole('button', { name: 'Accedi' }).click();
 		await pageTitle(page, 'I miei tavoli').waitFor();
+		expect((await context.cookies()).map((cookie) => cookie.name)).toContain('tavolo_session');
 		await context.close();
 	});
 

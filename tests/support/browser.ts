@@ -23,7 +23,8 @@ export async function launchBrowser(): Promise<Browser> {
  */
 export async function newVisitor(browser: Browser, baseURL: string, locale = 'it-IT'): Promise<{ context: BrowserContext; page: Page }> {
 	const context = await browser.newContext({ baseURL, locale, viewport: { width: 1280, height: 720 }, timezoneId: 'Europe/Rome' });
-	context.setDefaultTimeout(10_000);
+	// What a click or a wait may take on a busy machine (two nodes, four browsers): it only bounds a failure.
+	context.setDefaultTimeout(20_000);
 	const page = await context.newPage();
 	const errors: string[] = [];
 	page.on('pageerror', (error) => errors.push(error.message));
