@@ -498,7 +498,7 @@ describe('DocRoom', () => {
 		expect(h.room.awareness.getStates().has(b.doc.clientID)).toBe(true);
 	});
 
-	it('commits, compacts and leaves memory once the last connection left', { timeout: 5000 }, async () => {
+	it('commits, compacts and leaves memory once the last connection left', async () => {
 		const h = await openRoom();
 		const { client: a } = h.connect(alice);
 		await h.ready();

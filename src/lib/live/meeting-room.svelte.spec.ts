@@ -24,6 +24,8 @@ import { MeetingRoom, resultsArePublic, type RoomViewer } from './meeting-room.s
  */
 
 const meetingId = 'meeting-1';
+/** What a socket.io round trip may take on a busy machine; each wait ends as soon as it holds. */
+const patience = { timeout: 10_000, interval: 20 };
 
 const ada: Participant = { userId: 'u-ada', name: 'Ada', role: 'moderator', categoryId: null, representedBody: 'Comune di Piana' };
 const bea: Participant = { userId: 'u-bea', name: 'Bea', role: 'participant', categoryId: 'cat-1', representedBody: 'Associazione' };
@@ -181,7 +183,7 @@ function newRoom(viewer: RoomViewer = participant, options: { commandTimeoutMs?:
 async function joinedRoom(viewer: RoomViewer = participant, options: { commandTimeoutMs?: number } = {}): Promise<MeetingRoom> {
 	const room = newRoom(viewer, options);
 	room.connect();
-	await vi.waitFor(() => expect(room.loaded).toBe(true));
+	await vi.waitFor(() => expect(room.loaded).toBe(true), patience);
 	return room;
 }
 
@@ -191,7 +193,7 @@ let settled = 0;
 async function settle(room: MeetingRoom): Promise<void> {
 	const present = [{ ...carlo, name: `Carlo ${++settled}` }];
 	server.io.emit('presence:update', { meetingId, present });
-	await vi.waitFor(() => expect(room.present).toEqual(present));
+	await vi.waitFor(() => expect(room.present).toEqual(present), patience);
 }
 
 describe('joining the room', () => {
@@ -203,7 +205,7 @@ describe('joining the room', () => {
 		expect(room).toMatchObject({ connection: 'connecting', loaded: false, status: 'planned', live: false });
 
 		room.connect();
-		await vi.waitFor(() => expect(room.loaded).toBe(true));
+		await vi.waitFor(() => expect(room.loaded).toBe(true), patience);
 
 		expect(server.received).toEqual([{ event: 'meeting:join', payload: { meetingId } }]);
 		expect(room.connection).toBe('connected');
@@ -235,7 +237,7 @@ describe('joining the room', () => {
 
 		expect(Math.abs(room.now - (Date.now() + hour))).toBeLessThan(1_000);
 		const first = room.now;
-		await vi.waitFor(() => expect(room.now).toBeGreaterThan(first));
+		await vi.waitFor(() => expect(room.now).toBeGreaterThan(first), patience);
 		expect(Math.abs(room.now - (Date.now() + hour))).toBeLessThan(1_000);
 	});
 
@@ -244,7 +246,7 @@ describe('joining the room', () => {
 		const room = newRoom();
 		room.connect();
 
-		await vi.waitFor(() => expect(room.error).toBe('Non fai parte di questo tavolo.'));
+		await vi.waitFor(() => expect(room.error).toBe('Non fai parte di questo tavolo.'), patience);
 		expect(room.connection).toBe('connected');
 		expect(room.loaded).toBe(false);
 		expect(room.status).toBe('planned');
@@ -255,9 +257,9 @@ describe('joining the room', () => {
 		server.joinAnswer = () => ({ ok: true, state: liveState({ status: 'closed', speakers: [], focusItemId: null }) });
 
 		server.sockets[0].conn.close();
-		await vi.waitFor(() => expect(room.connection).toBe('offline'));
+		await vi.waitFor(() => expect(room.connection).toBe('offline'), patience);
 
-		await vi.waitFor(() => expect(room.status).toBe('closed'), { timeout: 5_000 });
+		await vi.waitFor(() => expect(room.status).toBe('closed'), { timeout: 10_000 });
 		expect(room.connection).toBe('connected');
 		expect(server.received.map((r) => r.event)).toEqual(['meeting:join', 'meeting:join']);
 		expect(server.received[1].payload).toEqual({ meetingId });
@@ -272,7 +274,7 @@ describe('joining the room', () => {
 		const room = newRoom();
 		room.connect();
 
-		await vi.waitFor(() => expect(room.connection).toBe('offline'));
+		await vi.waitFor(() => expect(room.connection).toBe('offline'), patience);
 		expect(room.loaded).toBe(false);
 		expect(server.received).toEqual([]);
 	});
@@ -318,10 +320,10 @@ describe('server events', () => {
 		const room = await joinedRoom();
 		server.io.emit('presence:update', { meetingId, present: [bea] });
 		server.io.emit('presence:update', { meetingId: 'meeting-2', present: [carlo] });
-		await vi.waitFor(() => expect(room.present).toEqual([bea]));
+		await vi.waitFor(() => expect(room.present).toEqual([bea]), patience);
 		// A later event on the same socket has arrived, so the other meeting's update was ignored, not pending.
 		server.io.emit('meeting:state', liveState({ present: [bea], focusItemId: 'item-3' }));
-		await vi.waitFor(() => expect(room.focusItemId).toBe('item-3'));
+		await vi.waitFor(() => expect(room.focusItemId).toBe('item-3'), patience);
 		expect(room.present).toEqual([bea]);
 	});
 
@@ -332,12 +334,12 @@ describe('server events', () => {
 		expect(room.announcement).toBe('');
 
 		server.io.emit('meeting:state', liveState({ speakers: [speaker(carlo, 'speaking')] }));
-		await vi.waitFor(() => expect(room.speaking?.userId).toBe(carlo.userId));
+		await vi.waitFor(() => expect(room.speaking?.userId).toBe(carlo.userId), patience);
 		await settle(room);
 		expect(room.announcement).toBe('');
 
 		server.io.emit('meeting:state', liveState({ speakers: [speaker(bea, 'speaking'), speaker(carlo, 'waiting')] }));
-		await vi.waitFor(() => expect(room.announcement).toBe(m.live_floor_yours()));
+		await vi.waitFor(() => expect(room.announcement).toBe(m.live_floor_yours()), patience);
 		expect(room.speaking?.userId).toBe(bea.userId);
 		expect(room.myHandRaised).toBe(false);
 
@@ -356,24 +358,24 @@ describe('server events', () => {
 
 		const draft = poll('p-1', { status: 'draft', openedAt: null });
 		server.io.emit('poll:created', draft);
-		await vi.waitFor(() => expect(room.polls).toEqual([draft]));
+		await vi.waitFor(() => expect(room.polls).toEqual([draft]), patience);
 		expect(room.activePoll).toBeNull();
 		expect(room.currentPoll).toBeNull();
 
 		const opened = poll('p-1', { status: 'open' });
 		server.io.emit('poll:opened', opened);
-		await vi.waitFor(() => expect(room.announcement).toBe(m.live_poll_opened_announce({ question: 'Domanda p-1?' })));
+		await vi.waitFor(() => expect(room.announcement).toBe(m.live_poll_opened_announce({ question: 'Domanda p-1?' })), patience);
 		expect(room.polls).toEqual([opened]);
 		expect(room.activePoll).toEqual(opened);
 		expect(room.currentPoll).toEqual(opened);
 
 		server.io.emit('poll:results', { meetingId, pollId: 'p-1', results: results(3) });
-		await vi.waitFor(() => expect(room.activePoll?.results).toEqual(results(3)));
+		await vi.waitFor(() => expect(room.activePoll?.results).toEqual(results(3)), patience);
 		expect(room.activePoll?.voters).toBe(3);
 
 		const closed = poll('p-1', { status: 'closed', closedAt: '2027-01-10T14:20:00.000Z' }, { voters: 4, results: results(4) });
 		server.io.emit('poll:closed', closed);
-		await vi.waitFor(() => expect(room.announcement).toBe(m.live_poll_closed_announce({ question: 'Domanda p-1?' })));
+		await vi.waitFor(() => expect(room.announcement).toBe(m.live_poll_closed_announce({ question: 'Domanda p-1?' })), patience);
 		expect(room.polls).toEqual([closed]);
 		expect(room.activePoll).toBeNull();
 		expect(room.currentPoll).toEqual(closed);
@@ -381,10 +383,10 @@ describe('server events', () => {
 		// The current poll is the open one, else the one closed last.
 		const closedLater = poll('p-2', { status: 'closed', closedAt: '2027-01-10T14:30:00.000Z' });
 		server.io.emit('poll:closed', closedLater);
-		await vi.waitFor(() => expect(room.currentPoll?.poll.id).toBe('p-2'));
+		await vi.waitFor(() => expect(room.currentPoll?.poll.id).toBe('p-2'), patience);
 		const reopened = poll('p-1', { status: 'open' });
 		server.io.emit('poll:opened', reopened);
-		await vi.waitFor(() => expect(room.currentPoll?.poll.id).toBe('p-1'));
+		await vi.waitFor(() => expect(room.currentPoll?.poll.id).toBe('p-1'), patience);
 		expect(room.polls.map((p) => p.poll.id)).toEqual(['p-1', 'p-2']);
 	});
 
@@ -395,12 +397,12 @@ describe('server events', () => {
 		const room = await joinedRoom(moderator);
 
 		server.io.emit('meeting:state', liveState({ focusItemId: 'item-3', polls: [{ ...hidden, results: null }] }));
-		await vi.waitFor(() => expect(room.focusItemId).toBe('item-3'));
+		await vi.waitFor(() => expect(room.focusItemId).toBe('item-3'), patience);
 		expect(room.polls).toEqual([hidden, draft]);
 
 		// The count it knows goes with the results it keeps.
 		server.io.emit('poll:closed', poll('p-hidden', { resultsVisible: 'hidden', status: 'closed' }, { voters: 1 }));
-		await vi.waitFor(() => expect(room.activePoll).toBeNull());
+		await vi.waitFor(() => expect(room.activePoll).toBeNull(), patience);
 		expect(room.polls[0].results).toEqual(results(2));
 		expect(room.polls[0].voters).toBe(2);
 	});
@@ -412,13 +414,13 @@ describe('server events', () => {
 
 		const withoutResults = { ...hidden, results: null };
 		server.io.emit('meeting:state', liveState({ focusItemId: 'item-3', polls: [withoutResults] }));
-		await vi.waitFor(() => expect(room.focusItemId).toBe('item-3'));
+		await vi.waitFor(() => expect(room.focusItemId).toBe('item-3'), patience);
 		expect(room.polls).toEqual([withoutResults]);
 
 		server.io.emit('poll:opened', hidden);
-		await vi.waitFor(() => expect(room.polls[0].results).toEqual(results(2)));
+		await vi.waitFor(() => expect(room.polls[0].results).toEqual(results(2)), patience);
 		server.io.emit('poll:closed', poll('p-hidden', { resultsVisible: 'hidden', status: 'closed' }, { voters: 2 }));
-		await vi.waitFor(() => expect(room.activePoll).toBeNull());
+		await vi.waitFor(() => expect(room.activePoll).toBeNull(), patience);
 		expect(room.polls[0].results).toBeNull();
 	});
 
@@ -435,18 +437,18 @@ describe('server events', () => {
 		server.io.emit('poll:created', poll('p-draft-2', { status: 'draft', openedAt: null }));
 		server.io.emit('poll:results', { meetingId, pollId: 'p-hidden', results: results(5) });
 		server.io.emit('poll:results', { meetingId, pollId: 'p-live', results: results(6) });
-		await vi.waitFor(() => expect(room.polls[2].results).toEqual(results(6)));
+		await vi.waitFor(() => expect(room.polls[2].results).toEqual(results(6)), patience);
 		await settle(room);
 		expect(room.polls.map((p) => p.poll.id)).toEqual(['p-hidden', 'p-after', 'p-live']);
 		expect(room.polls[0].results).toBeNull();
 
 		const closed = poll('p-after', { resultsVisible: 'after_close', status: 'closed' }, { voters: 1, results: results(1) });
 		server.io.emit('poll:closed', closed);
-		await vi.waitFor(() => expect(room.polls[1]).toEqual(closed));
+		await vi.waitFor(() => expect(room.polls[1]).toEqual(closed), patience);
 
 		const revealed = poll('p-hidden', { resultsVisible: 'hidden', status: 'closed', revealed: true }, { voters: 2, results: results(2) });
 		server.io.emit('poll:closed', revealed);
-		await vi.waitFor(() => expect(room.polls[0]).toEqual(revealed));
+		await vi.waitFor(() => expect(room.polls[0]).toEqual(revealed), patience);
 	});
 
 	it('says when results are public: live, after closing once closed, or revealed', () => {
@@ -468,11 +470,11 @@ describe('server events', () => {
 			});
 		});
 		try {
-			await vi.waitFor(() => expect(seen).toEqual([null]));
+			await vi.waitFor(() => expect(seen).toEqual([null]), patience);
 			server.io.emit('poll:opened', poll('p-1'));
-			await vi.waitFor(() => expect(seen).toEqual([null, 'p-1']));
+			await vi.waitFor(() => expect(seen).toEqual([null, 'p-1']), patience);
 			server.io.emit('poll:closed', poll('p-1', { status: 'closed', closedAt: '2027-01-10T14:20:00.000Z' }));
-			await vi.waitFor(() => expect(seen).toEqual([null, 'p-1', null]));
+			await vi.waitFor(() => expect(seen).toEqual([null, 'p-1', null]), patience);
 		} finally {
 			stop();
 		}
@@ -538,7 +540,7 @@ describe('commands', () => {
 	it('refuses commands while the connection is down, rather than holding them back', async () => {
 		const room = await joinedRoom();
 		await server.close();
-		await vi.waitFor(() => expect(room.connection).toBe('offline'));
+		await vi.waitFor(() => expect(room.connection).toBe('offline'), patience);
 
 		expect(await room.raiseHand()).toBeNull();
 		expect(room.error).toBe(m.live_error_offline());
@@ -607,7 +609,7 @@ describe('commands', () => {
 			payload: { pollId: 'p-when', topicPollId: 'p-topics', slotId: 'slot-1' }
 		});
 		expect(room.polls[0].poll.nextMeetingId).toBe('meeting-2');
-		await vi.waitFor(() => expect(room.announcement).toBe(m.next_meeting_created_announce()));
+		await vi.waitFor(() => expect(room.announcement).toBe(m.next_meeting_created_announce()), patience);
 	});
 });
 
@@ -621,7 +623,7 @@ describe('what the centre shows', () => {
 		expect(room.following).toBe(false);
 		expect(room.shownItem?.title).toBe('Punto 1');
 		server.io.emit('meeting:state', liveState({ focusItemId: 'item-3' }));
-		await vi.waitFor(() => expect(room.focusItem?.title).toBe('Punto 3'));
+		await vi.waitFor(() => expect(room.focusItem?.title).toBe('Punto 3'), patience);
 		expect(room.shownItemId).toBe('item-1');
 
 		room.follow();
