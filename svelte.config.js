@@ -10,24 +10,48 @@ const out = 'build';
  * with shared chunks beside its handler: one module graph, run with plain `node`.
  */
 function adapter() {
-	const node = nodeAdapter({ out, precompress: false });
+	// precompress: every built asset also as .br and .gz, served by adapter-node with its
+	// Content-Encoding when the browser accepts it (compressed once here, not per request).
+	const node = nodeAdapter({ out, precompress: true });
 	return {
 		...node,
 		name: 'tavolo-adapter-node',
 		/** @param {import('@sveltejs/kit').Builder} builder */
 		async adapt(builder) {
 			await node.adapt(builder);
+			await buildWorker();
 			writeFileSync(
 				`${out}/server.js`,
 				[
 					"// Tavolo's production entry, written by the adapter in svelte.config.js.",
 					"import { main } from './instrumentation.server.js';",
-					"await main(() => import('./handler.js'));",
+					"await main({ loadHandler: () => import('./handler.js'), workerFile: new URL('./heavy-worker.js', import.meta.url) });",
 					''
 				].join('\n')
 			);
 		}
 	};
+}
+
+/**
+ * build/heavy-worker.js, the entry of the worker threads that diff and export documents
+ * (server/heavy-worker.ts, src/lib/server/heavy-work.ts): a thread runs a file, not a module of the
+ * server bundle. What it imports is plain TypeScript under src/lib/documents (no `$lib`, no
+ * paraglide), bundled here; packages stay in node_modules, as for the server bundle.
+ */
+async function buildWorker() {
+	const { build } = await import('vite');
+	await build({
+		configFile: false,
+		logLevel: 'warn',
+		build: {
+			ssr: 'server/heavy-worker.ts',
+			outDir: out,
+			emptyOutDir: false,
+			copyPublicDir: false,
+			rolldownOptions: { output: { entryFileNames: 'heavy-worker.js', chunkFileNames: 'heavy-worker-[hash].js' } }
+		}
+	});
 }
 
 /** @type {import('@sveltejs/kit').Config} */

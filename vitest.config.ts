@@ -1,6 +1,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { slowTests } from './tests/support/slow-tests.ts';
 
 /**
  * Unit and integration tests: real databases (PGlite by default, PostgreSQL when DATABASE_URL is
@@ -19,6 +20,8 @@ export default defineConfig({
 	},
 	test: {
 		include: ['src/**/*.spec.ts', 'server/**/*.spec.ts', 'tests/integration/**/*.spec.ts'],
+		// The slowest files run with `npm run test:slow` (vitest.slow.config.ts; CI runs both).
+		exclude: ['**/node_modules/**', ...slowTests],
 		environment: 'node',
 		globalSetup: ['tests/support/global-setup.ts'],
 		// The built app is plain JavaScript for Node, not for Vite to transform again.
@@ -30,7 +33,9 @@ export default defineConfig({
 		maxWorkers: Math.max(4, availableParallelism()),
 		// A test with no assertion fails; expect.poll gets what a busy machine needs (it ends as soon as it holds).
 		expect: { requireAssertions: true, poll: { timeout: 10_000 } },
-		testTimeout: 30_000,
+		// Limits that only end a hang: waits end on conditions, so a passing test never waits for them.
+		// 30 s was too short for tests that hash passwords or start servers at load 20 on 2 cores.
+		testTimeout: 120_000,
 		hookTimeout: 60_000
 	}
 });

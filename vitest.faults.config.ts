@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Fault scripts (tests/faults/): real server processes killed with SIGKILL, a PostgreSQL of their
- * own restarted, hundreds of clients reconnecting. `FAULT_TRIALS=short` (default) is CI's quick
- * form; `npm run faults` runs the full one. They run on PostgreSQL, as CI does: each script makes
+ * own restarted, hundreds of clients reconnecting; and the latency check of diffs and exports
+ * (heavy-work-latency.fault.ts), which must not share the machine with other test files.
+ * `FAULT_TRIALS=short` (default) is CI's quick form; `npm run faults` runs the full one. They run on PostgreSQL, as CI does: each script makes
  * a fresh database next to DATABASE_URL (the local server on 5432 when unset).
  * One file at a time: each one loads the machine on purpose, and timing out a neighbour would
  * hide what a fault did.

@@ -19,7 +19,9 @@ export async function attachDevServer(vite: ViteDevServer): Promise<void> {
 	vite.middlewares.use((req, res, next) => {
 		const path = req.url?.split('?')[0];
 		if (req.method === 'GET' && path === '/healthz') return void handleHealth(services.database, res);
-		if (req.method === 'GET' && path === '/metrics') return void handleMetrics(services.metrics, res);
+		if (req.method === 'GET' && path === '/metrics' && config.metrics.token) {
+			return void handleMetrics(req, res, { registry: services.metrics, token: config.metrics.token });
+		}
 		// SvelteKit's middleware comes later in this chain and runs within the context.
 		serveWithAppContext(context, () => next());
 	});

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config.ts';
-import { startApp, type LoadHandler } from './app.ts';
+import { startApp, type StartOptions } from './app.ts';
 import { commands, isCommandName } from './commands.ts';
 
 /** Bounded graceful stop: a process that cannot close within this is ended anyway. */
@@ -10,7 +10,7 @@ const shutdownTimeoutMs = 10_000;
  * port, and a graceful stop on SIGTERM or SIGINT that commits the last edits and votes.
  * `build/server.js migrate` and `build/server.js demo` run one of server/commands.ts instead.
  */
-export async function main(loadHandler: LoadHandler, argv: string[] = process.argv.slice(2)): Promise<void> {
+export async function main(entry: StartOptions, argv: string[] = process.argv.slice(2)): Promise<void> {
 	const [command] = argv;
 	if (command !== undefined && !isCommandName(command)) {
 		console.error(`Unknown command "${command}": use no argument to serve, or one of: ${Object.keys(commands).join(', ')}`);
@@ -29,7 +29,7 @@ export async function main(loadHandler: LoadHandler, argv: string[] = process.ar
 
 	if (command) return commands[command](config);
 
-	const app = await startApp(config, { loadHandler });
+	const app = await startApp(config, entry);
 	console.log(`\n  Tavolo is ready: open ${app.url}\n`);
 
 	let stopping = false;

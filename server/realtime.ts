@@ -32,6 +32,7 @@ export function createRealtime(services: Services): Realtime {
 		membershipChanges: services.membershipChanges,
 		sessionEnds: services.sessionEnds,
 		limits: config.limits,
+		commitMaxBatch: config.limits.yjsCommitMaxBatch,
 		authenticate,
 		relay: cluster?.relay,
 		resyncIntervalMs: config.limits.yjsResyncSeconds * 1000
@@ -69,7 +70,9 @@ export function createRealtime(services: Services): Realtime {
 		sessionEnds: services.sessionEnds,
 		cluster,
 		recoverySeconds: config.limits.socketRecoverySeconds,
-		commandsPerSecond: config.limits.socketCommandsPerSecond
+		commandsPerSecond: config.limits.socketCommandsPerSecond,
+		checkInsPerMeeting: config.limits.checkInsPerMeeting,
+		connectionsPerUser: config.limits.socketConnectionsPerUser
 	});
 	return {
 		yjs,

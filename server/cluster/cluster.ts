@@ -36,8 +36,13 @@ export interface Cluster {
 	readonly nodeId: string;
 	/** Prefix of every Redis key and channel (TAVOLO_REDIS_PREFIX). */
 	readonly prefix: string;
-	/** The command connection, shared with the socket.io adapter and the rate limiters. */
+	/** The command connection of the relay, the events and the node list. */
 	readonly redis: Redis;
+	/**
+	 * A new connection with the cluster's settings (commands wait while Redis is away, errors
+	 * logged once), named `tavolo-<name>`; its owner closes it (the socket.io adapter's).
+	 */
+	connect(name: string): Redis;
 	readonly relay: DocRelay;
 	/** Makes a process-local event stream cluster-wide: emit reaches every node's listeners. */
 	distribute<T>(local: Events<T>, channel: string): Events<T>;
@@ -207,6 +212,7 @@ export function createCluster(options: ClusterOptions): Cluster {
 		prefix,
 		redis,
 		relay,
+		connect: (name) => connectRedis(options.redisUrl, logger, { name, queueWhileDown: true }),
 		distribute<T>(local: Events<T>, channel: string): Events<T> {
 			channels.set(channel, (event) => local.emit(event as T));
 			return {

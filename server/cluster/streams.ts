@@ -19,6 +19,16 @@ export interface StreamReaderOptions {
 	count?: number;
 }
 
+/**
+ * True when a stream entry was written by this node: its first field is `n` with `ownId` (the
+ * order cluster.ts writes). Checked on the raw reply, before any field is decoded, so reading its
+ * own entries back costs a node one byte comparison each (every update a node relays comes back to
+ * it in the same XREAD as the other nodes' ones).
+ */
+export function isOwnEntry(flat: Buffer[], ownId: Buffer): boolean {
+	return flat.length >= 2 && flat[0].length === 1 && flat[0][0] === 0x6e /* n */ && ownId.equals(flat[1]);
+}
+
 /** An XREAD id meaning "everything from `ms` milliseconds since the epoch on". */
 export function streamIdAt(ms: number): string {
 	return `${Math.max(0, Math.floor(ms))}-0`;
@@ -45,6 +55,7 @@ export class StreamReader {
 	private readonly subscriptions = new Map<string, { lastId: string; handler: StreamHandler }>();
 	private readonly wakeKey: string;
 	private wakeLastId = '$';
+	private readonly ownId: Buffer;
 	private closed = false;
 	private readonly loop: Promise<void>;
 	private readonly options: StreamReaderOptions;
@@ -52,10 +63,11 @@ export class StreamReader {
 	constructor(options: StreamReaderOptions) {
 		this.options = options;
 		this.wakeKey = options.wakeKey;
+		this.ownId = Buffer.from(options.nodeId);
 		this.loop = this.run();
 	}
 
-	/** Follows `key` from `fromId` (exclusive); returns the unsubscribe. */
+	/** Follows `key` from `fromId` (exclusive), skipping this node's own entries; returns the unsubscribe. */
 	subscribe(key: string, fromId: string, handler: StreamHandler): () => void {
 		const subscription = { lastId: fromId, handler };
 		this.subscriptions.set(key, subscription);
@@ -115,9 +127,12 @@ export class StreamReader {
 				}
 				const subscription = this.subscriptions.get(key);
 				if (!subscription) continue;
+				const last = entries.at(-1);
+				// Resumes after the last entry read, own entries included.
+				if (last) subscription.lastId = last[0].toString();
 				for (const [rawId, flat] of entries) {
+					if (isOwnEntry(flat, this.ownId)) continue;
 					const id = rawId.toString();
-					subscription.lastId = id;
 					try {
 						subscription.handler(id, toFields(flat));
 					} catch (error) {

@@ -122,6 +122,67 @@ describe('CommitScheduler', () => {
 		expect(store.state.appends).toHaveLength(1);
 	});
 
+	it('commits at once when maxBatch updates are pending; a quiet document still waits for its window', async () => {
+		scheduler.close();
+		scheduler = createCommitScheduler<number>({ store: store.store, delayMs, maxBatch: 3, logger: pino({ level: 'silent' }), backoffMs });
+		const a = source('document:a');
+		const b = source('document:b');
+		const write = (doc: ReturnType<typeof source>, value: number) => {
+			doc.write(bytes(value));
+			scheduler.markDirty(doc);
+		};
+		write(a, 1);
+		write(b, 2);
+		await vi.advanceTimersByTimeAsync(0);
+		expect(store.state.appends).toHaveLength(0);
+		// The third pending update (over both documents) fills the batch: no wait for the window.
+		write(a, 3);
+		await vi.advanceTimersByTimeAsync(0);
+		expect(store.state.appends.map((entries) => entries.map((e) => `${e.docName} ${e.update[0]}`))).toEqual([
+			['document:a 1', 'document:a 3', 'document:b 2']
+		]);
+		expect(a.committedMarks).toEqual([2]);
+		expect(b.committedMarks).toEqual([1]);
+
+		// Alone, an update waits for the window, and commits when it closes.
+		write(b, 4);
+		await vi.advanceTimersByTimeAsync(delayMs - 1);
+		expect(store.state.appends).toHaveLength(1);
+		await vi.advanceTimersByTimeAsync(1);
+		expect(store.state.appends.map((entries) => entries.map((e) => e.update[0]))).toEqual([[1, 3, 2], [4]]);
+		expect(scheduler.hasDirty()).toBe(false);
+	});
+
+	it('a batch filled during a commit goes right after it, with every update that came meanwhile', async () => {
+		scheduler.close();
+		scheduler = createCommitScheduler<number>({ store: store.store, delayMs, maxBatch: 2, logger: pino({ level: 'silent' }), backoffMs });
+		const a = source('document:a');
+		let release!: () => void;
+		store.state.gate = new Promise<void>((resolve) => (release = resolve));
+		for (const value of [1, 2]) {
+			a.write(bytes(value));
+			scheduler.markDirty(a);
+		}
+		await vi.advanceTimersByTimeAsync(0);
+		expect(store.state.appends).toHaveLength(1);
+		for (const value of [3, 4, 5]) {
+			a.write(bytes(value));
+			scheduler.markDirty(a);
+		}
+		await vi.advanceTimersByTimeAsync(0);
+		// One commit at a time: the full batch waits for the one in progress.
+		expect(store.state.appends).toHaveLength(1);
+		store.state.gate = null;
+		release();
+		await vi.advanceTimersByTimeAsync(0);
+		expect(store.state.appends.map((entries) => entries.map((e) => e.update[0]))).toEqual([
+			[1, 2],
+			[3, 4, 5]
+		]);
+		expect(a.events).toEqual(['take 2', 'committed 2', 'take 3', 'committed 3']);
+		expect(scheduler.hasDirty()).toBe(false);
+	});
+
 	it('runs one commit at a time: a flush during a commit waits for it, then takes what came since', async () => {
 		const a = source('document:a');
 		let release!: () => void;

@@ -26,6 +26,11 @@ export interface CommitSchedulerOptions {
 	store: YjsStore;
 	/** TAVOLO_YJS_COMMIT_DELAY_MS: how long the first pending update waits for company. */
 	delayMs: number;
+	/**
+	 * TAVOLO_YJS_COMMIT_MAX_BATCH: this many updates pending (over every document) commit at once,
+	 * without waiting for the window to close. Default: no limit (the window alone decides).
+	 */
+	maxBatch?: number;
 	logger: Logger;
 	observer?: CommitObserver;
 	/** Retry after a failed commit: doubles from `initial` up to `max` while the database is down. */
@@ -33,7 +38,10 @@ export interface CommitSchedulerOptions {
 }
 
 export interface CommitScheduler<Mark> {
-	/** The source has pending updates: commit them within `delayMs` (or at the next retry). */
+	/**
+	 * The source has one more pending update: commit it within `delayMs`, or at once when
+	 * `maxBatch` updates are pending (while the database fails: at the next retry).
+	 */
 	markDirty(source: CommitSource<Mark>): void;
 	/** Commits everything pending now; rejects when that commit failed (it is retried later). */
 	flush(): Promise<void>;
@@ -45,18 +53,26 @@ export interface CommitScheduler<Mark> {
 /**
  * Group commit: updates from every document that arrive within `delayMs` go to the database in
  * one multi-row INSERT, so a busy room costs one round trip per tick rather than one per
- * keystroke. Only one commit runs at a time, which keeps each document's rows in order.
+ * keystroke. The window adapts to a burst: once `maxBatch` updates are pending the commit starts
+ * at once (or right after the one in progress) instead of letting the batch and its acks wait;
+ * a quiet document still commits when its window closes. Only one commit runs at a time, which
+ * keeps each document's rows in order.
  * A failed commit leaves the updates with their documents (which therefore stay in memory) and is
  * retried with exponential backoff; the rooms keep working meanwhile.
  */
 export function createCommitScheduler<Mark>(options: CommitSchedulerOptions): CommitScheduler<Mark> {
 	const { store, delayMs, logger, observer } = options;
+	const maxBatch = options.maxBatch ?? Infinity;
 	const backoff = options.backoffMs ?? { initial: 100, max: 5000 };
 	const dirty = new Set<CommitSource<Mark>>();
 	let timer: NodeJS.Timeout | undefined;
 	let running: Promise<void> | undefined;
 	let consecutiveFailures = 0;
 	let closed = false;
+	/** Updates marked since the last commit took them. */
+	let pendingCount = 0;
+	/** A commit forced by `maxBatch` is queued (after the one in progress): no second one. */
+	let batchFull = false;
 
 	function schedule(waitMs: number) {
 		if (timer || closed) return;
@@ -73,6 +89,8 @@ export function createCommitScheduler<Mark>(options: CommitSchedulerOptions): Co
 			clearTimeout(timer);
 			timer = undefined;
 		}
+		batchFull = false;
+		pendingCount = 0;
 		const taken: Array<{ source: CommitSource<Mark>; batch: PendingBatch<Mark> }> = [];
 		for (const source of dirty) {
 			const batch = source.takePending();
@@ -123,8 +141,16 @@ export function createCommitScheduler<Mark>(options: CommitSchedulerOptions): Co
 	return {
 		markDirty(source) {
 			dirty.add(source);
+			pendingCount += 1;
 			// While the database is failing, the backoff timer decides when to try again.
-			if (consecutiveFailures === 0) schedule(delayMs);
+			if (consecutiveFailures > 0 || closed) return;
+			if (pendingCount >= maxBatch && !batchFull) {
+				batchFull = true;
+				// A failure is logged and rescheduled inside commitDirty.
+				flush().catch(() => undefined);
+				return;
+			}
+			schedule(delayMs);
 		},
 		flush,
 		hasDirty: () => dirty.size > 0 || running !== undefined,

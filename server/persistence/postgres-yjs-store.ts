@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Db } from '../../src/lib/server/db/connect.ts';
 import { foldUpdates } from '../../src/lib/server/documents/yjs-state.ts';
 import type { YjsStore } from './yjs-store.ts';
@@ -10,6 +10,15 @@ import type { YjsStore } from './yjs-store.ts';
  */
 const rowsPerStatement = 5000;
 
+/** Row counts whose INSERT text a store keeps (see `insertText` in createPostgresYjsStore). */
+const cachedInsertRows = 64;
+
+/** The INSERT of `rows` update rows, as SQL text. */
+function buildInsert(rows: number): string {
+	const values = Array.from({ length: rows }, (_, i) => `($${2 * i + 1}, $${2 * i + 2})`);
+	return `insert into "yjs_updates" ("doc_name", "update") values ${values.join(', ')}`;
+}
+
 /** Byte arrays as node-postgres and PGlite both bind them as bytea. */
 const asBytea = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 /** node-postgres hands back Buffers cut from a shared pool; Yjs gets a plain copy. */
@@ -17,6 +26,20 @@ const fromBytea = (bytes: Uint8Array) => new Uint8Array(bytes);
 
 /** The YjsStore on the app's kysely database: the same code on PGlite and on PostgreSQL. */
 export function createPostgresYjsStore(db: Db): YjsStore {
+	/**
+	 * The group commit runs one INSERT per window, most often of a handful of rows: the text of
+	 * the common sizes is kept, so a commit skips kysely's query builder and compiler (CPU paid
+	 * once per commit, and at a typist's pace every keystroke is its own commit).
+	 */
+	const insertTexts = new Map<number, string>();
+	function insertText(rows: number): string {
+		let text = insertTexts.get(rows);
+		if (text) return text;
+		text = buildInsert(rows);
+		if (rows <= cachedInsertRows) insertTexts.set(rows, text);
+		return text;
+	}
+
 	return {
 		async load(docName) {
 			// The log is read before the snapshot, without a transaction: a compaction that commits
@@ -32,11 +55,13 @@ export function createPostgresYjsStore(db: Db): YjsStore {
 
 		async append(entries) {
 			if (entries.length === 0) return;
-			const rows = entries.map((entry) => ({ doc_name: entry.docName, update: asBytea(entry.update) }));
-			if (rows.length <= rowsPerStatement) {
-				await db.insertInto('yjs_updates').values(rows).execute();
+			if (entries.length <= rowsPerStatement) {
+				const parameters: unknown[] = [];
+				for (const entry of entries) parameters.push(entry.docName, asBytea(entry.update));
+				await db.executeQuery(CompiledQuery.raw(insertText(entries.length), parameters));
 				return;
 			}
+			const rows = entries.map((entry) => ({ doc_name: entry.docName, update: asBytea(entry.update) }));
 			await db.transaction().execute(async (trx) => {
 				for (let start = 0; start < rows.length; start += rowsPerStatement) {
 					await trx

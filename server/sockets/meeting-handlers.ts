@@ -12,23 +12,40 @@ import {
 	controlTimer,
 	readLiveState,
 	setFocus,
+	setFocusDocument,
 	setMeetingStatus
 } from '../../src/lib/server/live/service.ts';
-import { recordArrival, recordDeparture } from '../../src/lib/server/live/attendance.ts';
+import { createAttendanceWriter } from '../../src/lib/server/live/attendance.ts';
+import { setFocusAttachment, setFocusAttachmentPage } from '../../src/lib/server/live/attachment-focus.ts';
+import { checkIn, checkOut } from '../../src/lib/server/live/check-ins.ts';
+import { readPresence } from '../../src/lib/server/live/presence.ts';
 import { castVote, closePoll, createPoll, openPoll, revealPoll } from '../../src/lib/server/polls/service.ts';
 import { scheduleNextMeeting } from '../../src/lib/server/meetings/next-meeting.ts';
+import { breakTie } from '../../src/lib/server/polls/tie-break.ts';
 import { errorMessage, fieldMessages } from '../../src/lib/errors/messages.ts';
-import { facilitatorsRoom, meetingRoom, type Ack, type AckError, type ClientToServerEvents } from '../../src/lib/realtime/protocol.ts';
+import {
+	facilitatorsRoom,
+	meetingRoom,
+	type Ack,
+	type AckError,
+	type ClientToServerEvents,
+	type ConnectedMember
+} from '../../src/lib/realtime/protocol.ts';
 import type { TavoloServer, TavoloSocket } from './socket-types.ts';
+import type { PresenceLedger } from './presence-ledger.ts';
 
 export interface MeetingHandlerOptions {
 	io: TavoloServer;
 	deps: LiveDeps;
 	logger: Logger;
+	/** Who has each room open, across nodes, and each meeting's presence version. */
+	ledger: PresenceLedger;
 	membershipChanges: MembershipChanges;
 	metrics: Registry;
 	/** TAVOLO_SOCKET_COMMANDS_PER_SECOND: commands one connection may send per second. */
 	commandsPerSecond: number;
+	/** TAVOLO_CHECK_INS_PER_MEETING: check-ins one meeting may hold. */
+	checkInsPerMeeting: number;
 }
 
 const meetingRef = z.object({ meetingId: fields.id }).loose();
@@ -48,7 +65,16 @@ function toAckError(error: AppError): AckError {
  * as the HTTP API (which re-checks the member's role in the database every time); the service
  * broadcasts what changed.
  */
-export function registerMeetingHandlers({ io, deps, logger, membershipChanges, metrics, commandsPerSecond }: MeetingHandlerOptions) {
+export function registerMeetingHandlers({
+	io,
+	deps,
+	logger,
+	ledger,
+	membershipChanges,
+	metrics,
+	commandsPerSecond,
+	checkInsPerMeeting
+}: MeetingHandlerOptions) {
 	// Time from a command's arrival to its acknowledgement; poll:vote is the vote ack of the benchmark.
 	const commandSeconds = new Histogram({
 		name: 'tavolo_socket_command_seconds',
@@ -83,12 +109,22 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 		return promise;
 	};
 
-	const schedulePresence = (meetingId: string) => {
-		deps.broadcaster.coalesce(`presence:${meetingId}`, async () => {
-			const present = await deps.broadcaster.presence(meetingId);
-			deps.broadcaster.toMeeting(meetingId, 'presence:update', { meetingId, present });
-		});
-	};
+	const attendance = createAttendanceWriter(deps.db);
+
+	/**
+	 * Presence by deltas: a socket's arrival, departure or changed role goes through the ledger,
+	 * which says (atomically, across nodes) whether the room's presence changed and with which
+	 * version; only then one small event goes to the room. The full list goes to the socket that
+	 * joins, in its answer.
+	 */
+	async function enterPresence(socket: TavoloSocket, meetingId: string, member: ConnectedMember): Promise<void> {
+		const version = await ledger.join(meetingId, socket.id, member);
+		if (version !== null) deps.broadcaster.toMeeting(meetingId, 'presence:joined', { meetingId, version, member });
+	}
+	async function leavePresence(socketId: string, meetingId: string): Promise<void> {
+		const left = await ledger.leave(meetingId, socketId);
+		if (left) deps.broadcaster.toMeeting(meetingId, 'presence:left', { meetingId, ...left });
+	}
 
 	async function leave(socket: TavoloSocket, meetingId: string): Promise<void> {
 		const joined = socket.data.meetings[meetingId];
@@ -96,16 +132,40 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 		delete socket.data.meetings[meetingId];
 		await socket.leave(meetingRoom(meetingId));
 		await socket.leave(facilitatorsRoom(meetingId));
-		schedulePresence(meetingId);
-		await recordDeparture(deps.db, joined.attendanceId);
+		await leavePresence(socket.id, meetingId);
+		if (joined.attendanceId) await attendance.depart(joined.attendanceId);
 	}
+
+	/**
+	 * The meeting went live (here or, through the adapter, on another node): the sockets of this
+	 * node already in its room are present from now on.
+	 */
+	function recordWaitingArrivals(meetingId: string): void {
+		for (const socket of io.of('/').sockets.values()) {
+			const joined = socket.data.meetings?.[meetingId];
+			if (!joined || joined.attendanceId) continue;
+			const arrival = attendance.arrive(meetingId, socket.data.user.id).then(async (attendanceId) => {
+				if (socket.data.meetings[meetingId] === joined && socket.connected && joined.attendanceId === null)
+					joined.attendanceId = attendanceId;
+				// Left (or joined again) meanwhile: that stay ends here.
+				else if (attendanceId) await attendance.depart(attendanceId);
+			});
+			track(arrival).catch((error: unknown) =>
+				logger.error(
+					{ err: error, meetingId, socketId: socket.id, userId: socket.data.user.id },
+					'could not record an arrival at the start'
+				)
+			);
+		}
+	}
+	io.on('meeting:started', (meetingId) => recordWaitingArrivals(meetingId));
 
 	async function join(socket: TavoloSocket, meetingId: string) {
 		const user = socket.data.user;
 		const { meeting, facilitator, member } = await accessMeeting(deps.db, user, meetingId);
 		if (!socket.data.meetings[meetingId]) {
-			const attendanceId = await recordArrival(deps.db, meetingId, user.id);
-			socket.data.meetings[meetingId] = {
+			const attendanceId = await attendance.arrive(meetingId, user.id);
+			const joined = {
 				tableId: meeting.table_id,
 				facilitator,
 				attendanceId,
@@ -117,11 +177,22 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 					representedBody: member?.representedBody ?? ''
 				}
 			};
+			socket.data.meetings[meetingId] = joined;
+			// In the room before the ledger: every delta after this socket's own version reaches it.
 			await socket.join(meetingRoom(meetingId));
 			if (facilitator) await socket.join(facilitatorsRoom(meetingId));
-			schedulePresence(meetingId);
+			await enterPresence(socket, meetingId, joined.participant);
+			// Left (or disconnected) while entering: the departure ran before the ledger had the socket,
+			// or (gone before it was in the meeting) never ran.
+			if (socket.data.meetings[meetingId] !== joined || !socket.connected) {
+				await leavePresence(socket.id, meetingId);
+				if (socket.data.meetings[meetingId] === joined) {
+					delete socket.data.meetings[meetingId];
+					if (attendanceId) await attendance.depart(attendanceId);
+				}
+			}
 		}
-		return { state: await readLiveState(deps, meeting, facilitator) };
+		return { state: await readLiveState(deps, meeting, facilitator, user) };
 	}
 
 	/**
@@ -144,8 +215,8 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 			joined.facilitator = facilitator;
 			if (facilitator) await socket.join(facilitatorsRoom(meetingId));
 			else await socket.leave(facilitatorsRoom(meetingId));
-			joined.attendanceId = await recordArrival(deps.db, meetingId, socket.data.user.id);
-			schedulePresence(meetingId);
+			joined.attendanceId = await attendance.arrive(meetingId, socket.data.user.id);
+			await enterPresence(socket, meetingId, joined.participant);
 		}
 	}
 
@@ -194,6 +265,12 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 
 		const none = {};
 		command('meeting:join', (p) => join(socket, parseInput(meetingRef, p).meetingId));
+		command('presence:sync', async (p) => {
+			const { meetingId } = parseInput(meetingRef, p);
+			// Only a socket in the room hears its deltas; the others have nothing to catch up on.
+			if (!socket.data.meetings[meetingId]) throw new AppError('not_found');
+			return readPresence(deps, meetingId);
+		});
 		command('meeting:leave', async (p) => {
 			await leave(socket, parseInput(meetingRef, p).meetingId);
 			return none;
@@ -205,6 +282,21 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 		command('meeting:focus', async (p) => {
 			const { meetingId, ...rest } = parseInput(meetingRef, p);
 			await setFocus(deps, user, meetingId, rest);
+			return none;
+		});
+		command('document:focus', async (p) => {
+			const { meetingId, ...rest } = parseInput(meetingRef, p);
+			await setFocusDocument(deps, user, meetingId, rest);
+			return none;
+		});
+		command('attachment:focus', async (p) => {
+			const { meetingId, ...rest } = parseInput(meetingRef, p);
+			await setFocusAttachment(deps, user, meetingId, rest);
+			return none;
+		});
+		command('attachment:page', async (p) => {
+			const { meetingId, ...rest } = parseInput(meetingRef, p);
+			await setFocusAttachmentPage(deps, user, meetingId, rest);
 			return none;
 		});
 		for (const action of ['start', 'pause', 'extend', 'reset'] as const) {
@@ -254,6 +346,21 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 			return none;
 		});
 
+		command('attendance:checkin', async (p) => {
+			const { meetingId, ...rest } = parseInput(meetingRef, p);
+			return { checkInId: await checkIn(deps, user, meetingId, rest, { perMeeting: checkInsPerMeeting }) };
+		});
+		command('attendance:checkout', async (p) => {
+			const { meetingId, ...rest } = parseInput(meetingRef, p);
+			await checkOut(deps, user, meetingId, rest);
+			return none;
+		});
+		command('poll:break-tie', async (p) => {
+			const { pollId, ...rest } = parseInput(pollRef, p);
+			await breakTie(deps, user, pollId, rest);
+			return none;
+		});
+
 		command('meeting:schedule', async (p) => {
 			const { pollId, ...rest } = parseInput(pollRef, p);
 			const { meeting, created } = await scheduleNextMeeting(deps, user, pollId, rest);
@@ -289,19 +396,42 @@ export function registerMeetingHandlers({ io, deps, logger, membershipChanges, m
 				joined.participant = { ...joined.participant, role: change.role };
 				if (facilitator) socket.join(facilitatorsRoom(meetingId));
 				else socket.leave(facilitatorsRoom(meetingId));
-				schedulePresence(meetingId);
+				const member = joined.participant;
+				track(
+					ledger.update(meetingId, member).then((version) => {
+						if (version !== null) deps.broadcaster.toMeeting(meetingId, 'presence:changed', { meetingId, version, member });
+					})
+				).catch((error: unknown) => logger.error({ err: error, meetingId, userId: change.userId }, 'could not update a member’s presence'));
 			}
 		}
 	});
 
 	return {
 		stop: unsubscribe,
-		/** Sends every meeting with a socket here its presence again (the cluster's nodes changed). */
+		recordWaitingArrivals,
+		/**
+		 * Redis is back: this node's sockets enter the ledger again (a no-op for those it still
+		 * has; Redis may have lost them), then the sockets of nodes that stopped are swept.
+		 */
 		refreshPresence(): void {
-			for (const name of io.of('/').adapter.rooms.keys()) {
-				const match = /^meeting:([^:]+)$/.exec(name);
-				if (match) schedulePresence(match[1]);
+			const entering: Array<Promise<void>> = [];
+			for (const socket of io.of('/').sockets.values()) {
+				for (const [meetingId, joined] of Object.entries(socket.data.meetings ?? {})) {
+					entering.push(enterPresence(socket, meetingId, joined.participant));
+				}
 			}
+			track(Promise.all(entering))
+				.catch((error: unknown) => logger.error({ err: error }, 'could not enter this node’s sockets in the presence ledger again'))
+				.finally(() => this.sweepPresence());
+		},
+		/** The sockets of nodes that stopped leave the ledger; the room hears each member who left with them. */
+		sweepPresence(): void {
+			track(
+				ledger.sweep().then((left) => {
+					for (const { meetingId, version, userId } of left)
+						deps.broadcaster.toMeeting(meetingId, 'presence:left', { meetingId, version, userId });
+				})
+			).catch((error: unknown) => logger.warn({ err: error }, 'could not sweep the presence of stopped nodes'));
 		},
 		async settled(): Promise<void> {
 			while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

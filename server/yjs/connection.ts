@@ -25,6 +25,21 @@ export interface Connection {
 	sessionId: string;
 	readOnly: boolean;
 	readOnlyReason: ReadOnlyReason;
+	/**
+	 * A coordinator or an admin: may apply a delete-only update to a document over
+	 * TAVOLO_YJS_MAX_DOC_BYTES even when it grows the encoding a little (server/yjs/update-gate.ts).
+	 */
+	mayRecover: boolean;
+	/**
+	 * May add, remove and move agenda items while the meeting is live (a moderator, a coordinator,
+	 * an admin); the others then edit the items' fields only (server/yjs/update-gate.ts).
+	 */
+	mayReshape: boolean;
+	/**
+	 * Asked for Tavolo's own messages (read-only 100, durable 101) with `?tavolo=1`: a stock
+	 * y-websocket client that did not ask never receives a type it does not know.
+	 */
+	notices: boolean;
 	/** Messages received while the document loads (at most yjsLoadBufferMessages). */
 	buffered: Uint8Array[];
 	/** Answered the last keepalive ping. */
@@ -37,9 +52,24 @@ export function createConnection(
 	user: SessionUser,
 	sessionId: string,
 	readOnly: boolean,
-	reason: ReadOnlyReason
+	reason: ReadOnlyReason,
+	mayRecover = false,
+	mayReshape = true,
+	notices = true
 ): Connection {
-	return { socket, user, sessionId, readOnly, readOnlyReason: reason, buffered: [], alive: true, closed: false };
+	return {
+		socket,
+		user,
+		sessionId,
+		readOnly,
+		readOnlyReason: reason,
+		mayRecover,
+		mayReshape,
+		notices,
+		buffered: [],
+		alive: true,
+		closed: false
+	};
 }
 
 /** A reason to close one connection; anything else thrown while handling a message is a 4400. */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
 import { Registry } from 'prom-client';
 import * as Y from 'yjs';
 import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
@@ -19,7 +20,7 @@ import { createMemoryYjsStore } from '../persistence/memory-yjs-store.ts';
 import type { YjsStore } from '../persistence/yjs-store.ts';
 import { encodeAwarenessEntry } from './awareness-entries.ts';
 import { createConnection, type Connection } from './connection.ts';
-import { DocRoom } from './doc-room.ts';
+import { DocRoom, syncUpdateMessage } from './doc-room.ts';
 import type { YjsLimits } from './limits.ts';
 import { createYjsMetrics, type YjsMetrics } from './yjs-metrics.ts';
 
@@ -35,7 +36,8 @@ const person = (name: string): SessionUser => ({
 	id: `u-${name.toLowerCase()}`,
 	email: `${name.toLowerCase()}@example.it`,
 	name,
-	isAdmin: false
+	isAdmin: false,
+	emailVerified: true
 });
 const alice = person('Alice');
 const bob = person('Bob');
@@ -517,5 +519,17 @@ describe('DocRoom', () => {
 		expect(await counter(h.metrics.connections)).toBe(0);
 		expect(await counter(h.metrics.pendingUpdates)).toBe(0);
 		expect(await counter(h.metrics.compactions, { result: 'ok' })).toBe(1);
+	});
+});
+
+describe('syncUpdateMessage', () => {
+	it('writes the same bytes as the lib0 encoder for every length class of the varuint', () => {
+		for (const length of [0, 1, 127, 128, 16_383, 16_384, 2_097_152]) {
+			const update = Uint8Array.from({ length }, (_, i) => (i * 31 + 7) % 256);
+			const encoder = encoding.createEncoder();
+			encoding.writeVarUint(encoder, 0);
+			syncProtocol.writeUpdate(encoder, update);
+			expect(Buffer.compare(syncUpdateMessage(update), Buffer.from(encoding.toUint8Array(encoder)))).toBe(0);
+		}
 	});
 });

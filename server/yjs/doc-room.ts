@@ -4,6 +4,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as encoding from 'lib0/encoding';
 import type { DocumentStatus } from '../../src/lib/domain/documents.ts';
+import type { MeetingStatus } from '../../src/lib/domain/meetings.ts';
 import type { DocRef } from '../../src/lib/realtime/doc-names.ts';
 import {
 	encodeDurable,
@@ -18,8 +19,9 @@ import type { YjsStore } from '../persistence/yjs-store.ts';
 import type { DocChannel, DocRelay, RelayKind } from '../cluster/cluster.ts';
 import { AwarenessGate } from './awareness-gate.ts';
 import { Refusal, type Connection } from './connection.ts';
-import { receiveMessage } from './message-receiver.ts';
+import { receiveMessage, type ReceivedMessageHandlers } from './message-receiver.ts';
 import { RoomPersistence } from './room-persistence.ts';
+import { UpdateGate } from './update-gate.ts';
 import type { YjsLimits } from './limits.ts';
 import type { YjsMetrics } from './yjs-metrics.ts';
 
@@ -28,6 +30,8 @@ export interface DocRoomOptions {
 	ref: DocRef;
 	tableId: string;
 	documentStatus: DocumentStatus | null;
+	/** An agenda's meeting status (null for a document); kept current by the endpoint. */
+	meetingStatus?: MeetingStatus | null;
 	store: YjsStore;
 	scheduler: CommitScheduler<Y.Snapshot>;
 	limits: YjsLimits;
@@ -57,6 +61,29 @@ const relayOrigin = Symbol('relay');
 const resyncOrigin = Symbol('resync');
 
 /**
+ * The sync message carrying `update` ([messageSync, messageYjsUpdate, length, bytes]) written
+ * straight into one Buffer: what lib0's encoder plus a Buffer wrapper would make, with one
+ * allocation instead of three, once per update whatever the number of readers.
+ */
+export function syncUpdateMessage(update: Uint8Array): Buffer {
+	const length = update.byteLength;
+	let lengthBytes = 1;
+	for (let n = length; n > 0x7f; n = Math.floor(n / 0x80)) lengthBytes += 1;
+	const message = Buffer.allocUnsafe(2 + lengthBytes + length);
+	message[0] = messageSync;
+	message[1] = syncProtocol.messageYjsUpdate;
+	let at = 2;
+	let n = length;
+	while (n > 0x7f) {
+		message[at++] = 0x80 | (n & 0x7f);
+		n = Math.floor(n / 0x80);
+	}
+	message[at++] = n;
+	message.set(update, at);
+	return message;
+}
+
+/**
  * One Yjs document in memory with its connections: the y-websocket protocol (sync + awareness)
  * with read-only connections and limits, fanning every change out to the other connections and
  * nodes. Frames are decoded by message-receiver.ts, awareness passes an AwarenessGate, and the
@@ -70,19 +97,35 @@ export class DocRoom {
 	readonly ref: DocRef;
 	readonly tableId: string;
 	documentStatus: DocumentStatus | null;
+	/** An agenda's meeting: while 'live', connections without mayReshape cannot add, remove or move items. */
+	meetingStatus: MeetingStatus | null;
 	readonly doc = new Y.Doc();
 	readonly awareness = new awarenessProtocol.Awareness(this.doc);
 	private readonly connections = new Set<Connection>();
 	private state: 'loading' | 'ready' | 'gone' = 'loading';
-	/** Upper bound of the encoded state size; recomputed exactly only near the limit. */
-	private encodedSizeBound = 0;
 	private readonly gate: AwarenessGate;
+	/** Size and (for an agenda) shape of client updates, checked before they reach the document. */
+	private readonly updates: UpdateGate;
 	private readonly persistence: RoomPersistence;
 	private readonly options: DocRoomOptions;
 	private readonly channel: DocChannel | null;
 	/** Relayed messages that arrived while the stored state was loading. */
 	private relayedWhileLoading: Array<[RelayKind, Uint8Array]> = [];
 	private resyncing = false;
+	/** The connection whose message `handlers` is decoding (one at a time; set by `handle`). */
+	private handling: Connection | null = null;
+	/** Made once, not once per message: every update goes through them. */
+	private readonly handlers: ReceivedMessageHandlers = {
+		syncStep1: (stateVector) => {
+			const reply = encoding.createEncoder();
+			encoding.writeVarUint(reply, messageSync);
+			syncProtocol.writeSyncStep2(reply, this.doc, stateVector);
+			this.send(this.handling!, encoding.toUint8Array(reply));
+		},
+		update: (update) => this.applyClientUpdate(this.handling!, update),
+		awareness: (update) => this.gate.receive(this.handling!, update),
+		queryAwareness: () => this.send(this.handling!, this.awarenessMessage([...this.awareness.getStates().keys()]))
+	};
 
 	constructor(options: DocRoomOptions) {
 		this.options = options;
@@ -90,9 +133,11 @@ export class DocRoom {
 		this.ref = options.ref;
 		this.tableId = options.tableId;
 		this.documentStatus = options.documentStatus;
+		this.meetingStatus = options.meetingStatus ?? null;
 		// The server has no presence of its own.
 		this.awareness.setLocalState(null);
 		this.gate = new AwarenessGate({ awareness: this.awareness, limits: options.limits, metrics: options.metrics });
+		this.updates = new UpdateGate({ doc: this.doc, maxDocBytes: options.limits.yjsMaxDocBytes, agenda: options.ref.kind === 'agenda' });
 		this.persistence = new RoomPersistence({
 			docName: options.docName,
 			doc: this.doc,
@@ -105,7 +150,7 @@ export class DocRoom {
 			track: options.track,
 			acknowledge: (writers, durable) => {
 				const ack = encodeDurable(durable);
-				for (const conn of writers) if (this.connections.has(conn)) this.send(conn, ack);
+				for (const conn of writers) if (conn.notices && this.connections.has(conn)) this.send(conn, ack);
 			},
 			settled: () => this.maybeLeave()
 		});
@@ -150,7 +195,7 @@ export class DocRoom {
 			this.leaveMemory();
 			return;
 		}
-		this.encodedSizeBound = Y.encodeStateAsUpdate(this.doc).byteLength;
+		this.updates.loaded();
 		this.state = 'ready';
 		const relayed = this.relayedWhileLoading;
 		this.relayedWhileLoading = [];
@@ -201,7 +246,7 @@ export class DocRoom {
 		if (conn.readOnly === readOnly && conn.readOnlyReason === reason) return;
 		conn.readOnly = readOnly;
 		conn.readOnlyReason = reason;
-		if (this.state === 'ready') this.send(conn, encodeReadOnly({ readOnly, reason }));
+		if (this.state === 'ready' && conn.notices) this.send(conn, encodeReadOnly({ readOnly, reason }));
 	}
 
 	private greet(conn: Connection): void {
@@ -211,9 +256,10 @@ export class DocRoom {
 		this.send(conn, encoding.toUint8Array(step1));
 		const states = this.awareness.getStates();
 		if (states.size > 0) this.send(conn, this.awarenessMessage([...states.keys()]));
-		if (conn.readOnly) this.send(conn, encodeReadOnly({ readOnly: true, reason: conn.readOnlyReason }));
+		// Tavolo's own notices only to a connection that asked (`?tavolo=1`): a stock client sees types 0–3.
+		if (conn.notices && conn.readOnly) this.send(conn, encodeReadOnly({ readOnly: true, reason: conn.readOnlyReason }));
 		const durable = this.persistence.durable;
-		if (durable) this.send(conn, encodeDurable(durable));
+		if (conn.notices && durable) this.send(conn, encodeDurable(durable));
 		const buffered = conn.buffered;
 		conn.buffered = [];
 		for (const message of buffered) {
@@ -223,18 +269,9 @@ export class DocRoom {
 	}
 
 	private handle(conn: Connection, message: Uint8Array): void {
+		this.handling = conn;
 		try {
-			receiveMessage(message, {
-				syncStep1: (stateVector) => {
-					const reply = encoding.createEncoder();
-					encoding.writeVarUint(reply, messageSync);
-					syncProtocol.writeSyncStep2(reply, this.doc, stateVector);
-					this.send(conn, encoding.toUint8Array(reply));
-				},
-				update: (update) => this.applyClientUpdate(conn, update),
-				awareness: (update) => this.gate.receive(conn, update),
-				queryAwareness: () => this.send(conn, this.awarenessMessage([...this.awareness.getStates().keys()]))
-			});
+			receiveMessage(message, this.handlers);
 		} catch (error) {
 			if (error instanceof Refusal) {
 				this.options.logger.warn({ docName: this.docName, userId: conn.user.id, reason: error.reason }, 'yjs connection refused');
@@ -246,6 +283,8 @@ export class DocRoom {
 				);
 				this.close(conn, yjsCloseCodes.badMessage, 'bad_message');
 			}
+		} finally {
+			this.handling = null;
 		}
 	}
 
@@ -256,17 +295,8 @@ export class DocRoom {
 			this.options.metrics.updatesDropped.inc({ reason: 'read_only' });
 			return;
 		}
-		const max = this.options.limits.yjsMaxDocBytes;
-		if (this.encodedSizeBound + update.byteLength > max) {
-			// Near the cap the cheap bound is not enough: measure what the state would become.
-			const projected = Y.mergeUpdates([Y.encodeStateAsUpdate(this.doc), update]).byteLength;
-			if (projected > max) throw new Refusal(yjsCloseCodes.tooLarge, 'document_too_large');
-			Y.applyUpdate(this.doc, update, conn);
-			this.encodedSizeBound = Y.encodeStateAsUpdate(this.doc).byteLength;
-		} else {
-			Y.applyUpdate(this.doc, update, conn);
-			this.encodedSizeBound += update.byteLength;
-		}
+		const structureLocked = this.ref.kind === 'agenda' && this.meetingStatus === 'live' && !conn.mayReshape;
+		this.updates.apply(update, conn, conn.mayRecover, structureLocked);
 		this.options.metrics.updatesApplied.inc();
 	}
 
@@ -283,7 +313,6 @@ export class DocRoom {
 				return;
 			}
 			Y.applyUpdate(this.doc, payload, relayOrigin);
-			this.encodedSizeBound += payload.byteLength;
 		} catch (error) {
 			this.options.logger.error({ err: error, docName: this.docName, kind }, 'relayed yjs message could not be applied');
 			return;
@@ -316,10 +345,7 @@ export class DocRoom {
 			this.persistence.applied(update, this.connections.has(origin as Connection) ? (origin as Connection) : null);
 			if (origin !== relayOrigin) this.channel?.publish('update', update);
 		}
-		const encoder = encoding.createEncoder();
-		encoding.writeVarUint(encoder, messageSync);
-		syncProtocol.writeUpdate(encoder, update);
-		this.broadcast(encoding.toUint8Array(encoder), origin);
+		this.broadcast(syncUpdateMessage(update), origin);
 	}
 
 	private onAwarenessUpdate(changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void {
@@ -345,7 +371,7 @@ export class DocRoom {
 	 * 'close' handler (sync-endpoint.ts) takes the connection out of the room.
 	 */
 	private broadcast(message: Uint8Array, except: unknown): void {
-		const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+		const bytes = Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength);
 		for (const conn of this.connections) {
 			if (conn !== except) this.send(conn, bytes);
 		}
@@ -375,6 +401,7 @@ export class DocRoom {
 		this.state = 'gone';
 		this.channel?.close();
 		this.awareness.destroy();
+		this.updates.destroy();
 		this.doc.destroy();
 		this.options.metrics.documentsLoaded.dec();
 		this.options.onGone(this);

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { isCoveredBy, yjsCloseCodes } from '../../src/lib/realtime/yjs-messages.ts';
+import { isCoveredBy, messageDurable, messageReadOnly, yjsCloseCodes } from '../../src/lib/realtime/yjs-messages.ts';
 import {
 	connectClient,
 	createFixture,
@@ -18,8 +18,8 @@ let server: YjsTestServer;
 let f: Fixture;
 const clients: Client[] = [];
 
-const open = (docName: string, person: Fixture['alice'], origin?: string) => {
-	const client = connectClient(server, docName, person, origin);
+const open = (docName: string, person: Fixture['alice'], origin?: string, options?: { stock?: boolean }) => {
+	const client = connectClient(server, docName, person, origin, options);
 	clients.push(client);
 	return client;
 };
@@ -157,6 +157,54 @@ describe('/yjs sync', () => {
 		// The writer's ack is out, so an ack to the reader would have been sent before this answer.
 		await syncRoundTrip(reader);
 		expect(reader.durable).toBeNull();
+	});
+
+	it('keeps a stock client to the plain y-websocket protocol, while Tavolo’s still gets its notices and acks', async () => {
+		const complaints: unknown[][] = [];
+		const spies = (['error', 'warn', 'log'] as const).map((level) =>
+			vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+				complaints.push(args);
+			})
+		);
+		try {
+			// A stock writer, a stock observer (read-only) and Tavolo's editor and observer, at once.
+			const stockWriter = open(f.documentDoc, f.alice, undefined, { stock: true });
+			const stockObserver = open(f.documentDoc, f.olga, undefined, { stock: true });
+			const tavolo = open(f.documentDoc, f.bob);
+			const tavoloObserver = open(f.documentDoc, f.olga);
+			await Promise.all([stockWriter, stockObserver, tavolo, tavoloObserver].map(synced));
+			await waitUntil(() => tavoloObserver.readOnly !== null, 10_000, 'the read-only notice to Tavolo’s observer');
+			expect(tavoloObserver.readOnly).toEqual({ readOnly: true, reason: 'observer' });
+
+			stockWriter.doc.getText('stock').insert(0, 'scritto da un client qualunque');
+			tavolo.durable = null;
+			tavolo.doc.getText('tavolo').insert(0, 'scritto da Tavolo');
+			await waitUntil(() => tavolo.durable !== null && isCoveredBy(Y.snapshot(tavolo.doc), tavolo.durable), 10_000, 'Tavolo’s ack');
+			await waitUntil(
+				async () => (await storedState(f.documentDoc)).getText('stock').toString() === 'scritto da un client qualunque',
+				10_000,
+				'the stock writer’s edit committed'
+			);
+			// The stock observer's edit is dropped as ever, without a notice it would not understand.
+			stockObserver.doc.getText('observer').insert(0, 'ignorato');
+			// Its commit's ack (to the stock writer) would have gone out before these answers.
+			await syncRoundTrip(stockWriter);
+			await syncRoundTrip(stockObserver);
+			await syncRoundTrip(tavolo);
+
+			for (const stock of [stockWriter, stockObserver]) {
+				expect(stock.types.length).toBeGreaterThan(0);
+				expect(stock.types.filter((type) => type > 3)).toEqual([]);
+			}
+			expect(tavoloObserver.types).toContain(messageReadOnly);
+			expect(tavolo.types).toContain(messageDurable);
+			expect(stockWriter.doc.getText('tavolo').toString()).toBe('scritto da Tavolo');
+			expect(tavolo.doc.getText('stock').toString()).toBe('scritto da un client qualunque');
+			expect(tavolo.doc.getText('observer').toString()).toBe('');
+			expect(complaints.filter((args) => args.some((arg) => String(arg).includes('Unable to compute message')))).toEqual([]);
+		} finally {
+			for (const spy of spies) spy.mockRestore();
+		}
 	});
 
 	it('overrides the awareness user name with the session’s', async () => {

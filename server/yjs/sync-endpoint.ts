@@ -9,7 +9,7 @@ import type { Events, MembershipChanges } from '../../src/lib/server/events.ts';
 import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
 import { decideDocAccess, resolveDocAccess, type DocAccess } from '../../src/lib/server/authz/access.ts';
 import { isAppError } from '../../src/lib/server/errors.ts';
-import { yjsCloseCodes } from '../../src/lib/realtime/yjs-messages.ts';
+import { wantsTavoloNotices, yjsCloseCodes } from '../../src/lib/realtime/yjs-messages.ts';
 import { refuseUpgrade, type UpgradeRoute } from '../http-server.ts';
 import type { UpgradeAuth } from '../upgrade-auth.ts';
 import { createCommitScheduler } from '../persistence/commit-scheduler.ts';
@@ -31,6 +31,8 @@ export interface SyncEndpointOptions {
 	limits: YjsLimits;
 	/** Origin + session check of the upgrade request (server/upgrade-auth.ts). */
 	authenticate(request: IncomingMessage): Promise<UpgradeAuth>;
+	/** TAVOLO_YJS_COMMIT_MAX_BATCH: pending updates that commit before the window closes (default: none). */
+	commitMaxBatch?: number;
 	/** Defaults to the PostgreSQL store on `db`; tests wrap it to simulate an outage. */
 	store?: YjsStore;
 	/** Keepalive: a connection that misses one ping period is dropped (the stock server's 30 s). */
@@ -55,7 +57,7 @@ export interface SyncEndpoint {
 	route: UpgradeRoute;
 	/** Commits every applied update now; rejects when the database refuses (retried later). */
 	flushAll(): Promise<void>;
-	/** Re-checks every connection on one document (after its status changed, e.g. to final). */
+	/** Re-checks every connection on one document (after its status changed, e.g. to final, or its meeting went live). */
 	revalidate(docName: string): Promise<void>;
 	/** Refuses new upgrades, closes connections (1001), commits what is left, leaves memory. */
 	close(): Promise<void>;
@@ -94,6 +96,7 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 	const scheduler = createCommitScheduler<Y.Snapshot>({
 		store,
 		delayMs: limits.yjsCommitDelayMs,
+		maxBatch: options.commitMaxBatch,
 		logger: log,
 		observer: {
 			committed: (_rows, seconds) => metrics.flushSeconds.observe(seconds),
@@ -115,6 +118,7 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 		const existing = rooms.get(docName);
 		if (existing && !existing.isGone) {
 			existing.documentStatus = access.documentStatus;
+			existing.meetingStatus = access.meetingStatus;
 			return existing;
 		}
 		const room = new DocRoom({
@@ -122,6 +126,7 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 			ref: access.ref,
 			tableId: access.tableId,
 			documentStatus: access.documentStatus,
+			meetingStatus: access.meetingStatus,
 			store,
 			scheduler,
 			limits,
@@ -139,9 +144,16 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 		return room;
 	}
 
-	function connect(socket: WebSocket, user: SessionUser, sessionId: string, docName: string, access: Extract<DocAccess, { ok: true }>) {
+	function connect(
+		socket: WebSocket,
+		user: SessionUser,
+		sessionId: string,
+		docName: string,
+		access: Extract<DocAccess, { ok: true }>,
+		notices: boolean
+	) {
 		const room = roomFor(docName, access);
-		const conn = createConnection(socket, user, sessionId, access.readOnly, access.reason);
+		const conn = createConnection(socket, user, sessionId, access.readOnly, access.reason, access.mayRecover, access.mayReshape, notices);
 		socket.on('message', (data: RawData, isBinary: boolean) => {
 			if (!isBinary) return room.close(conn, yjsCloseCodes.badMessage, 'text_frame');
 			room.receive(conn, asBytes(data));
@@ -175,18 +187,29 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 		if (shuttingDown) return refuseUpgrade(socket, 503, 'shutting_down');
 		if (socket.destroyed) return;
 		const granted = access;
-		wss.handleUpgrade(request, socket, head, (ws) => connect(ws, auth.user, auth.sessionId, docName, granted));
+		wss.handleUpgrade(request, socket, head, (ws) =>
+			connect(ws, auth.user, auth.sessionId, docName, granted, wantsTavoloNotices(request.url))
+		);
 	}
 
 	const unsubscribe = options.membershipChanges.subscribe((change) => {
 		for (const room of rooms.values()) {
 			if (room.tableId !== change.tableId) continue;
 			for (const conn of room.connectionsOf(change.userId)) {
-				const decision = decideDocAccess({ isAdmin: conn.user.isAdmin, role: change.role }, room.ref, room.documentStatus);
+				const decision = decideDocAccess(
+					{ isAdmin: conn.user.isAdmin, role: change.role },
+					room.ref,
+					room.documentStatus,
+					room.meetingStatus
+				);
 				// A demoted member is switched to read-only in place (message 100): closing with a
 				// 44xx code would stop the stock provider from ever reconnecting.
 				if (!decision.allowed) room.close(conn, yjsCloseCodes.forbidden, 'membership_removed');
-				else room.setReadOnly(conn, decision.readOnly, decision.reason);
+				else {
+					conn.mayRecover = decision.mayRecover;
+					conn.mayReshape = decision.mayReshape;
+					room.setReadOnly(conn, decision.readOnly, decision.reason);
+				}
 			}
 		}
 	});
@@ -252,6 +275,9 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 				continue;
 			}
 			room.documentStatus = access.documentStatus;
+			room.meetingStatus = access.meetingStatus;
+			conn.mayRecover = access.mayRecover;
+			conn.mayReshape = access.mayReshape;
 			room.setReadOnly(conn, access.readOnly, access.reason);
 		}
 	}

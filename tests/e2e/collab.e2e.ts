@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
 import { launchBrowser, seriousA11yViolations, signedInVisitor } from '../support/browser.ts';
+import * as Y from 'yjs';
+import { agendaItems } from '../../src/lib/agenda/agenda-doc.ts';
+import { createPostgresYjsStore } from '../../server/persistence/postgres-yjs-store.ts';
 
 /**
  * Co-editing a protocol draft live (issue 3): two people type into the same draft and see each
@@ -13,6 +16,7 @@ describe('co-editing a draft', () => {
 	let browser: Browser;
 	let documentPath = '';
 	let agendaPath = '';
+	let tableId = '';
 	const people = {} as Record<'anna' | 'bruno' | 'chiara', ApiClient>;
 
 	async function signedIn(client: ApiClient): Promise<{ context: BrowserContext; page: Page }> {
@@ -27,6 +31,7 @@ describe('co-editing a draft', () => {
 		people.anna = new ApiClient(app.origin);
 		await people.anna.signUp('anna@consorzio.example', 'Anna Coordinatrice');
 		const table = (await people.anna.post('/api/v1/tables', { name: 'Tavolo Montagna', territory: 'Montagna' })).body;
+		tableId = table.id;
 		for (const [key, role, name] of [
 			['bruno', 'participant', 'Bruno Sindaco'],
 			['chiara', 'observer', 'Chiara Osservatrice']
@@ -74,7 +79,7 @@ describe('co-editing a draft', () => {
 		await anna.page.locator('.collaboration-carets__label', { hasText: 'Bruno Sindaco' }).waitFor();
 		await bruno.page.locator('.collaboration-carets__label', { hasText: 'Anna Coordinatrice' }).waitFor();
 		// Both are listed as present, and both edits are acknowledged as saved by the server.
-		await anna.page.getByRole('list', { name: 'Persone nel documento' }).getByText('Bruno Sindaco').waitFor();
+		await anna.page.getByRole('list', { name: 'Chi sta scrivendo:' }).getByText('Bruno Sindaco').waitFor();
 		await expect.poll(() => savedState(anna.page).textContent()).toContain('Salvato');
 		await expect.poll(() => savedState(bruno.page).textContent()).toContain('Salvato');
 		expect(await seriousA11yViolations(anna.page)).toEqual([]);
@@ -123,9 +128,10 @@ describe('co-editing a draft', () => {
 		const anna = await signedIn(people.anna);
 		const bruno = await signedIn(people.bruno);
 		await Promise.all([anna.page.goto(agendaPath), bruno.page.goto(agendaPath)]);
-		const items = (page: Page) => page.getByTestId('agenda-items').getByRole('group');
+		const items = (page: Page) => page.getByTestId('agenda-items').getByRole('listitem');
 		await expect.poll(() => items(anna.page).count()).toBe(4);
-		await anna.page.getByLabel('Titolo del punto').first().waitFor();
+		// The titles are in the page even while the items' fields are closed.
+		await anna.page.getByLabel('Titolo del punto').first().waitFor({ state: 'attached' });
 		expect(await anna.page.getByLabel('Titolo del punto').nth(3).inputValue()).toMatch(
 			/^Ipotesi di programmazione degli incontri successivi/
 		);
@@ -142,5 +148,40 @@ describe('co-editing a draft', () => {
 		await expect.poll(() => anna.page.getByLabel('Titolo del punto').nth(3).inputValue()).toBe('Varie ed eventuali');
 		expect(await seriousA11yViolations(bruno.page)).toEqual([]);
 		await Promise.all([anna.context.close(), bruno.context.close()]);
+	});
+
+	it('shows the items of an agenda holding bad entries, says "Voce non valida" and removes them', async () => {
+		const meeting = (
+			await people.anna.post(`/api/v1/tables/${tableId}/meetings`, {
+				title: 'Secondo incontro',
+				startsAt: '2027-02-14T15:00:00+01:00',
+				endsAt: '2027-02-14T17:00:00+01:00'
+			})
+		).body;
+		// Written straight into the store, as an agenda saved before the server checked its shape.
+		const store = createPostgresYjsStore(app.context.db);
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, (await store.load(meeting.agendaDoc))!.state);
+		const before = Y.encodeStateVector(doc);
+		agendaItems(doc).push(['not-a-map' as never, 42 as never, null as never]);
+		await app.context.db
+			.insertInto('yjs_updates')
+			.values({ doc_name: meeting.agendaDoc, update: Y.encodeStateAsUpdate(doc, before) })
+			.execute();
+
+		const bruno = await signedIn(people.bruno);
+		await bruno.page.goto(`/meetings/${meeting.id}`);
+		await expect.poll(() => bruno.page.getByTestId('agenda-items').getByRole('listitem').count()).toBe(3);
+		const notice = bruno.page.getByTestId('agenda-invalid');
+		await expect.poll(() => notice.textContent()).toContain('Voce non valida');
+		expect(await notice.textContent()).toContain('(3)');
+		expect(await seriousA11yViolations(bruno.page)).toEqual([]);
+		await notice.getByRole('button', { name: 'Rimuovi le voci non valide' }).click();
+		await expect.poll(() => notice.count()).toBe(0);
+		await expect.poll(() => bruno.page.getByTestId('saved-state').textContent()).toContain('Salvato');
+		const stored = new Y.Doc();
+		Y.applyUpdate(stored, (await store.load(meeting.agendaDoc))!.state);
+		expect(agendaItems(stored).length).toBe(3);
+		await bruno.context.close();
 	});
 });

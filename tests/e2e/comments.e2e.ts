@@ -94,6 +94,8 @@ describe('comments anchored to the text', () => {
 		await newComment.getByRole('button', { name: 'Pubblica commento' }).click();
 		const brunoThread = panelOf(bruno.page).getByRole('article', { name: /gli studenti/ });
 		await brunoThread.getByText('Servono anche i mediatori culturali?', { exact: false }).waitFor();
+		// The form went with the posting: focus is on the new comment, not on <body> (issue 13).
+		await expect.poll(() => bruno.page.evaluate(() => document.activeElement?.id ?? '')).toMatch(/^thread-.+-quote$/);
 		await expect.poll(() => highlightedText(bruno.page)).toBe('gli studenti');
 		expect(await seriousA11yViolations(bruno.page)).toEqual([]);
 
@@ -119,6 +121,7 @@ describe('comments anchored to the text', () => {
 		await annaThread.getByLabel('Risposta').fill('Sì, li aggiungiamo all’articolo 2.');
 		await annaThread.getByRole('button', { name: 'Rispondi' }).click();
 		await annaThread.getByText('Sì, li aggiungiamo all’articolo 2.').waitFor();
+		await expect.poll(() => anna.page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Rispondi');
 		expect(await seriousA11yViolations(anna.page)).toEqual([]);
 		await annaThread.getByRole('button', { name: 'Risolvi' }).click();
 		await panelOf(anna.page).getByRole('button', { name: 'Risolte (1)' }).waitFor();

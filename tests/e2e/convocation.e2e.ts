@@ -84,8 +84,12 @@ describe('convening a meeting by e-mail', () => {
 		const summary = page.getByTestId('send-summary');
 		await summary.waitFor();
 		expect(await summary.textContent()).toContain('Inviate 3 email su 3.');
-		expect(subjects).toHaveLength(3);
-		expect(new Set(subjects)).toEqual(new Set(['Convocazione del tavolo: presentazione dei dati']));
+		// Signing up mailed each account its address confirmation too (issue 11): those are not the letter.
+		// (their subject is MIME-encoded: it has a non-ASCII character).
+		const letters = subjects.filter((s) => s.startsWith('Convocazione'));
+		expect(subjects.length - letters.length).toBeLessThanOrEqual(3);
+		expect(letters).toHaveLength(3);
+		expect(new Set(letters)).toEqual(new Set(['Convocazione del tavolo: presentazione dei dati']));
 		// Sending saved the edit: the page now shows it as the letter's subject, and the send.
 		expect(await subject.inputValue()).toBe('Convocazione del tavolo: presentazione dei dati');
 		await page.getByText('Ultimo invio:').waitFor();

@@ -112,7 +112,7 @@ describe('live meeting room', () => {
 		await marta.getByRole('button', { name: 'Chiudi la votazione: Approviamo il regolamento del tavolo?' }).first().click();
 		await expect
 			.poll(() => bruno.getByTestId('room-announcer').textContent())
-			.toBe('Votazione chiusa: Approviamo il regolamento del tavolo?');
+			.toBe('Votazione chiusa: Approviamo il regolamento del tavolo? Esito: Approvata');
 		for (const page of [marta, bruno]) await currentPoll(page).getByTestId('poll-outcome').getByText('Approvata').waitFor();
 		expect(browserErrors(marta)).toEqual([]);
 		expect(browserErrors(bruno)).toEqual([]);
@@ -125,7 +125,8 @@ describe('live meeting room', () => {
 		await marta.getByRole('button', { name: 'Dai la parola a Bruno Sindaco' }).click();
 		await marta.getByTestId('speaking-now').getByText('Ha la parola: Bruno Sindaco').waitFor();
 		await bruno.getByTestId('speaking-now').getByText('Ha la parola: Bruno Sindaco (tu)').waitFor();
-		await expect.poll(() => bruno.getByTestId('room-announcer').textContent()).toBe('Hai la parola.');
+		// It cannot wait: the assertive channel says it.
+		await expect.poll(() => bruno.getByTestId('room-alert').textContent()).toBe('Hai la parola.');
 		await bruno
 			.getByTestId('speaking-now')
 			.getByText(/Tempo di parola: \d+:\d\d/)
@@ -247,8 +248,9 @@ describe('live meeting room', () => {
 
 		await marta.reload();
 		const draft = marta.getByRole('button', { name: 'Apri la votazione: Quali argomenti trattiamo nei prossimi incontri?' });
-		await marta.getByText('Chiudi prima la votazione aperta.').waitFor();
-		expect(await draft.isDisabled()).toBe(true);
+		// Several polls may be open at once (issue 12): the draft can be opened beside the open one.
+		await draft.waitFor();
+		expect(await draft.isDisabled()).toBe(false);
 		await marta.getByRole('button', { name: 'Chiudi la votazione: Dove facciamo il prossimo incontro?' }).first().click();
 		await draft.click();
 		const ballot = bruno.getByRole('form', { name: 'Il tuo voto: Quali argomenti trattiamo nei prossimi incontri?' });

@@ -62,7 +62,9 @@ describe('reviewing and finalizing a draft', () => {
 		await expect.poll(() => statusOf(anna.page).textContent()).toContain('Definitivo');
 
 		// Bruno did not reload: the server told his open connection, and the page says why.
-		await bruno.page.getByText('Sola lettura', { exact: false }).waitFor();
+		// (The lifecycle's hint says "sola lettura" too, now that the status follows live.)
+		await bruno.page.getByTestId('readonly-notice').waitFor();
+		expect(await bruno.page.getByTestId('readonly-notice').textContent()).toContain('Sola lettura');
 		await expect.poll(() => editorOf(bruno.page).getAttribute('contenteditable')).toBe('false');
 		expect(await bruno.page.getByTestId('readonly-notice').textContent()).toMatch(/definitiv/i);
 		await editorOf(bruno.page).click();

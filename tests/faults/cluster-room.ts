@@ -1,6 +1,7 @@
 import { io, type ManagerOptions } from 'socket.io-client';
 import type { LiveState, Participant } from '../../src/lib/realtime/protocol.ts';
 import type { ClientSocket } from '../support/socket-test-client.ts';
+import { watchPresence, type PresenceWatch } from '../support/presence-watch.ts';
 import { startLoadBalancer, testRedisPrefix, type LoadBalancer } from '../support/cluster.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.ts';
@@ -64,8 +65,9 @@ export interface Watcher {
 	joined: boolean;
 	/** The latest meeting state: from the join's answer or a `meeting:state` broadcast. */
 	state: LiveState | null;
-	/** The latest presence list, from the join's answer or a `presence:update`. */
+	/** The presence list as the browser keeps it: the join's answer, then the deltas in version order. */
 	present: Participant[] | null;
+	presenceVersion: number;
 	close(): void;
 }
 
@@ -89,6 +91,7 @@ export function openWatcher(
 		joined: false,
 		state: null,
 		present: null,
+		presenceVersion: 0,
 		close: () => socket.close()
 	};
 	socket.on('connect', () => {
@@ -99,7 +102,8 @@ export function openWatcher(
 				if (!answer.ok || !socket.connected) return;
 				// A broadcast may have overtaken the answer; the answer is only a start.
 				watcher.state ??= answer.state;
-				watcher.present ??= answer.state.present;
+				presence ??= watchPresence(socket, meetingId, { ...answer.state, version: answer.state.presenceVersion });
+				presence.reset({ ...answer.state, version: answer.state.presenceVersion });
 				watcher.joined = true;
 			})
 			.catch(() => undefined);
@@ -109,8 +113,11 @@ export function openWatcher(
 		if (state.meetingId !== meetingId) return;
 		watcher.state = state;
 	});
-	socket.on('presence:update', ({ meetingId: id, present }) => {
-		if (id === meetingId) watcher.present = present;
+	// Deltas from two nodes arrive in any order: applied in version order, as in the browser.
+	let presence: PresenceWatch | undefined;
+	Object.defineProperties(watcher, {
+		present: { get: () => presence?.present ?? null },
+		presenceVersion: { get: () => presence?.version ?? 0 }
 	});
 	return watcher;
 }

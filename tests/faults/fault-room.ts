@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import { io, type ManagerOptions } from 'socket.io-client';
@@ -7,7 +6,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { jitterReconnects, type BackoffPolicy, type JitteredReconnect } from '../../src/lib/collab/reconnect-backoff.ts';
 import type { Ack } from '../../src/lib/realtime/protocol.ts';
-import { isCoveredBy, messageDurable, readDurable, snapshotOfUpdates } from '../../src/lib/realtime/yjs-messages.ts';
+import { isCoveredBy, messageDurable, readDurable, snapshotOfUpdates, tavoloNoticeParams } from '../../src/lib/realtime/yjs-messages.ts';
 import type { ClientSocket } from '../support/socket-test-client.ts';
 import { ApiClient } from '../support/app.ts';
 import { waitUntil } from '../support/wait-until.ts';
@@ -188,7 +187,8 @@ export function openEditor(options: EditorOptions): Editor {
 	const provider = new WebsocketProvider(options.yjsUrl, options.docName, doc, {
 		WebSocketPolyfill: BrowserLikeSocket as unknown as typeof globalThis.WebSocket,
 		disableBc: true,
-		maxBackoffTime: options.backoff.maxMs
+		maxBackoffTime: options.backoff.maxMs,
+		params: { ...tavoloNoticeParams }
 	});
 	const reconnect: JitteredReconnect = jitterReconnects(provider, options.backoff);
 	let sequence = 0;
@@ -263,9 +263,7 @@ export async function readDocument(yjsUrl: string, origin: string, docName: stri
 		disableBc: true,
 		maxBackoffTime: 200
 	});
-	// A reader has nothing to save; its join still brings a durable ack, which the stock provider
-	// would log as "Unable to compute message".
-	provider.messageHandlers[messageDurable] = () => undefined;
+	// A reader has nothing to save and does not ask for durable acks (no ?tavolo=1).
 	try {
 		await waitUntil(() => provider.synced, 15_000, `a fresh reader to sync ${docName}`);
 		const copy = new Y.Doc();
@@ -365,7 +363,11 @@ export interface Voter {
 	readonly disconnectedAt: number[];
 	readonly joinedAt: number[];
 	/** Casts one vote (a random ballot in a random poll) if connected; resolves with the answer. */
-	voteOnce(polls: OpenPoll[]): Promise<'acknowledged' | 'refused' | 'unanswered' | 'offline'>;
+	/**
+	 * 'sealed': the member's anonymous ballot stands but can no longer be changed, its key gone with
+	 * a restart without Redis (`poll_vote_sealed`, issue 11): what a voter must be told then.
+	 */
+	voteOnce(polls: OpenPoll[]): Promise<'acknowledged' | 'refused' | 'sealed' | 'unanswered' | 'offline'>;
 	close(): void;
 }
 
@@ -422,6 +424,10 @@ export function openVoter(origin: string, member: Member, meetingId: string, rec
 				return 'acknowledged';
 			}
 			voter.counts.refused += 1;
+			if (answer.error.code === 'poll_vote_sealed' && poll.anonymous) {
+				entry.inDoubt.pop();
+				return 'sealed';
+			}
 			// A refusal the service decided (poll closed, bad choice…) stored nothing; an internal
 			// error may have come after the commit (the connection died on its way back).
 			if (answer.error.code !== 'internal') entry.inDoubt.pop();
@@ -463,8 +469,10 @@ export interface VoteCheck {
 
 /**
  * Reads the ballots straight from the database and the tallies from the API. For a named poll
- * the ballot key is the user id; for an anonymous one, HMAC-SHA256(ballot secret, `poll:user`)
- * (polls/ballots.ts), computed here from the secret the open poll keeps.
+ * the ballot key is the user id. An anonymous poll's key never leaves the server (polls/ballot-keys.ts),
+ * so its ballots are matched to the members by content: every member whose vote was acknowledged
+ * must own a stored ballot equal to one they sent, each ballot owned by one member at most
+ * (a maximum bipartite matching), and every acknowledged member must be on the roll.
  */
 export async function checkVotes(databaseUrl: string, api: ApiClient, polls: OpenPoll[], voters: Voter[]): Promise<VoteCheck> {
 	const result: VoteCheck = { acknowledged: 0, lost: [], doubled: [] };
@@ -472,47 +480,25 @@ export async function checkVotes(databaseUrl: string, api: ApiClient, polls: Ope
 	await client.connect();
 	try {
 		for (const poll of polls) {
-			const { rows: pollRows } = await client.query<{ ballot_secret: Buffer | null }>('select ballot_secret from polls where id = $1', [
-				poll.id
-			]);
-			const secret = pollRows[0]?.ballot_secret;
-			if (poll.anonymous && !secret) throw new Error(`open anonymous poll ${poll.id} has no ballot secret`);
-			const keyOf = (userId: string) =>
-				poll.anonymous ? createHmac('sha256', Buffer.from(secret!)).update(`${poll.id}:${userId}`).digest('base64url') : userId;
 			const ballots = await client.query<{ ballot_key: string; choice: string }>(
 				'select ballot_key, choice from poll_ballots where poll_id = $1',
 				[poll.id]
 			);
 			const voterRows = await client.query<{ user_id: string }>('select user_id from poll_voters where poll_id = $1', [poll.id]);
-			const byKey = new Map(ballots.rows.map((row) => [row.ballot_key, JSON.parse(row.choice) as Ballot]));
-			const owners = new Set<string>();
-			for (const voter of voters) {
-				const key = keyOf(voter.member.userId);
-				const stored = byKey.get(key);
-				if (stored) owners.add(key);
-				const entry = voter.ledger.get(poll.id);
-				if (!entry) continue;
-				const allowed = [entry.acknowledged, ...entry.inDoubt].filter((b): b is Ballot => b !== null);
-				const matches = stored !== undefined && allowed.some((b) => isDeepStrictEqual(b, stored));
-				if (entry.acknowledged) {
-					result.acknowledged += 1;
-					if (!matches) {
-						result.lost.push(
-							`poll ${poll.kind} member ${voter.member.userId}: acknowledged ${JSON.stringify(entry.acknowledged)}, stored ${JSON.stringify(stored ?? null)}`
-						);
-					}
-				} else if (stored && !matches) {
-					result.lost.push(`poll ${poll.kind} member ${voter.member.userId}: stored ${JSON.stringify(stored)}, never sent`);
-				}
-			}
-			const unowned = ballots.rows.filter((row) => !owners.has(row.ballot_key));
-			if (unowned.length > 0) result.doubled.push(`poll ${poll.kind}: ${unowned.length} ballot(s) no member owns`);
+			const stored = ballots.rows.map((row) => ({ key: row.ballot_key, ballot: JSON.parse(row.choice) as Ballot }));
+			const onRoll = new Set(voterRows.rows.map((row) => row.user_id));
+			const owned = poll.anonymous
+				? matchAnonymousBallots(poll, stored, voters, onRoll, result)
+				: matchNamedBallots(poll, stored, voters, result);
+			const unowned = stored.length - owned;
+			if (unowned > 0) result.doubled.push(`poll ${poll.kind}: ${unowned} ballot(s) no member owns`);
 			if (voterRows.rows.length !== ballots.rows.length) {
 				result.doubled.push(`poll ${poll.kind}: ${voterRows.rows.length} voters but ${ballots.rows.length} ballots`);
 			}
 			const tally = await api.get(`/api/v1/polls/${poll.id}/results`);
 			if (tally.status !== 200) throw new Error(`results of ${poll.id}: ${tally.status} ${tally.text}`);
-			if (tally.body.voters !== ballots.rows.length) {
+			// An open anonymous poll shows the counts last published (in batches): never more than stored.
+			if (poll.anonymous ? tally.body.voters > ballots.rows.length : tally.body.voters !== ballots.rows.length) {
 				result.doubled.push(
 					`poll ${poll.kind}: the tally counts ${tally.body.voters} voters, the table holds ${ballots.rows.length} ballots`
 				);
@@ -527,6 +513,78 @@ export async function checkVotes(databaseUrl: string, api: ApiClient, polls: Ope
 		await client.end();
 	}
 	return result;
+}
+
+/** Named polls: each member's ballot is under their user id. Returns how many stored ballots a member owns. */
+function matchNamedBallots(poll: OpenPoll, stored: Array<{ key: string; ballot: Ballot }>, voters: Voter[], result: VoteCheck): number {
+	const byKey = new Map(stored.map((row) => [row.key, row.ballot]));
+	let owned = 0;
+	for (const voter of voters) {
+		const mine = byKey.get(voter.member.userId);
+		if (mine) owned += 1;
+		const entry = voter.ledger.get(poll.id);
+		if (!entry) continue;
+		const allowed = [entry.acknowledged, ...entry.inDoubt].filter((b): b is Ballot => b !== null);
+		const matches = mine !== undefined && allowed.some((b) => isDeepStrictEqual(b, mine));
+		if (entry.acknowledged) {
+			result.acknowledged += 1;
+			if (!matches) {
+				result.lost.push(
+					`poll ${poll.kind} member ${voter.member.userId}: acknowledged ${JSON.stringify(entry.acknowledged)}, stored ${JSON.stringify(mine ?? null)}`
+				);
+			}
+		} else if (mine && !matches) {
+			result.lost.push(`poll ${poll.kind} member ${voter.member.userId}: stored ${JSON.stringify(mine)}, never sent`);
+		}
+	}
+	return owned;
+}
+
+/**
+ * Anonymous polls: members are matched to stored ballots equal to one they may have left (their
+ * last acknowledged vote or one still in doubt), acknowledged members first; augmenting paths
+ * (Kuhn's algorithm) never unmatch a member once matched. Returns how many ballots were matched.
+ */
+function matchAnonymousBallots(
+	poll: OpenPoll,
+	stored: Array<{ key: string; ballot: Ballot }>,
+	voters: Voter[],
+	onRoll: Set<string>,
+	result: VoteCheck
+): number {
+	const owner = new Array<number>(stored.length).fill(-1);
+	const candidates = voters.map((voter) => {
+		const entry = voter.ledger.get(poll.id);
+		const allowed = entry ? [entry.acknowledged, ...entry.inDoubt].filter((b): b is Ballot => b !== null) : [];
+		return stored.flatMap((row, index) => (allowed.some((b) => isDeepStrictEqual(b, row.ballot)) ? [index] : []));
+	});
+	const augment = (member: number, seen: Set<number>): boolean => {
+		for (const index of candidates[member]) {
+			if (seen.has(index)) continue;
+			seen.add(index);
+			if (owner[index] === -1 || augment(owner[index], seen)) {
+				owner[index] = member;
+				return true;
+			}
+		}
+		return false;
+	};
+	const acknowledged = voters.flatMap((voter, i) => (voter.ledger.get(poll.id)?.acknowledged ? [i] : []));
+	for (const member of acknowledged) {
+		const voter = voters[member];
+		result.acknowledged += 1;
+		if (!onRoll.has(voter.member.userId))
+			result.lost.push(`poll ${poll.kind} member ${voter.member.userId}: acknowledged, not on the roll`);
+		if (!augment(member, new Set())) {
+			result.lost.push(
+				`poll ${poll.kind} member ${voter.member.userId}: acknowledged ${JSON.stringify(voter.ledger.get(poll.id)!.acknowledged)}, no stored ballot left to match it`
+			);
+		}
+	}
+	for (const [member, voter] of voters.entries()) {
+		if (!voter.ledger.get(poll.id)?.acknowledged) augment(member, new Set());
+	}
+	return owner.filter((member) => member !== -1).length;
 }
 
 /** The document as the database holds it (snapshot + update log), read without any Tavolo process. */

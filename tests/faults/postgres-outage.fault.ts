@@ -16,6 +16,7 @@ import {
 } from '../support/editor-clients.ts';
 import { waitUntil } from '../support/wait-until.ts';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.ts';
+import { scrapeMetrics } from '../support/metrics.ts';
 import { freePort, killAllServerProcesses, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 /**
@@ -80,7 +81,7 @@ describe('PostgreSQL restart in the middle of editing', () => {
 		const health = await fetch(`${server.url}/healthz`);
 		expect(health.status).toBe(503);
 		expect(await health.json()).toMatchObject({ status: 'degraded' });
-		const metrics = await (await fetch(`${server.url}/metrics`)).text();
+		const metrics = await scrapeMetrics(server.url);
 		expect(Number(/^tavolo_yjs_persist_failures_total (\d+)/m.exec(metrics)?.[1] ?? 0)).toBeGreaterThan(0);
 		expect(a.isSaved()).toBe(false);
 		expect([a.connections, b.connections], 'no client was disconnected by the outage').toEqual([1, 1]);

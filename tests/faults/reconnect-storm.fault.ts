@@ -164,7 +164,10 @@ it(`brings 300 clients back after ${rounds} kill -9 restart(s), spread by jitter
 		// Back to work on the new process: one more edit each, acknowledged; every member votes again.
 		for (const editor of editors) editor.edit();
 		const again = await Promise.all(voting.map((v) => v.voteOnce(room.polls)));
-		if (again.some((a) => a !== 'acknowledged')) failures.push(`round ${round}: votes after the restart answered ${again.join(',')}`);
+		// Without Redis the restart took the anonymous poll's ballot key: who voted there before may
+		// not change it now ('sealed', by design; docs/api.md "Secret ballots"). Anything else is a failure.
+		if (again.some((a) => a !== 'acknowledged' && a !== 'sealed'))
+			failures.push(`round ${round}: votes after the restart answered ${again.join(',')}`);
 		await waitUntil(() => editors.every((e) => e.isSaved()), 30_000, 'every edit after the restart to be acknowledged');
 		for (const docName of documents) {
 			const group = editors.filter((e) => e.provider.roomname === docName);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
+import { scrapeMetrics } from '../support/metrics.ts';
 
 let app: TestApp;
 let admin: ApiClient;
@@ -311,7 +312,7 @@ describe('operations', () => {
 		const health = await fetch(`${app.origin}/healthz`);
 		expect(health.status).toBe(200);
 		expect(await health.json()).toEqual({ status: 'ok', database: 'ok' });
-		const metrics = await (await fetch(`${app.origin}/metrics`)).text();
+		const metrics = await scrapeMetrics(app.origin);
 		expect(metrics).toMatch(/process_resident_memory_bytes/);
 	});
 

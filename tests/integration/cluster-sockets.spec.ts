@@ -32,6 +32,8 @@ describe('meeting room sockets with REDIS_URL', () => {
 		member = new ApiClient(app.origin);
 		await member.signUp('sindaco@recupero.example', 'Sandro Sindaco');
 		await member.joinTable(moderator, tableId, { role: 'participant' });
+		// Attendance is recorded only while a meeting is live.
+		expect((await moderator.post(`/api/v1/meetings/${meetingId}/status`, { status: 'live' })).status).toBe(200);
 	}, 60_000);
 
 	afterAll(async () => {
@@ -61,16 +63,27 @@ describe('meeting room sockets with REDIS_URL', () => {
 		const mod = await open(moderator);
 		const sandro = await open(member);
 		expect((await send(mod, 'meeting:join', { meetingId })).ok).toBe(true);
-		const presence = record(sandro, 'presence:update');
+		const presence = record(sandro, 'presence:joined');
 		expect((await send(sandro, 'meeting:join', { meetingId })).ok).toBe(true);
-		// Recovery needs the offset of a packet received: the room's presence update is one.
-		await waitUntil(() => presence.length > 0, 5000, 'a presence update');
+		// Recovery needs the offset of a packet received: the room's delta for Sandro's arrival is one.
+		await waitUntil(() => presence.length > 0, 5000, 'a presence delta');
 		const states = record(sandro, 'meeting:state');
 
-		const reconnected = new Promise<void>((resolve) => sandro.once('connect', () => resolve()));
+		// The drop, and the reconnection only once the server has handled it: socket.io saves the
+		// session to Redis when it sees the close, and a client back before that save is a new
+		// session (the browser waits a second or more before retrying; 50 ms here lost the race
+		// now and then). The moderator hearing Sandro leave means the save was sent before it, on
+		// the same Redis connection.
+		const sandroId = (await member.get('/api/v1/me')).body.user.id as string;
+		const modPresence = record(mod, 'presence:left');
+		sandro.io.reconnection(false);
 		sandro.io.engine.close();
 		await waitUntil(() => !sandro.connected, 5000, 'the drop');
+		await waitUntil(() => modPresence.some((delta) => delta.userId === sandroId), 10_000, 'the moderator to see Sandro leave');
 		expect((await send(mod, 'meeting:focus', { meetingId, itemId: 'punto-mancato' })).ok).toBe(true);
+		const reconnected = new Promise<void>((resolve) => sandro.once('connect', () => resolve()));
+		sandro.io.reconnection(true);
+		sandro.connect();
 		await reconnected;
 
 		expect(sandro.recovered).toBe(true);
@@ -80,7 +93,6 @@ describe('meeting room sockets with REDIS_URL', () => {
 		await waitUntil(() => states.some((state) => state.focusItemId === 'punto-dopo'), 5000, 'the next focus change');
 
 		// The drop closed Sandro's stay and the recovery opened a new one, after it.
-		const sandroId = (await member.get('/api/v1/me')).body.user.id as string;
 		const stays = async () => {
 			const register = await moderator.get(`/api/v1/meetings/${meetingId}/live/attendance`);
 			expect(register.status).toBe(200);

@@ -5,7 +5,8 @@ import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
 
 /**
  * Issue 5, point 1: a final version may be bound to a yes/no poll of the live room; the version
- * records the poll's outcome and a SHA-256 of its content.
+ * records the poll's outcome and a SHA-256 of its content. Since issue 15 that poll is an approval
+ * poll opened from a frozen version (tests/integration/approval-bound.spec.ts has the rest).
  */
 let app: TestApp;
 let coordinator: ApiClient;
@@ -28,13 +29,11 @@ beforeAll(async () => {
 });
 afterAll(() => app?.stop());
 
-async function yesNoPoll(open = true, close = true) {
+async function yesNoPoll(documentId: string, open = true, close = true) {
 	const poll = (
-		await coordinator.post(`/api/v1/meetings/${meetingId}/polls`, {
+		await coordinator.post(`/api/v1/documents/${documentId}/versions/1/approval-poll`, {
+			meetingId,
 			question: 'Approviamo il protocollo?',
-			kind: 'yesno',
-			anonymous: false,
-			resultsVisible: 'live',
 			majority: 'simple'
 		})
 	).body;
@@ -47,12 +46,13 @@ async function yesNoPoll(open = true, close = true) {
 async function documentInReview() {
 	const document = (await coordinator.post(`/api/v1/tables/${tableId}/documents`, { kind: 'protocol', title: 'Protocollo' })).body;
 	expect((await coordinator.post(`/api/v1/documents/${document.id}/status`, { status: 'in_review' })).status).toBe(200);
+	expect((await coordinator.post(`/api/v1/documents/${document.id}/versions`, { note: 'Per il voto' })).status).toBe(201);
 	return document.id as string;
 }
 
 it('records the approving poll and a SHA-256 of the Markdown on the final version', async () => {
-	const pollId = await yesNoPoll();
 	const documentId = await documentInReview();
+	const pollId = await yesNoPoll(documentId);
 	const final = await coordinator.post(`/api/v1/documents/${documentId}/status`, {
 		status: 'final',
 		note: 'Approvato',
@@ -62,17 +62,20 @@ it('records the approving poll and a SHA-256 of the Markdown on the final versio
 	const versions = (await coordinator.get(`/api/v1/documents/${documentId}/versions`)).body.versions;
 	const [version] = versions;
 	expect(version).toMatchObject({
-		number: 1,
+		number: 2,
 		final: true,
-		approval: { pollId, question: 'Approviamo il protocollo?', yes: 1, no: 0, passed: true }
+		approval: { pollId, question: 'Approviamo il protocollo?', versionNumber: 1, yes: 1, no: 0, passed: true }
 	});
-	const detail = (await coordinator.get(`/api/v1/documents/${documentId}/versions/1`)).body;
+	const detail = (await coordinator.get(`/api/v1/documents/${documentId}/versions/2`)).body;
 	expect(version.contentSha256).toBe(encodeHexLowerCase(sha256(new TextEncoder().encode(detail.markdown))));
 });
 
-it('refuses an approval poll that is still open, of another kind, or unknown, leaving the document in review', async () => {
+it('refuses an approval poll that is still open (409), of another kind or unknown (400), leaving the document in review', async () => {
 	const documentId = await documentInReview();
-	const open = await yesNoPoll(true, false);
+	const open = await yesNoPoll(documentId, true, false);
+	const stillOpen = await coordinator.post(`/api/v1/documents/${documentId}/status`, { status: 'final', approvalPollId: open });
+	expect(stillOpen.status).toBe(409);
+	expect(stillOpen.body.error.code).toBe('poll_not_closed');
 	const single = (
 		await coordinator.post(`/api/v1/meetings/${meetingId}/polls`, {
 			question: 'Quale?',
@@ -82,7 +85,7 @@ it('refuses an approval poll that is still open, of another kind, or unknown, le
 			resultsVisible: 'live'
 		})
 	).body.id;
-	for (const approvalPollId of [open, single, 'sconosciuto']) {
+	for (const approvalPollId of [single, 'sconosciuto']) {
 		const refused = await coordinator.post(`/api/v1/documents/${documentId}/status`, { status: 'final', approvalPollId });
 		expect(refused.status).toBe(400);
 		expect(refused.body.error.fields.approvalPollId).toBeDefined();

@@ -148,8 +148,11 @@ describe('exports', () => {
 	it('exports Markdown, and the current draft includes edits the server has not committed yet', async () => {
 		const { bytes } = await download(fixture.alice, 'format=md&version=1');
 		const markdown = strFromU8(bytes);
-		expect(markdown).toContain('# Protocollo operativo');
-		expect(markdown).toContain('# Art. 1 Finalità');
+		// The title is the one `#`; the document's headings follow from `##` (issue 14).
+		expect(markdown).toMatch(/^# Protocollo operativo\n/);
+		expect(markdown).toContain('\n## Art. 1 Finalità\n');
+		expect(markdown).toContain('\n### Art. 2 Impegni\n');
+		expect(markdown.match(/^# /gm)).toHaveLength(1);
 		expect(markdown).toContain("**l'accoglienza**");
 		expect(markdown).toContain('- Le scuole nominano un referente.');
 		expect(markdown).toMatch(/\| Ente\s+\| Referente\s+\|/);

@@ -3,6 +3,7 @@ import { ApiClient, startTestApp, type TestApp } from '../support/app.ts';
 import { connectSocket, record, send, type ClientSocket } from '../support/socket-test-client.ts';
 import type { LiveState } from '../../src/lib/realtime/protocol.ts';
 import { waitUntil } from '../support/wait-until.ts';
+import { watchPresence } from '../support/presence-watch.ts';
 
 /** The live meeting room over real sockets: join authorisation, presence, state, reconnects. */
 let app: TestApp;
@@ -13,6 +14,7 @@ let observer: ApiClient;
 let outsider: ApiClient;
 const ids = new Map<ApiClient, string>();
 let meetingId: string;
+let liveMeetingId: string;
 const sockets: ClientSocket[] = [];
 
 async function socketOf(client: ApiClient): Promise<ClientSocket> {
@@ -21,9 +23,9 @@ async function socketOf(client: ApiClient): Promise<ClientSocket> {
 	return socket;
 }
 
-async function join(client: ApiClient): Promise<{ socket: ClientSocket; state: LiveState }> {
+async function join(client: ApiClient, meeting = meetingId): Promise<{ socket: ClientSocket; state: LiveState }> {
 	const socket = await socketOf(client);
-	const ack = await send(socket, 'meeting:join', { meetingId });
+	const ack = await send(socket, 'meeting:join', { meetingId: meeting });
 	if (!ack.ok) throw new Error(ack.error.code);
 	return { socket, state: ack.state as LiveState };
 }
@@ -55,6 +57,15 @@ beforeAll(async () => {
 	[moderator, participant, observer] = clients;
 	outsider = new ApiClient(app.origin);
 	await outsider.signUp('fuori@live.example');
+	// A second meeting, live from the start: attendance is recorded only while a meeting is live.
+	liveMeetingId = (
+		await coordinator.post(`/api/v1/tables/${tableId}/meetings`, {
+			title: 'Incontro in corso',
+			startsAt: '2027-01-11T15:00:00+01:00',
+			endsAt: '2027-01-11T17:00:00+01:00'
+		})
+	).body.id;
+	expect((await coordinator.post(`/api/v1/meetings/${liveMeetingId}/status`, { status: 'live' })).status).toBe(200);
 }, 60_000);
 
 afterAll(async () => {
@@ -72,27 +83,23 @@ describe('joining a meeting room', () => {
 	});
 
 	it('shows who is present, with role, and keeps an attendance register', async () => {
-		const mod = await join(moderator);
-		const presence = record(mod.socket, 'presence:update');
-		const guest = await join(participant);
+		const mod = await join(moderator, liveMeetingId);
+		const presence = watchPresence(mod.socket, liveMeetingId, { ...mod.state, version: mod.state.presenceVersion });
+		const guest = await join(participant, liveMeetingId);
 		expect(guest.state.present.map((p) => p.name)).toEqual(expect.arrayContaining(['Anna Sindaca', 'Marco Moderatore']));
-		await waitUntil(() => presence.at(-1)?.present.some((p) => p.userId === ids.get(participant)), 5000, 'presence with the participant');
-		expect(presence.at(-1)!.present.find((p) => p.userId === ids.get(participant))).toMatchObject({
+		await waitUntil(() => presence.present.some((p) => p.userId === ids.get(participant)), 5000, 'presence with the participant');
+		expect(presence.present.find((p) => p.userId === ids.get(participant))).toMatchObject({
 			role: 'participant',
 			name: 'Anna Sindaca'
 		});
 
 		guest.socket.close();
-		await waitUntil(
-			() => presence.at(-1) && !presence.at(-1)!.present.some((p) => p.userId === ids.get(participant)),
-			5000,
-			'presence without the participant'
-		);
+		await waitUntil(() => !presence.present.some((p) => p.userId === ids.get(participant)), 5000, 'presence without the participant');
 		// The departure is written just after the socket leaves the room.
 		const attendance = await waitUntil(
 			async () => {
 				const rows: Array<{ userId: string; leftAt: string | null }> = (
-					await coordinator.get(`/api/v1/meetings/${meetingId}/live/attendance`)
+					await coordinator.get(`/api/v1/meetings/${liveMeetingId}/live/attendance`)
 				).body.attendance;
 				return rows.some((a) => a.userId === ids.get(participant) && a.leftAt) && rows;
 			},
@@ -102,7 +109,7 @@ describe('joining a meeting room', () => {
 		const stay = attendance.find((a) => a.userId === ids.get(participant))!;
 		expect(stay).toMatchObject({ name: 'Anna Sindaca', role: 'participant' });
 		expect(new Date(stay.leftAt!).getTime()).toBeGreaterThanOrEqual(new Date((stay as unknown as { joinedAt: string }).joinedAt).getTime());
-		expect((await outsider.get(`/api/v1/meetings/${meetingId}/live/attendance`)).status).toBe(403);
+		expect((await outsider.get(`/api/v1/meetings/${liveMeetingId}/live/attendance`)).status).toBe(403);
 	});
 });
 

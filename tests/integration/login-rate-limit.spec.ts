@@ -7,7 +7,7 @@ beforeAll(async () => {
 });
 afterAll(() => app?.stop());
 
-it('limits login attempts per account with a clear Italian message, even with the right password', async () => {
+it('limits failed logins of an account from one address with a clear Italian message, even with the right password', async () => {
 	const owner = new ApiClient(app.origin);
 	await owner.signUp('limitato@test.example', 'Limitato', 'password-giusta-1');
 	const attacker = new ApiClient(app.origin);
@@ -22,7 +22,7 @@ it('limits login attempts per account with a clear Italian message, even with th
 	expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
 });
 
-it('limits login attempts per address across accounts', async () => {
+it('limits failed logins per address across accounts', async () => {
 	const client = new ApiClient(app.origin);
 	const statuses: number[] = [];
 	for (let i = 0; i < 8; i++) {

@@ -147,6 +147,8 @@ describe('minutes drafted when a meeting closes', () => {
 		expect(markdown).toContain('### Tema del prossimo incontro?');
 		expect(markdown).toContain('Scuola 0 · Lavoro 1');
 		expect(markdown).toContain('1 votanti su 2 presenti aventi diritto');
+		// Each poll links the CSV of its results (a path on this server: the export keeps its words only).
+		expect(markdown.match(/\*\*Risultati:\*\* scarica il file CSV/g)).toHaveLength(2);
 		const decisions = markdown.slice(markdown.indexOf('## Decisioni'));
 		expect(decisions).toContain('**Approvare le regole del tavolo?** — approvata con 2 favorevoli, 0 contrari, 1 astenuti');
 		expect(decisions).not.toContain('Tema del prossimo incontro?');

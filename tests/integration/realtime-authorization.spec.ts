@@ -104,6 +104,13 @@ describe('socket.io commands follow the policy', () => {
 				{ event: 'timer:pause', action: 'meeting.run', payload: () => ({ meetingId, itemId: 'p1' }) },
 				{ event: 'timer:extend', action: 'meeting.run', payload: () => ({ meetingId, itemId: 'p1', byMs: 30_000 }) },
 				{ event: 'timer:reset', action: 'meeting.run', payload: () => ({ meetingId, itemId: 'p1' }) },
+				{ event: 'attendance:checkin', action: 'meeting.run', payload: () => ({ meetingId, mode: 'room', userId: other }) },
+				{
+					event: 'attendance:checkout',
+					action: 'meeting.run',
+					payload: () => ({ meetingId, checkInId: 'no-such-check-in' }),
+					allowedError: 'not_found'
+				},
 				// Raising and lowering one's own hand is for those who may vote (live/service.ts).
 				{ event: 'hand:raise', action: 'poll.vote', payload: () => ({ meetingId }) },
 				{ event: 'hand:lower', action: 'poll.vote', payload: () => ({ meetingId }) },

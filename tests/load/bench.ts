@@ -1,21 +1,35 @@
 /**
- * `npm run bench`: fan-out of one writer's edits to N stock y-websocket clients in one document,
- * against Tavolo (auth, read-only checks and PostgreSQL persistence on) and against the stock
- * `@y/websocket-server` in the same run; then a vote burst in a Tavolo meeting room (N voters on
- * socket.io vote at once). Prints the tables and writes docs/benchmarks.md.
+ * `npm run bench [-- options]`: the fan-out of one writer's edits to N stock y-websocket readers in
+ * one document, on Tavolo (auth, read-only checks, PostgreSQL persistence), on the stock
+ * `@y/websocket-server` (in memory, nothing else) and on a bare-ws floor (tests/load/floor-server.ts:
+ * frames relayed as received), the three alternating in rounds; then, if asked, the same across two
+ * Tavolo nodes on one Redis, memory per idle connection, a vote burst and a cold load.
  *
- * Not a test: it asserts nothing and is never run by CI. Sizes: BENCH_CLIENTS=100,200,500,
- * BENCH_SECONDS=10, BENCH_RATE=20 (updates per second), BENCH_VOTERS=500, BENCH_IDLE_CLIENTS=500;
- * BENCH_COLD_UPDATES=10000, BENCH_COLD_REPEATS=5; BENCH_SECTIONS=fanout,fanout2,idle,votes,coldload runs
- * only the sections named (fanout2, the fan-out across two nodes on one Redis, runs fanout too: it is
- * compared with it). BENCH_JSON=file also writes every figure as JSON (medians over runs).
+ * The readers live in `--clients` reader processes (tests/load/bench-readers.ts), not in the
+ * benchmark's own event loop. Each server's CPU comes from /proc/<pid>/stat. Prints Markdown
+ * tables (medians over the rounds, with the load average) ready to paste into docs/benchmarks.md;
+ * see its method section. Not a test: it asserts nothing and CI never runs it.
+ *
+ * Options (or the BENCH_* variable in brackets):
+ *   --quick            a sanity run: 1 round, readers 10 and 20, 2 s, 2 reader processes
+ *   --rounds=N         [BENCH_ROUNDS] rounds of every server at every size (default 3)
+ *   --sizes=A,B,C      [BENCH_CLIENTS] readers per run (default 100,200,500)
+ *   --clients=N        [BENCH_READER_PROCESSES] reader processes (default 4)
+ *   --seconds=N        [BENCH_SECONDS] length of one run (default 10)
+ *   --rate=N           [BENCH_RATE] updates per second (default 20)
+ *   --sections=a,b     [BENCH_SECTIONS] fanout (default), fanout2, idle, votes, coldload
+ *   --out=FILE         also write the Markdown report to FILE
+ *   --json=FILE        [BENCH_JSON] every figure of the run as JSON
+ * Other sizes: BENCH_VOTERS=500, BENCH_IDLE_CLIENTS=500, BENCH_COLD_UPDATES=10000, BENCH_COLD_REPEATS=5.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import * as decoding from 'lib0/decoding';
 import pg from 'pg';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -23,15 +37,38 @@ import { WebsocketProvider } from 'y-websocket';
 import { connectSocket, type ClientSocket } from '../support/socket-test-client.ts';
 import { startPrivateRedis } from '../support/private-redis.ts';
 import { freePort } from '../support/server-process.ts';
+import { scrapeMetrics, testMetricsToken } from '../support/metrics.ts';
+import type { FromReaders, ReaderTarget, ToReaders } from './bench-readers.ts';
 
-const clientCounts = (process.env.BENCH_CLIENTS ?? '100,200,500').split(',').map(Number);
-const voterCount = Number(process.env.BENCH_VOTERS ?? 500);
-const sections = new Set((process.env.BENCH_SECTIONS ?? 'fanout,fanout2,idle,votes,coldload').split(','));
-const coldUpdates = Number(process.env.BENCH_COLD_UPDATES ?? 10_000);
-const coldRepeats = Number(process.env.BENCH_COLD_REPEATS ?? 5);
-const idleClients = Number(process.env.BENCH_IDLE_CLIENTS ?? 500);
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const rate = Number(process.env.BENCH_RATE ?? 20);
+const { values: args } = parseArgs({
+	options: {
+		quick: { type: 'boolean', default: false },
+		rounds: { type: 'string' },
+		sizes: { type: 'string' },
+		clients: { type: 'string' },
+		seconds: { type: 'string' },
+		rate: { type: 'string' },
+		sections: { type: 'string' },
+		out: { type: 'string' },
+		json: { type: 'string' }
+	}
+});
+const quick = args.quick ?? false;
+const option = (name: keyof typeof args, env: string, normal: string, quickValue = normal) =>
+	String(args[name] ?? process.env[env] ?? (quick ? quickValue : normal));
+const rounds = Number(option('rounds', 'BENCH_ROUNDS', '3', '1'));
+const clientCounts = option('sizes', 'BENCH_CLIENTS', '100,200,500', '10,20').split(',').map(Number);
+const readerProcesses = Number(option('clients', 'BENCH_READER_PROCESSES', '4', '2'));
+const seconds = Number(option('seconds', 'BENCH_SECONDS', '10', '2'));
+const rate = Number(option('rate', 'BENCH_RATE', '20'));
+const sections = new Set(option('sections', 'BENCH_SECTIONS', 'fanout').split(','));
+const jsonFile = args.json ?? process.env.BENCH_JSON;
+const voterCount = Number(process.env.BENCH_VOTERS ?? (quick ? 20 : 500));
+const coldUpdates = Number(process.env.BENCH_COLD_UPDATES ?? (quick ? 500 : 10_000));
+const coldRepeats = Number(process.env.BENCH_COLD_REPEATS ?? (quick ? 2 : 5));
+const idleClients = Number(process.env.BENCH_IDLE_CLIENTS ?? (quick ? 20 : 500));
+/** After the last update: time for the last deliveries and the group commit of the last updates. */
+const drainMs = 1500;
 const root = path.resolve(import.meta.dirname, '../..');
 
 interface Server {
@@ -68,6 +105,19 @@ async function startStock(env: Record<string, string> = {}): Promise<Server> {
 	const { child, port } = await startProcess(['--import', 'tsx', 'tests/load/stock-server.ts'], { PORT: '0', ...env });
 	return {
 		name: 'stock @y/websocket-server',
+		url: `ws://127.0.0.1:${port}`,
+		docName: 'bench-doc',
+		headers: {},
+		process: child,
+		stop: async () => void child.kill('SIGTERM')
+	};
+}
+
+/** The bare-ws floor (tests/load/floor-server.ts): no document, frames relayed as received. */
+async function startFloor(): Promise<Server> {
+	const { child, port } = await startProcess(['--import', 'tsx', 'tests/load/floor-server.ts'], { PORT: '0' });
+	return {
+		name: 'bare-ws floor',
 		url: `ws://127.0.0.1:${port}`,
 		docName: 'bench-doc',
 		headers: {},
@@ -140,6 +190,8 @@ async function launchTavoloNode(options: { port: number; origin: string; databas
 		...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
 		// Setting up hundreds of voters comes from one address: the per-address API cap would stop it.
 		TAVOLO_API_REQUESTS_PER_MINUTE: '1000000',
+		TAVOLO_SIGNUP_MAX_PER_ADDRESS: '1000000',
+		TAVOLO_METRICS_TOKEN: testMetricsToken,
 		LOG_LEVEL: 'warn',
 		...options.env
 	});
@@ -243,10 +295,20 @@ function percentile(sorted: number[], p: number): number {
 interface Result {
 	server: string;
 	clients: number;
+	updates: number;
 	delivered: number;
 	expected: number;
 	p50: number;
 	p99: number;
+	/** CPU seconds of the server process(es) from the first update to the last delivery. */
+	cpuSeconds: number;
+	cpuPerDeliveryUs: number;
+	/** Tavolo: the writer's durable acks (message 101), from the update to the ack covering it. */
+	ackP50?: number;
+	ackP99?: number;
+	acked: number;
+	/** 1-minute load average at the end of the run. */
+	load1: number;
 	/** All the server processes together. */
 	rssMiB: number;
 	rssPerNodeMiB: number[];
@@ -254,59 +316,133 @@ interface Result {
 	relayLag?: ServerTime;
 }
 
-/**
- * One writer on `servers[0]`; the readers spread over `servers` in turn (all the same document:
- * with two nodes, half the readers get each update over the Redis relay).
- */
-async function fanOut(servers: Server[], clients: number, name = servers[0].name): Promise<Result> {
-	const server = servers[0];
-	const WS = socketWithHeaders(server.headers);
-	const providers: WebsocketProvider[] = [];
-	const sentAt = new Map<number, number>();
-	const latencies: number[] = [];
-	let readers = 0;
-	const connect = (doc: Y.Doc, on = server) =>
-		new WebsocketProvider(on.url, on.docName, doc, { WebSocketPolyfill: WS as never, disableBc: true });
+/** A reader process (tests/load/bench-readers.ts) and the way to talk to it. */
+interface ReaderProcess {
+	child: ChildProcess;
+	request(message: ToReaders): Promise<FromReaders>;
+	stop(): Promise<void>;
+}
 
-	// Readers, connected in batches so the connection burst itself is not what is measured.
-	for (let i = 0; i < clients; i += 50) {
-		const batch = Array.from({ length: Math.min(50, clients - i) }, () => {
-			const doc = new Y.Doc();
-			doc.getMap('bench').observe((event) => {
-				if (event.transaction.local) return;
-				const seq = doc.getMap('bench').get('seq') as number;
-				const sent = sentAt.get(seq);
-				if (sent !== undefined) latencies.push(performance.now() - sent);
-			});
-			return connect(doc, servers[readers++ % servers.length]);
-		});
-		providers.push(...batch);
-		await Promise.all(batch.map((p) => new Promise<void>((resolve) => (p.synced ? resolve() : p.once('sync', () => resolve())))));
+function forkReaders(): ReaderProcess {
+	const child = fork(path.join(root, 'tests/load/bench-readers.ts'), [], {
+		cwd: root,
+		execArgv: ['--import', 'tsx'],
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+	});
+	let waiting: ((message: FromReaders) => void) | null = null;
+	const started = new Promise<void>((resolve) => (waiting = () => resolve()));
+	child.on('message', (message: FromReaders) => {
+		const resolve = waiting;
+		waiting = null;
+		resolve?.(message);
+	});
+	return {
+		child,
+		async request(message) {
+			await started;
+			const answer = new Promise<FromReaders>((resolve) => (waiting = resolve));
+			child.send(message);
+			const reply = await answer;
+			if (reply.type === 'error') throw new Error(`reader process: ${reply.message}`);
+			return reply;
+		},
+		async stop() {
+			if (child.exitCode !== null) return;
+			const exited = new Promise((resolve) => child.once('exit', resolve));
+			child.send({ type: 'exit' } satisfies ToReaders);
+			await exited;
+		}
+	};
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ): 100 on every Linux this runs on. */
+const clockTicks = Number(process.env.BENCH_CLK_TCK ?? 100);
+
+/** CPU seconds (user + system, every thread) a process has used so far, from /proc/<pid>/stat. */
+async function cpuSecondsOf(child: ChildProcess): Promise<number> {
+	const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8');
+	// Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+}
+
+/** Milliseconds since the epoch with sub-millisecond resolution; the reader processes read the same. */
+const wallClock = () => performance.timeOrigin + performance.now();
+
+/**
+ * One writer on `servers[0]` makes `rate` updates per second for `seconds` s; the readers, spread
+ * over the reader processes, alternate over `servers` (all the same document: with two nodes,
+ * half of them get each update over the Redis relay). Each update carries the writer's wall
+ * clock; every reader records when it arrives. The server processes' CPU is read from /proc just
+ * before the first update and after the last delivery (plus `drainMs`, so a group commit of the
+ * last updates is counted). On Tavolo the writer also times its durable acks (message 101).
+ */
+async function fanOut(readers: ReaderProcess[], servers: Server[], clients: number, name = servers[0].name): Promise<Result> {
+	const server = servers[0];
+	const shares: ReaderTarget[][] = readers.map(() => []);
+	for (let i = 0; i < clients; i++) {
+		const on = servers[i % servers.length];
+		shares[i % readers.length].push({ url: on.url, docName: on.docName, headers: on.headers });
 	}
+	await Promise.all(readers.map((r, i) => r.request({ type: 'connect', readers: shares[i] })));
+
 	const writerDoc = new Y.Doc();
-	const writer = connect(writerDoc);
+	const map = writerDoc.getMap('bench');
+	const writer = new WebsocketProvider(server.url, server.docName, writerDoc, {
+		WebSocketPolyfill: socketWithHeaders(server.headers) as never,
+		disableBc: true
+	});
+	// The writer's own clock after each update, and when it was made: a durable ack (a snapshot of
+	// the server's committed state) covers every update up to the clock it holds for this client.
+	const pendingAcks: Array<{ clock: number; at: number }> = [];
+	const ackLatencies: number[] = [];
+	writer.messageHandlers[100] = () => {};
+	writer.messageHandlers[101] = (_encoder: unknown, decoder: decoding.Decoder) => {
+		const durable = Y.decodeSnapshot(decoding.readVarUint8Array(decoder));
+		const clock = durable.sv.get(writerDoc.clientID) ?? 0;
+		const now = performance.now();
+		while (pendingAcks.length > 0 && pendingAcks[0].clock <= clock) ackLatencies.push(now - pendingAcks.shift()!.at);
+	};
 	await new Promise<void>((resolve) => writer.once('sync', () => resolve()));
 
-	const total = seconds * rate;
+	const total = Math.round(seconds * rate);
+	const cpuBefore = await Promise.all(servers.map((s) => cpuSecondsOf(s.process)));
+	const startedAt = performance.now();
 	for (let seq = 1; seq <= total; seq++) {
-		sentAt.set(seq, performance.now());
-		writerDoc.getMap('bench').set('seq', seq);
-		await new Promise((resolve) => setTimeout(resolve, 1000 / rate));
+		writerDoc.transact(() => {
+			map.set('seq', seq);
+			map.set('t', wallClock());
+		});
+		pendingAcks.push({ clock: Y.getState(writerDoc.store, writerDoc.clientID), at: performance.now() });
+		// Paced against the start, so a late timer does not stretch the run.
+		const due = startedAt + (seq * 1000) / rate;
+		await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
 	}
-	await new Promise((resolve) => setTimeout(resolve, 2000));
+	await new Promise((resolve) => setTimeout(resolve, drainMs));
+	const cpuAfter = await Promise.all(servers.map((s) => cpuSecondsOf(s.process)));
 	const rssPerNode = await Promise.all(servers.map((s) => rssOf(s.process)));
 	writer.destroy();
-	for (const provider of providers) provider.destroy();
-	await new Promise((resolve) => setTimeout(resolve, 1000));
-
+	const collected = await Promise.all(readers.map((r) => r.request({ type: 'collect' })));
+	const latencies = collected.flatMap((reply) => (reply.type === 'result' ? reply.latencies : []));
 	latencies.sort((a, b) => a - b);
+	ackLatencies.sort((a, b) => a - b);
+	const cpuSeconds = cpuAfter.reduce((sum, after, i) => sum + after - cpuBefore[i], 0);
+	// Give the server a moment to let the readers go before the next run starts.
+	await new Promise((resolve) => setTimeout(resolve, 500));
 	return {
 		server: name,
 		clients,
+		updates: total,
 		delivered: latencies.length,
 		expected: total * clients,
 		p50: percentile(latencies, 50),
 		p99: percentile(latencies, 99),
+		cpuSeconds,
+		cpuPerDeliveryUs: latencies.length > 0 ? (cpuSeconds / latencies.length) * 1e6 : NaN,
+		ackP50: ackLatencies.length > 0 ? percentile(ackLatencies, 50) : undefined,
+		ackP99: ackLatencies.length > 0 ? percentile(ackLatencies, 99) : undefined,
+		acked: ackLatencies.length,
+		load1: os.loadavg()[0],
 		rssMiB: rssPerNode.reduce((a, b) => a + b, 0) / 1024 / 1024,
 		rssPerNodeMiB: rssPerNode.map((r) => r / 1024 / 1024)
 	};
@@ -346,7 +482,7 @@ async function readHistogram(
 	name: string,
 	labels: string
 ): Promise<{ buckets: Map<number, number>; sum: number; count: number }> {
-	const text = await (await fetch(`${origin}/metrics`)).text();
+	const text = await scrapeMetrics(origin);
 	const buckets = new Map<number, number>();
 	let sum = 0;
 	let count = 0;
@@ -497,51 +633,126 @@ async function voteBurst(server: TavoloServer, voters: number): Promise<BurstRes
 	};
 }
 
-function fanOutReport(results: Result[]): string {
-	const rows = clientCounts.map((clients) => {
-		const stock = results.find((r) => r.clients === clients && r.server.startsWith('stock'))!;
-		const ours = results.find((r) => r.clients === clients && r.server.startsWith('Tavolo'))!;
-		return `| ${clients} | ${stock.p50.toFixed(1)} / ${stock.p99.toFixed(1)} | ${ours.p50.toFixed(1)} / ${ours.p99.toFixed(1)} | ${(ours.p99 / stock.p99).toFixed(2)}× | ${stock.rssMiB.toFixed(0)} | ${ours.rssMiB.toFixed(0)} | ${(ours.rssMiB / stock.rssMiB).toFixed(2)}× | ${ours.delivered}/${ours.expected} |`;
-	});
-	return `## Fan-out: one writer, N readers in one document
+type Kind = 'tavolo' | 'stock' | 'floor';
+const kindOf = (r: Result): Kind => (r.server.startsWith('stock') ? 'stock' : r.server.startsWith('bare') ? 'floor' : 'tavolo');
+const kindName: Record<Kind, string> = { tavolo: 'Tavolo', stock: 'stock', floor: 'bare-ws floor' };
 
-One stock \`y-websocket\` writer makes ${rate} updates per second for ${seconds} s; N stock
-\`y-websocket\` readers in the same document record when each update arrives (same process, same
-clock). Tavolo runs with authentication, read-only checks and persistence on
-(${results.find((r) => r.server.startsWith('Tavolo'))?.server ?? 'Tavolo'}); the stock \`@y/websocket-server\` runs in memory with none of them. Both are separate Node
-processes (Tavolo's build with \`node build/server.js\`, the stock server with \`node --import tsx\`); RSS is
-the server's, read from /proc after the run.
+/** The median of the finite values (the mean of the middle two for an even count). */
+function medianOf(values: number[]): number {
+	const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+	if (sorted.length === 0) return NaN;
+	const mid = sorted.length / 2;
+	return Number.isInteger(mid) ? (sorted[mid - 1] + sorted[mid]) / 2 : sorted[Math.floor(mid)];
+}
 
-| clients | stock p50 / p99 (ms) | Tavolo p50 / p99 (ms) | p99 ratio | stock RSS (MiB) | Tavolo RSS (MiB) | RSS ratio | Tavolo delivered |
-|---|---|---|---|---|---|---|---|
+const fixed = (v: number | undefined, digits = 1) => (v !== undefined && Number.isFinite(v) ? v.toFixed(digits) : '–');
+const times = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
+
+/** Least squares of y = a + b·x. */
+function fitLine(points: Array<[number, number]>): { a: number; b: number } {
+	const n = points.length;
+	if (n < 2) return { a: NaN, b: NaN };
+	const mx = points.reduce((s, [x]) => s + x, 0) / n;
+	const my = points.reduce((s, [, y]) => s + y, 0) / n;
+	const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+	const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+	const b = sxx === 0 ? NaN : sxy / sxx;
+	return { a: my - b * mx, b };
+}
+
+/** Per kind and size: the runs of every round (same order as the rounds). */
+function runsOf(results: Result[], kind: Kind, clients: number): Result[] {
+	return results.filter((r) => kindOf(r) === kind && r.clients === clients);
+}
+
+/**
+ * CPU per update split in a fixed part (per update, whatever the readers) and a marginal part (per
+ * delivered message): the least-squares line through each size's median CPU per update.
+ */
+function costSplit(results: Result[], kind: Kind): { fixedMs: number; marginalUs: number } {
+	const points: Array<[number, number]> = clientCounts.map((clients) => [
+		clients,
+		medianOf(runsOf(results, kind, clients).map((r) => (r.cpuSeconds / r.updates) * 1000))
+	]);
+	const { a, b } = fitLine(points.filter(([, y]) => Number.isFinite(y)));
+	return { fixedMs: a, marginalUs: b * 1000 };
+}
+
+function fanOutReport(results: Result[], tavoloName: string): string {
+	const rows: string[] = [];
+	for (const clients of clientCounts) {
+		const stockRuns = runsOf(results, 'stock', clients);
+		const floorRuns = runsOf(results, 'floor', clients);
+		for (const kind of ['tavolo', 'stock', 'floor'] as Kind[]) {
+			const runs = runsOf(results, kind, clients);
+			if (runs.length === 0) continue;
+			// Each round's ratio within that round (same load), then their median.
+			const p99Ratios = runs.map((r, i) => r.p99 / (stockRuns[i]?.p99 ?? NaN));
+			const cpuRatios = runs.map((r, i) => r.cpuPerDeliveryUs / (floorRuns[i]?.cpuPerDeliveryUs ?? NaN));
+			const delivered = runs.reduce((s, r) => s + r.delivered, 0);
+			const expected = runs.reduce((s, r) => s + r.expected, 0);
+			const ack =
+				kind === 'tavolo'
+					? `${fixed(medianOf(runs.map((r) => r.ackP50 ?? NaN)))} / ${fixed(medianOf(runs.map((r) => r.ackP99 ?? NaN)))}`
+					: '–';
+			rows.push(
+				`| ${clients} | ${kindName[kind]} | ${fixed(medianOf(runs.map((r) => r.p50)))} / ${fixed(medianOf(runs.map((r) => r.p99)))} | ${kind === 'stock' ? '1×' : times(medianOf(p99Ratios))} | ${fixed(medianOf(runs.map((r) => r.cpuPerDeliveryUs)))} | ${kind === 'floor' ? '1×' : times(medianOf(cpuRatios))} | ${ack} | ${delivered}/${expected} | ${fixed(medianOf(runs.map((r) => r.load1)))} |`
+			);
+		}
+	}
+	const split = (['tavolo', 'stock', 'floor'] as Kind[]).map((kind) => ({ kind, ...costSplit(results, kind) }));
+	const stockSplit = split.find((s) => s.kind === 'stock')!;
+	const floorSplit = split.find((s) => s.kind === 'floor')!;
+	const splitRows = split.map(
+		(s) =>
+			`| ${kindName[s.kind]} | ${fixed(s.fixedMs, 2)} | ${times(s.fixedMs / stockSplit.fixedMs)} | ${fixed(s.marginalUs)} | ${times(s.marginalUs / floorSplit.marginalUs)} |`
+	);
+	return `## Fan-out on one node: one writer, N readers in one document
+
+One stock \`y-websocket\` writer (in the benchmark's process) makes ${rate} updates per second for
+${seconds} s; N stock \`y-websocket\` readers, spread over ${readerProcesses} reader processes, record when
+each update arrives (the writer stamps it with its wall clock). ${tavoloName}, the stock
+\`@y/websocket-server\` (in memory) and the bare-ws floor run as separate processes and take turns:
+${rounds} round(s), each running every size on each server. Figures are medians over the rounds; ratios
+are the median of each round's own ratio. Server CPU is the server process's user + system time
+(/proc/<pid>/stat) from the first update until ${drainMs / 1000} s after the last, over the messages delivered.
+
+| readers | server | p50 / p99 (ms) | p99 ÷ stock | server CPU per delivered message (µs) | ÷ floor | durable ack p50 / p99 (ms) | delivered | load (1 min) |
+|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-Ratios are Tavolo ÷ stock: below 1 is better than the stock server. Latency here includes the
-readers' own work (all clients share one process and one core with the writer).
+CPU per update split into a fixed part and a part per delivered message (least squares over the
+sizes ${clientCounts.join(', ')} of each server's median CPU per update):
+
+| server | fixed CPU per update (ms) | ÷ stock | CPU per delivered message, marginal (µs) | ÷ floor |
+|---|---|---|---|---|
+${splitRows.join('\n')}
 `;
 }
 
 function twoNodeReport(twoNodes: Result[], single: Result[]): string {
-	const rows = twoNodes.map((two) => {
-		const stock = single.find((r) => r.clients === two.clients && r.server.startsWith('stock'))!;
-		const one = single.find((r) => r.clients === two.clients && r.server.startsWith('Tavolo'))!;
-		const lag = two.relayLag!;
-		return `| ${two.clients} | ${stock.p50.toFixed(1)} / ${stock.p99.toFixed(1)} | ${one.p50.toFixed(1)} / ${one.p99.toFixed(1)} | ${two.p50.toFixed(1)} / ${two.p99.toFixed(1)} | ${(two.p99 / stock.p99).toFixed(2)}× | ${(two.p99 / one.p99).toFixed(2)}× | ${lag.meanMs.toFixed(1)} / ≤ ${lag.p50UpToMs} / ≤ ${lag.p99UpToMs} | ${two.rssPerNodeMiB.map((r) => r.toFixed(0)).join(' + ')} | ${two.delivered}/${two.expected} |`;
-	});
+	const rows = clientCounts
+		.filter((clients) => twoNodes.some((r) => r.clients === clients))
+		.map((clients) => {
+			const two = twoNodes.filter((r) => r.clients === clients);
+			const stock = runsOf(single, 'stock', clients);
+			const one = runsOf(single, 'tavolo', clients);
+			const med = (runs: Result[], pick: (r: Result) => number) => medianOf(runs.map(pick));
+			const lagMean = med(two, (r) => r.relayLag?.meanMs ?? NaN);
+			const lagP99 = Math.max(...two.map((r) => r.relayLag?.p99UpToMs ?? NaN));
+			return `| ${clients} | ${fixed(med(stock, (r) => r.p50))} / ${fixed(med(stock, (r) => r.p99))} | ${fixed(med(one, (r) => r.p50))} / ${fixed(med(one, (r) => r.p99))} | ${fixed(med(two, (r) => r.p50))} / ${fixed(med(two, (r) => r.p99))} | ${fixed(med(two, (r) => r.cpuPerDeliveryUs))} | ${fixed(lagMean)} / ≤ ${fixed(lagP99, 0)} | ${two.reduce((s, r) => s + r.delivered, 0)}/${two.reduce((s, r) => s + r.expected, 0)} |`;
+		});
 	return `## Fan-out across two nodes
 
-The same fan-out (${rate} updates per second for ${seconds} s, the same stock clients and clock) with two
-Tavolo processes on one PostgreSQL database and one Redis (a private \`redis-server\`, nothing
-persisted): the writer on node A, the readers alternating between A and B, so half of them get
-each update through the Redis relay (node A's stream entry, read by node B). The stock
-\`@y/websocket-server\` has no scale-out: its column is the single process of the table above,
-as is "Tavolo, one node" (same run). Relay lag is node B's \`tavolo_redis_relay_lag_seconds{kind="update"}\`
-over the run (from A's XADD to B reading the entry; millisecond clock): its mean, and the bucket
-bounds p50 and p99 fall under. Each size uses a fresh document: a node opening a document replays
-the last 10 s of its stream, and the metric would count those old entries as seconds of lag. All processes, Redis and PostgreSQL included, share the machine's cores.
+The same fan-out with two Tavolo processes on one PostgreSQL database and one Redis (a private
+\`redis-server\`, nothing persisted): the writer on node A, the readers alternating between A and B,
+so half of them get each update through the Redis relay. The stock server has no scale-out: its
+column, and "one node", are the medians of the table above. CPU is both nodes' together. Relay lag
+is node B's \`tavolo_redis_relay_lag_seconds{kind="update"}\` (millisecond clock): the median of the
+rounds' means, and the highest bucket bound p99 fell under. All processes share the machine's cores.
 
-| clients | stock p50 / p99 (ms) | Tavolo one node p50 / p99 (ms) | Tavolo two nodes p50 / p99 (ms) | p99 ÷ stock | p99 ÷ one node | relay lag mean / p50 / p99 (ms) | RSS A + B (MiB) | delivered |
-|---|---|---|---|---|---|---|---|---|
+| readers | stock p50 / p99 (ms) | Tavolo one node p50 / p99 (ms) | Tavolo two nodes p50 / p99 (ms) | two nodes' CPU per delivered message (µs) | relay lag mean / p99 (ms) | delivered |
+|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 `;
 }
@@ -738,7 +949,7 @@ async function coldLoad(tavolo: TavoloServer): Promise<ColdResult[]> {
 			const deadline = Date.now() + 60_000;
 			for (;;) {
 				const left = await client.query<{ n: string }>('select count(*) as n from yjs_updates where doc_name = any($1)', [docNames]);
-				const metrics = await (await fetch(`${tavolo.origin}/metrics`)).text();
+				const metrics = await scrapeMetrics(tavolo.origin);
 				if (Number(left.rows[0].n) === 0 && /^tavolo_yjs_documents_loaded 0$/m.test(metrics)) break;
 				if (Date.now() > deadline) throw new Error('the cold-load documents were not compacted and unloaded within 60 s');
 				await new Promise((resolve) => setTimeout(resolve, 100));
@@ -787,6 +998,12 @@ Ratios are Tavolo ÷ stock, medians of ${coldRepeats} loads each, the two server
 `;
 }
 
+/** A new document on a Tavolo server (its admin's table); answers its Yjs name. */
+async function newDocument(server: TavoloServer, title: string): Promise<string> {
+	const document = await postJson(server.origin, `/api/v1/tables/${server.tableId}/documents`, { kind: 'other', title }, server.cookie);
+	return document.body.docName as string;
+}
+
 async function main() {
 	if (!existsSync(path.join(root, 'build/server.js'))) {
 		console.error('No build found: run `npm run build` first.');
@@ -794,60 +1011,73 @@ async function main() {
 	}
 	const started = performance.now();
 	const loadAtStart = os.loadavg();
-	const logFanOut = (result: Result) =>
+	const logFanOut = (result: Result, round: number) =>
 		console.log(
-			`${result.server}, ${result.clients} clients: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, RSS ${result.rssPerNodeMiB.map((r) => r.toFixed(0)).join(' + ')} MiB, delivered ${result.delivered}/${result.expected}` +
-				(result.relayLag
-					? `, relay lag (node B, ${result.relayLag.count} updates) mean ${result.relayLag.meanMs.toFixed(1)} ms, p50 ≤ ${result.relayLag.p50UpToMs} ms, p99 ≤ ${result.relayLag.p99UpToMs} ms`
-					: '')
+			`round ${round}: ${result.server}, ${result.clients} readers: p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, CPU ${(result.cpuSeconds * 1000).toFixed(0)} ms (${result.cpuPerDeliveryUs.toFixed(1)} µs per delivered message), delivered ${result.delivered}/${result.expected}` +
+				(result.ackP99 !== undefined
+					? `, durable ack p50 ${result.ackP50!.toFixed(1)} ms p99 ${result.ackP99.toFixed(1)} ms (${result.acked}/${result.updates})`
+					: '') +
+				(result.relayLag ? `, relay lag mean ${result.relayLag.meanMs.toFixed(1)} ms, p99 ≤ ${result.relayLag.p99UpToMs} ms` : '') +
+				`, load ${result.load1.toFixed(1)}`
 		);
+	const readers = Array.from({ length: readerProcesses }, forkReaders);
 	const results: Result[] = [];
-	// The two-node table compares with the single-node runs: fanout2 runs them too.
-	if (sections.has('fanout') || sections.has('fanout2')) {
-		for (const start of [() => startStock(), () => startTavolo()]) {
-			const server = await start();
+	const twoNodes: Result[] = [];
+	let tavoloName = 'Tavolo';
+	try {
+		// The two-node table compares with the single-node runs: fanout2 runs them too.
+		if (sections.has('fanout') || sections.has('fanout2')) {
+			const servers = [await startTavolo(), await startStock(), await startFloor()];
+			const tavolo = servers[0] as TavoloServer;
+			tavoloName = tavolo.name;
 			try {
-				for (const clients of clientCounts) {
-					const result = await fanOut([server], clients);
-					results.push(result);
-					logFanOut(result);
+				for (let round = 1; round <= rounds; round++) {
+					for (const clients of clientCounts) {
+						// Each round starts with another server, so none always runs first (or last).
+						for (let i = 0; i < servers.length; i++) {
+							const server = servers[(i + round - 1) % servers.length];
+							// A fresh document per run: none carries the previous run's updates.
+							const docName = server === tavolo ? await newDocument(tavolo, `Fan-out ${round}/${clients}`) : `bench-${round}-${clients}`;
+							const result = await fanOut(readers, [{ ...server, docName }], clients, server.name);
+							results.push(result);
+							logFanOut(result, round);
+						}
+					}
 				}
 			} finally {
-				await server.stop();
+				for (const server of servers) await server.stop();
 			}
 		}
-	}
-	const twoNodes: Result[] = [];
-	if (sections.has('fanout2')) {
-		const pair = await startTavoloPair();
-		try {
-			const lag = () => readHistogram(pair.b.origin, 'tavolo_redis_relay_lag_seconds', 'kind="update"');
-			for (const clients of clientCounts) {
-				// A fresh document each time: a node opening a document replays the last seconds of
-				// its stream, and those replayed entries would count as seconds of relay lag.
-				const document = await postJson(
-					pair.a.origin,
-					`/api/v1/tables/${pair.a.tableId}/documents`,
-					{ kind: 'other', title: `Two nodes ${clients}` },
-					pair.a.cookie
-				);
-				const docName = document.body.docName as string;
-				const before = await lag();
-				const result = await fanOut(
-					[
-						{ ...pair.a, docName },
-						{ ...pair.b, docName }
-					],
-					clients,
-					'Tavolo, two nodes'
-				);
-				result.relayLag = histogramGrowth(before, await lag());
-				twoNodes.push(result);
-				logFanOut(result);
+		if (sections.has('fanout2')) {
+			const pair = await startTavoloPair();
+			try {
+				const lag = () => readHistogram(pair.b.origin, 'tavolo_redis_relay_lag_seconds', 'kind="update"');
+				for (let round = 1; round <= rounds; round++) {
+					for (const clients of clientCounts) {
+						// A fresh document each time: a node opening a document replays the last seconds of
+						// its stream, and those replayed entries would count as seconds of relay lag.
+						const docName = await newDocument(pair.a, `Two nodes ${round}/${clients}`);
+						const before = await lag();
+						const result = await fanOut(
+							readers,
+							[
+								{ ...pair.a, docName },
+								{ ...pair.b, docName }
+							],
+							clients,
+							'Tavolo, two nodes'
+						);
+						result.relayLag = histogramGrowth(before, await lag());
+						twoNodes.push(result);
+						logFanOut(result, round);
+					}
+				}
+			} finally {
+				await pair.stop();
 			}
-		} finally {
-			await pair.stop();
 		}
+	} finally {
+		await Promise.all(readers.map((r) => r.stop()));
 	}
 	const idle: IdleResult[] = [];
 	if (sections.has('idle')) {
@@ -901,12 +1131,12 @@ async function main() {
 	const minutes = (performance.now() - started) / 60_000;
 	const load = (l: number[]) => l.map((v) => v.toFixed(1)).join(' / ');
 	const report = [
-		`# Benchmarks
+		`## Run
 
-Run by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu} (/proc/cpuinfo), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${os.type()} ${os.release()}.
+\`npm run bench${quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${cpu} (/proc/cpuinfo), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${os.type()} ${os.release()}; ${rounds} round(s), readers ${clientCounts.join(', ')} in ${readerProcesses} reader processes, ${rate} updates/s for ${seconds} s.
 The run took ${minutes.toFixed(1)} min; load average (1 / 5 / 15 min) ${load(loadAtStart)} at its start, ${load(os.loadavg())} at its end.
 `,
-		results.length > 0 ? fanOutReport(results) : '',
+		results.length > 0 ? fanOutReport(results, tavoloName) : '',
 		twoNodes.length > 0 ? twoNodeReport(twoNodes, results) : '',
 		idle.length === 2 ? idleReport(idle) : '',
 		burst ? burstReport(burst) : '',
@@ -914,15 +1144,27 @@ The run took ${minutes.toFixed(1)} min; load average (1 / 5 / 15 min) ${load(loa
 	]
 		.filter(Boolean)
 		.join('\n');
-	await writeFile(path.join(root, 'docs/benchmarks.md'), report);
+	// Printed (and written with --out), never written over docs/benchmarks.md: its text around the
+	// tables is edited by hand.
 	console.log('\n' + report);
+	if (args.out) await writeFile(args.out, report);
 	console.log(`bench took ${minutes.toFixed(1)} min`);
-	// BENCH_JSON=file: every figure of this run, for taking medians over several runs.
-	if (process.env.BENCH_JSON) {
+	if (jsonFile) {
 		await writeFile(
-			process.env.BENCH_JSON,
+			jsonFile,
 			JSON.stringify(
-				{ date: new Date().toISOString(), minutes, loadAtStart, loadAverage: os.loadavg(), fanOut: results, twoNodes, idle, burst, cold },
+				{
+					date: new Date().toISOString(),
+					minutes,
+					loadAtStart,
+					loadAverage: os.loadavg(),
+					rounds,
+					fanOut: results,
+					twoNodes,
+					idle,
+					burst,
+					cold
+				},
 				null,
 				'\t'
 			)

@@ -6,6 +6,17 @@ import type { RunningApp } from '../../server/app.ts';
 import { startBuiltApp } from './built-app.ts';
 import { copyPgliteTemplate, createTestDatabase } from './database.ts';
 import { clusterEnvironment, startTestPeers } from './cluster.ts';
+import { testMetricsToken } from './metrics.ts';
+
+/**
+ * What every test app gets unless the test says otherwise: the metrics token the test support
+ * scrapes with, and sign-ups without a per-address cap (every test client comes from 127.0.0.1;
+ * tests/integration/limits.spec.ts sets the cap it checks).
+ */
+export const testAppDefaults: Record<string, string> = {
+	TAVOLO_METRICS_TOKEN: testMetricsToken,
+	TAVOLO_SIGNUP_MAX_PER_ADDRESS: '100000'
+};
 
 export interface TestApp extends RunningApp {
 	origin: string;
@@ -18,7 +29,8 @@ export interface TestApp extends RunningApp {
  * Starts the real app (the build: SvelteKit handler, socket.io, /yjs) on port 0 against a fresh
  * migrated database: PGlite in a temporary folder, or a new PostgreSQL database when DATABASE_URL is set.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+	const env = { ...testAppDefaults, ...overrides };
 	const dataDir = await mkdtemp(path.join(tmpdir(), 'tavolo-test-'));
 	const database = await createTestDatabase();
 	if (!database.url) await copyPgliteTemplate(dataDir);
@@ -110,6 +122,6 @@ export class ApiClient {
 	async signUp(email: string, name = email.split('@')[0], password = 'password-sicura-1') {
 		const response = await this.post('/api/v1/auth/signup', { email, password, name });
 		if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${response.text}`);
-		return response.body.user as { id: string; email: string; name: string; isAdmin: boolean };
+		return response.body.user as { id: string; email: string; name: string; isAdmin: boolean; emailVerified: boolean };
 	}
 }

@@ -68,3 +68,19 @@ export async function signedInVisitor(
 	await visitor.context.addCookies([{ name, value, url: baseURL, httpOnly: true, sameSite: 'Lax' }]);
 	return visitor;
 }
+
+/** The signed-in pages a test file opens for its people, closed together when the file ends. */
+export class OpenedVisitors {
+	readonly #contexts: BrowserContext[] = [];
+
+	/** A page of its own browser context, signed in with `sessionCookie`. */
+	async page(browser: Browser, baseURL: string, sessionCookie: string): Promise<Page> {
+		const visitor = await signedInVisitor(browser, baseURL, sessionCookie);
+		this.#contexts.push(visitor.context);
+		return visitor.page;
+	}
+
+	async closeAll(): Promise<void> {
+		for (const context of this.#contexts.splice(0)) await context.close().catch(() => {});
+	}
+}

@@ -13,5 +13,8 @@ export async function startBuiltApp(config: Config): Promise<RunningApp> {
 	const entry = new URL('instrumentation.server.js', buildDir);
 	if (!existsSync(entry)) throw new Error('build/ is missing: run `npm run build` (npm test builds when needed)');
 	const built = (await import(entry.href)) as typeof import('../../src/instrumentation.server.ts');
-	return built.startApp(config, { loadHandler: () => import(new URL('handler.js', buildDir).href) });
+	return built.startApp(config, {
+		loadHandler: () => import(new URL('handler.js', buildDir).href),
+		workerFile: new URL('heavy-worker.js', buildDir)
+	});
 }

@@ -79,16 +79,23 @@ export async function startSecondNode(options: {
 	origin: string;
 	env?: Record<string, string>;
 }): Promise<SecondNode> {
-	const process = await startServerProcess({
-		port: await freePort(),
-		env: {
-			...options.env,
-			DATABASE_URL: options.databaseUrl,
-			REDIS_URL: options.redisUrl,
-			TAVOLO_REDIS_PREFIX: options.redisPrefix,
-			ORIGIN: options.origin
+	const env = {
+		...options.env,
+		DATABASE_URL: options.databaseUrl,
+		REDIS_URL: options.redisUrl,
+		TAVOLO_REDIS_PREFIX: options.redisPrefix,
+		ORIGIN: options.origin
+	};
+	// A free port is free when probed; another socket of this busy machine may take it before the
+	// process listens (seen in CI: EADDRINUSE). Then the process exits at once: try another port.
+	let process: ServerProcess | undefined;
+	for (let attempt = 1; !process; attempt++) {
+		try {
+			process = await startServerProcess({ port: await freePort(), env });
+		} catch (error) {
+			if (attempt >= 5 || !/EADDRINUSE/.test((error as Error).message)) throw error;
 		}
-	});
+	}
 	return {
 		process,
 		async stop() {

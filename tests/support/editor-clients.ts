@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { expect } from 'vitest';
-import { isCoveredBy, messageDurable, readDurable, snapshotOfUpdates } from '../../src/lib/realtime/yjs-messages.ts';
+import { isCoveredBy, messageDurable, readDurable, snapshotOfUpdates, tavoloNoticeParams } from '../../src/lib/realtime/yjs-messages.ts';
 import { ApiClient } from './app.ts';
 import { waitUntil } from './wait-until.ts';
 
@@ -58,7 +58,8 @@ export function openClient(yjsUrl: string, origin: string, docName: string, cook
 	const provider = new WebsocketProvider(yjsUrl, docName, doc, {
 		WebSocketPolyfill: BrowserLikeSocket as unknown as typeof globalThis.WebSocket,
 		disableBc: true,
-		maxBackoffTime: 200
+		maxBackoffTime: 200,
+		params: { ...tavoloNoticeParams }
 	});
 	const client: EditorClient = {
 		doc,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { testMetricsToken } from './metrics.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const readyLine = /Tavolo is ready: open (\S+)/;
@@ -73,6 +74,9 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
 		HOST: '127.0.0.1',
 		ORIGIN: options.origin ?? url,
 		LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+		TAVOLO_METRICS_TOKEN: testMetricsToken,
+		// Test clients all come from 127.0.0.1: sign-ups are not capped per address here.
+		TAVOLO_SIGNUP_MAX_PER_ADDRESS: '100000',
 		...options.env
 	};
 	const child: ChildProcess = spawn(process.execPath, ['build/server.js'], {

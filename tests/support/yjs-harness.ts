@@ -37,6 +37,7 @@ import {
 	readDurable,
 	readReadOnly,
 	snapshotOfUpdates,
+	tavoloNoticeParams,
 	type ReadOnlyNotice
 } from '../../src/lib/realtime/yjs-messages.ts';
 
@@ -129,6 +130,16 @@ export interface Fixture {
 
 let counter = 0;
 
+/** A new user with a session, made a member of `tableId` with `role`. */
+export async function addTableMember(app: RunningApp, tableId: string, name: string, role: TableRole): Promise<Person> {
+	const { db, sessions } = app.context;
+	counter += 1;
+	const user = await signUp(db, { email: `${name.toLowerCase()}-${counter}-${newId(4)}@example.it`, password: 'password-lunga-1', name });
+	const { token } = await sessions.create(user.id);
+	await db.insertInto('memberships').values({ id: newId(), table_id: tableId, user_id: user.id, role }).execute();
+	return { user, cookie: `${SESSION_COOKIE}=${token}` };
+}
+
 /** An admin, a table with a document and a meeting, two participants, an observer, an outsider. */
 export async function createFixture(app: RunningApp): Promise<Fixture> {
 	const { db, sessions } = app.context;
@@ -187,16 +198,39 @@ export interface Client {
 	closes: Array<{ code: number; reason: string }>;
 	/** Sync step 2 messages received: the server's answers to this client's sync step 1. */
 	syncAnswers: number;
+	/** The type (first varUint) of every message the server sent, in order. */
+	types: number[];
 	destroy(): void;
 }
 
-/** The stock WebsocketProvider, as the browser would use it, with Tavolo's two extra messages. */
-export function connectClient(server: YjsTestServer, docName: string, person: Person, origin = server.app.url): Client {
+/**
+ * The stock WebsocketProvider, as the browser would use it. Tavolo's (`stock` false, the default)
+ * asks for the two extra messages (`?tavolo=1`) and handles them; a stock one asks for nothing and
+ * registers no handler, as any y-websocket client would.
+ */
+export function connectClient(
+	server: YjsTestServer,
+	docName: string,
+	person: Person,
+	origin = server.app.url,
+	{ stock = false }: { stock?: boolean } = {}
+): Client {
 	const doc = new Y.Doc();
+	const types: number[] = [];
+	const Socket = webSocketWith({ Cookie: person.cookie, Origin: origin });
+	class RecordingSocket extends Socket {
+		constructor(address: string | URL, protocols?: string | string[]) {
+			super(address, protocols);
+			this.on('message', (data: Buffer | ArrayBuffer) => {
+				types.push(decoding.readVarUint(decoding.createDecoder(new Uint8Array(data))));
+			});
+		}
+	}
 	const provider = new WebsocketProvider(server.yjsUrl, docName, doc, {
-		WebSocketPolyfill: webSocketWith({ Cookie: person.cookie, Origin: origin }) as unknown as typeof globalThis.WebSocket,
+		WebSocketPolyfill: RecordingSocket as unknown as typeof globalThis.WebSocket,
 		disableBc: true,
-		maxBackoffTime: 200
+		maxBackoffTime: 200,
+		...(stock ? {} : { params: { ...tavoloNoticeParams } })
 	});
 	const client: Client = {
 		doc,
@@ -206,17 +240,20 @@ export function connectClient(server: YjsTestServer, docName: string, person: Pe
 		own: [],
 		closes: [],
 		syncAnswers: 0,
+		types,
 		destroy() {
 			provider.destroy();
 			doc.destroy();
 		}
 	};
-	provider.messageHandlers[messageReadOnly] = (_encoder, decoder) => {
-		client.readOnly = readReadOnly(decoder);
-	};
-	provider.messageHandlers[messageDurable] = (_encoder, decoder) => {
-		client.durable = readDurable(decoder);
-	};
+	if (!stock) {
+		provider.messageHandlers[messageReadOnly] = (_encoder, decoder) => {
+			client.readOnly = readReadOnly(decoder);
+		};
+		provider.messageHandlers[messageDurable] = (_encoder, decoder) => {
+			client.durable = readDurable(decoder);
+		};
+	}
 	const handleSync = provider.messageHandlers[messageSync];
 	provider.messageHandlers[messageSync] = (encoder, decoder, ...rest) => {
 		const syncType = decoding.peekVarUint(decoder);

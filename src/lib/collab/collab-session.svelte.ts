@@ -6,9 +6,11 @@ import {
 	isCoveredBy,
 	messageDurable,
 	messageReadOnly,
+	tavoloNoticeParams,
 	readDurable,
 	readReadOnly,
 	snapshotOfUpdates,
+	yjsCloseCodes,
 	type ReadOnlyReason
 } from '$lib/realtime/yjs-messages.ts';
 import { collabBackoff, jitterReconnects, type JitteredReconnect } from './reconnect-backoff.ts';
@@ -76,7 +78,9 @@ export class CollabSession {
 		this.provider = new WebsocketProvider(`${protocol}//${location.host}/yjs`, docName, this.doc, {
 			// Tabs must not bypass the server (its read-only and size checks) through BroadcastChannel.
 			disableBc: true,
-			maxBackoffTime: collabBackoff.maxMs
+			maxBackoffTime: collabBackoff.maxMs,
+			// The editor wants the read-only notices and the durable acks ("Salvato").
+			params: { ...tavoloNoticeParams }
 		});
 		// The provider's own backoff has no jitter: after a server restart every browser would
 		// come back in the same instant, round after round.
@@ -105,6 +109,10 @@ export class CollabSession {
 		this.provider.on('closed', ({ code }: { code: number }) => {
 			this.closedCode = code;
 			this.connection = 'closed';
+			// The server refused this browser's edits (document too large, agenda made invalid):
+			// kept here, they would be sent again, and refused again, after every reload. The page
+			// asks for a reload, which then starts from what the server holds.
+			if (code === yjsCloseCodes.tooLarge || code === yjsCloseCodes.invalidAgenda) void this.local.clearData();
 		});
 		this.provider.awareness.on('change', () => this.#updatePeers());
 		// Updates from the provider are other people's: the server saved them before sending.

@@ -4,6 +4,7 @@ import { Decoration, DecorationSet, type EditorView } from '@tiptap/pm/view';
 import { ySyncPluginKey } from '@tiptap/y-tiptap';
 import type * as Y from 'yjs';
 import { encodeRange, resolveRange, type AnchorMapping, type EncodedRange } from './comment-anchors.ts';
+import { scrollBehavior } from '../ui/motion.ts';
 
 /** A thread as the highlights need it. */
 export interface AnchoredThread {
@@ -162,5 +163,5 @@ export function revealCommentRange(editor: Editor, threadId: string): void {
 	if (!range || editor.isDestroyed) return;
 	const { node } = editor.view.domAtPos(range.from);
 	const element = node instanceof Element ? node : node.parentElement;
-	element?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+	element?.scrollIntoView({ block: 'nearest', behavior: scrollBehavior() });
 }

@@ -3,6 +3,8 @@ import type { AuditAction } from '$lib/domain/audit.ts';
 import { documentStatuses, type DocumentStatus } from '$lib/domain/documents.ts';
 import { tableRoles, type TableRole } from '$lib/domain/tables.ts';
 import { roleLabel } from '$lib/tables/labels.ts';
+import { commitmentStatuses, type CommitmentStatus } from '$lib/domain/commitments.ts';
+import { commitmentStatusLabel } from '$lib/commitments/labels.ts';
 import { documentStatusLabel } from './labels.ts';
 
 export function auditActionLabel(action: AuditAction): string {
@@ -23,16 +25,35 @@ export function auditActionLabel(action: AuditAction): string {
 			return m.audit_action_poll_open();
 		case 'poll.close':
 			return m.audit_action_poll_close();
+		case 'poll.tie_break':
+			return m.audit_action_poll_tie_break();
 		case 'minutes.create':
 			return m.audit_action_minutes_create();
 		case 'convocation.send':
 			return m.audit_action_convocation_send();
 		case 'convocation.reminder':
 			return m.audit_action_convocation_reminder();
+		case 'meeting.update':
+			return m.audit_action_meeting_update();
+		case 'meeting.cancel':
+			return m.audit_action_meeting_cancel();
+		case 'document.approval_poll':
+			return m.appr_audit_approval_poll();
+		case 'commitment.create':
+			return m.appr_audit_commitment_create();
+		case 'commitment.update':
+			return m.appr_audit_commitment_update();
+		case 'commitment.reminder':
+			return m.appr_audit_commitment_reminder();
+		case 'attachment.upload':
+			return m.lib_audit_upload();
+		case 'attachment.delete':
+			return m.lib_audit_delete();
 	}
 }
 
 const isStatus = (value: unknown): value is DocumentStatus => (documentStatuses as readonly unknown[]).includes(value);
+const isCommitmentStatus = (value: unknown): value is CommitmentStatus => (commitmentStatuses as readonly unknown[]).includes(value);
 const isRole = (value: unknown): value is TableRole => (tableRoles as readonly unknown[]).includes(value);
 
 /** One readable line from an event's details, in the reader's language. */
@@ -58,12 +79,21 @@ export function auditDetails(event: { action: AuditAction; details: Record<strin
 			return m.audit_restored_from({ number: Number(details.version) });
 		case 'member.update':
 			return isRole(details.role) ? m.audit_role({ role: roleLabel(details.role) }) : '';
+		case 'poll.tie_break':
+			return typeof details.option === 'string' ? m.audit_tie_choice({ option: details.option }) : '';
 		case 'poll.open':
 		case 'poll.close':
 			return typeof details.meeting === 'string' ? m.audit_meeting({ title: details.meeting }) : '';
 		case 'convocation.send':
 		case 'convocation.reminder':
+		case 'commitment.reminder':
 			return m.audit_mail_result({ sent: Number(details.sent ?? 0), total: Number(details.total ?? 0) });
+		case 'document.approval_poll':
+			return m.versions_number({ number: Number(details.version) });
+		case 'commitment.update':
+			return isCommitmentStatus(details.status) ? commitmentStatusLabel(details.status) : '';
+		case 'meeting.cancel':
+			return typeof details.reason === 'string' && details.reason ? m.meeting_cancel_reason({ reason: details.reason }) : '';
 		default:
 			return '';
 	}

@@ -21,8 +21,31 @@ describe('diffMarkdown', () => {
 
 	it('reports no change for identical texts', () => {
 		expect(diffMarkdown('# Titolo\n\nTesto.', '# Titolo\n\nTesto.')).toEqual({
+			mode: 'words',
 			html: '# Titolo\n\nTesto.',
 			stat: { insertions: 0, deletions: 0 }
+		});
+	});
+
+	it('falls back to paragraphs, then to "too different" with both texts, past its bounds', () => {
+		const limits = { maxEditLength: 4, timeoutMs: 10_000 };
+		const before = 'Primo paragrafo uguale.\n\nSecondo paragrafo con molte parole da cambiare.\n\nTerzo uguale.';
+		const after = 'Primo paragrafo uguale.\n\nUn testo del tutto nuovo al posto del secondo.\n\nTerzo uguale.';
+		const paragraphs = diffMarkdown(before, after, limits);
+		expect(paragraphs.mode).toBe('paragraphs');
+		expect(paragraphs.html).toBe(
+			'Primo paragrafo uguale.\n\n<del>Secondo paragrafo con molte parole da cambiare.\n</del>' +
+				'<ins>Un testo del tutto nuovo al posto del secondo.\n</ins>\nTerzo uguale.'
+		);
+		expect(paragraphs.stat).toEqual({ insertions: 9, deletions: 7 });
+
+		const rewritten = diffMarkdown('a\n\nb\n\nc', 'x\n\ny\n\nz', limits);
+		expect(rewritten).toEqual({
+			mode: 'too_different',
+			html: '',
+			stat: { insertions: 3, deletions: 3 },
+			before: 'a\n\nb\n\nc',
+			after: 'x\n\ny\n\nz'
 		});
 	});
 });

@@ -7,6 +7,7 @@ import {
 	Footer,
 	Header,
 	HeadingLevel,
+	ImageRun,
 	LevelFormat,
 	Packer,
 	PageNumber,
@@ -19,6 +20,8 @@ import {
 	type ParagraphChild
 } from 'docx';
 import { headerLine, pageTemplateParts, type ExportMeta } from './export-meta.ts';
+import { fittedLogoSize, type ExportLogo } from './export-logo.ts';
+import { exportableHref } from './export-links.ts';
 
 const headingLevels = [
 	HeadingLevel.HEADING_1,
@@ -29,34 +32,74 @@ const headingLevels = [
 	HeadingLevel.HEADING_6
 ];
 const orderedReference = 'tavolo-ordered';
+/** A font every office suite has or maps metrically (LibreOffice: Liberation Sans). */
+const bodyFont = 'Arial';
+const codeFont = 'Courier New';
 
 interface BlockContext {
 	/** Nesting depth inside lists (0 outside). */
 	level: number;
-	list?: { kind: 'bullet' } | { kind: 'ordered'; instance: number };
+	list?: { kind: 'bullet' } | { kind: 'ordered'; reference: string; instance: number };
 	quote: boolean;
+	/** Inside a table's header cell: its text is bold, as a header row reads in print. */
+	header?: boolean;
 }
+
+/** The numbering of ordered lists starting at `start`: Word restarts a list only through its own definition's start. */
+function orderedNumbering(reference: string, start: number) {
+	return {
+		reference,
+		levels: [0, 1, 2, 3, 4, 5].map((level) => ({
+			level,
+			format: [LevelFormat.DECIMAL, LevelFormat.LOWER_LETTER, LevelFormat.LOWER_ROMAN][level % 3],
+			text: `%${level + 1}.`,
+			// Only the list's own level starts late; its nested lists count from 1.
+			start: level === 0 ? start : 1,
+			alignment: AlignmentType.START,
+			style: { paragraph: { indent: { left: 720 * (level + 1), hanging: 360 } } }
+		}))
+	};
+}
+
+/**
+ * Heading styles with an outline level (w:outlineLvl, 0 for Heading 1): without one LibreOffice
+ * imports them as plain paragraphs (no navigator, table of contents or PDF bookmarks). Sizes in
+ * half-points; spacing in twentieths of a point.
+ */
+const headingSizes = [32, 28, 26, 24, 22, 22];
+const headingStyles = Object.fromEntries(
+	headingSizes.map((size, index) => [
+		`heading${index + 1}`,
+		{
+			run: { font: bodyFont, size, bold: true, italics: index === 5, color: '17324D' },
+			paragraph: { outlineLevel: index, keepNext: true, keepLines: true, spacing: { before: 240, after: 120 } }
+		}
+	])
+);
 
 /** Word documents built from a draft's ProseMirror JSON: headings, lists, tables, marks, links. */
 class DocxBuilder {
 	#orderedInstances = 0;
+	/** The numbering definitions the document's ordered lists use, by reference (one per start number). */
+	readonly numberings = new Map<string, ReturnType<typeof orderedNumbering>>([[orderedReference, orderedNumbering(orderedReference, 1)]]);
 
-	runs(nodes: JSONContent[] = []): ParagraphChild[] {
+	runs(nodes: JSONContent[] = [], bold = false): ParagraphChild[] {
 		return nodes.flatMap((node): ParagraphChild[] => {
 			if (node.type === 'hardBreak') return [new TextRun({ text: '', break: 1 })];
 			if (node.type !== 'text') return [];
 			const marks = new Set((node.marks ?? []).map((mark) => mark.type));
+			// A link to anything but http, https or mailto keeps its text and loses its target.
+			const link = exportableHref(node.marks?.find((mark) => mark.type === 'link')?.attrs?.href);
 			const run = new TextRun({
 				text: node.text ?? '',
-				bold: marks.has('bold'),
+				bold: bold || marks.has('bold'),
 				italics: marks.has('italic'),
 				strike: marks.has('strike'),
-				underline: marks.has('underline') || marks.has('link') ? {} : undefined,
-				font: marks.has('code') ? 'Courier New' : undefined,
-				style: marks.has('link') ? 'Hyperlink' : undefined
+				underline: marks.has('underline') || link ? {} : undefined,
+				font: marks.has('code') ? codeFont : undefined,
+				style: link ? 'Hyperlink' : undefined
 			});
-			const link = node.marks?.find((mark) => mark.type === 'link')?.attrs?.href;
-			return typeof link === 'string' ? [new ExternalHyperlink({ link, children: [run] })] : [run];
+			return link ? [new ExternalHyperlink({ link, children: [run] })] : [run];
 		});
 	}
 
@@ -75,11 +118,11 @@ class DocxBuilder {
 				const list = context.list;
 				return [
 					new Paragraph({
-						children: this.runs(node.content),
+						children: this.runs(node.content, context.header),
 						indent,
 						...(list?.kind === 'bullet' ? { bullet: { level: context.level - 1 } } : {}),
 						...(list?.kind === 'ordered'
-							? { numbering: { reference: orderedReference, level: context.level - 1, instance: list.instance } }
+							? { numbering: { reference: list.reference, level: context.level - 1, instance: list.instance } }
 							: {})
 					})
 				];
@@ -89,20 +132,31 @@ class DocxBuilder {
 					this.listItem(item, { ...context, level: context.level + 1, list: { kind: 'bullet' } })
 				);
 			case 'orderedList': {
+				// Each list is its own numbering instance (it counts from its start, not on from the last list).
 				const instance = ++this.#orderedInstances;
+				const start = Math.max(1, Math.floor(Number(node.attrs?.start ?? 1)) || 1);
+				const reference = start === 1 ? orderedReference : `${orderedReference}-${start}`;
+				if (!this.numberings.has(reference)) this.numberings.set(reference, orderedNumbering(reference, start));
 				return (node.content ?? []).flatMap((item) =>
-					this.listItem(item, { ...context, level: context.level + 1, list: { kind: 'ordered', instance } })
+					this.listItem(item, { ...context, level: context.level + 1, list: { kind: 'ordered', reference, instance } })
 				);
 			}
 			case 'blockquote':
 				return this.blocks(node.content, { ...context, quote: true });
-			case 'codeBlock':
+			case 'codeBlock': {
+				// One paragraph, its lines kept by line breaks (a run's text cannot hold a newline).
+				const lines = (node.content ?? [])
+					.map((c) => c.text ?? '')
+					.join('')
+					.split(/\r?\n/);
 				return [
 					new Paragraph({
 						indent,
-						children: [new TextRun({ text: (node.content ?? []).map((c) => c.text ?? '').join(''), font: 'Courier New' })]
+						spacing: { line: 240 },
+						children: lines.map((line, index) => new TextRun({ text: line, font: codeFont, size: 20, break: index > 0 ? 1 : undefined }))
 					})
 				];
+			}
 			case 'horizontalRule':
 				return [new Paragraph({ children: [], border: { bottom: { style: BorderStyle.SINGLE, size: 6, color: '5C6F82', space: 1 } } })];
 			case 'table':
@@ -129,11 +183,14 @@ class DocxBuilder {
 					new TableRow({
 						tableHeader: (row.content ?? []).every((cell) => cell.type === 'tableHeader'),
 						children: (row.content ?? []).map((cell) => {
-							const children = this.blocks(cell.content).filter((child): child is Paragraph => child instanceof Paragraph);
+							const header = cell.type === 'tableHeader';
+							const children = this.blocks(cell.content, { level: 0, quote: false, header }).filter(
+								(child): child is Paragraph => child instanceof Paragraph
+							);
 							return new TableCell({
 								columnSpan: Number(cell.attrs?.colspan ?? 1),
 								rowSpan: Number(cell.attrs?.rowspan ?? 1),
-								shading: cell.type === 'tableHeader' ? { fill: 'E8EDF2' } : undefined,
+								shading: header ? { fill: 'E8EDF2' } : undefined,
 								children: children.length > 0 ? children : [new Paragraph('')]
 							});
 						})
@@ -143,25 +200,50 @@ class DocxBuilder {
 	}
 }
 
+// A transparent pixel: what a Word older than 2016, which cannot draw SVG, shows in its place.
+const transparentPng = Uint8Array.from(
+	atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='),
+	(c) => c.charCodeAt(0)
+);
+
+/** The letterhead's picture, in points as the PDF has it (docx sizes images in pixels at 96 dpi). */
+function logoParagraph(logo: ExportLogo, organization: string): Paragraph {
+	const size = fittedLogoSize(logo);
+	const transformation = { width: Math.round((size.width * 96) / 72), height: Math.round((size.height * 96) / 72) };
+	const altText = { name: 'logo', title: organization, description: organization };
+	const image =
+		logo.contentType === 'image/svg+xml'
+			? new ImageRun({ type: 'svg', data: logo.bytes, transformation, altText, fallback: { type: 'png', data: transparentPng } })
+			: new ImageRun({ type: 'png', data: logo.bytes, transformation, altText });
+	return new Paragraph({ spacing: { after: 200 }, children: [image] });
+}
+
 export async function buildDocx(json: JSONContent, meta: ExportMeta): Promise<Uint8Array> {
 	const builder = new DocxBuilder();
+	// Built first: the lists found in the text decide the numbering definitions.
+	const body = builder.blocks(json.content);
 	const document = new Document({
 		title: meta.title,
-		creator: 'Tavolo',
-		numbering: {
-			config: [
-				{
-					reference: orderedReference,
-					levels: [0, 1, 2, 3, 4, 5].map((level) => ({
-						level,
-						format: [LevelFormat.DECIMAL, LevelFormat.LOWER_LETTER, LevelFormat.LOWER_ROMAN][level % 3],
-						text: `%${level + 1}.`,
-						alignment: AlignmentType.START,
-						style: { paragraph: { indent: { left: 720 * (level + 1), hanging: 360 } } }
-					}))
-				}
-			]
+		// The author an archive files the document under: the organisation that issues it.
+		creator: meta.organization || meta.table,
+		lastModifiedBy: meta.organization || meta.table,
+		subject: headerLine(meta),
+		description: meta.versionLabel,
+		styles: {
+			default: {
+				document: {
+					// w:rPrDefault/w:lang: spelling, hyphenation and screen readers read the text as Italian.
+					run: { font: bodyFont, size: 22, language: { value: 'it-IT' } },
+					paragraph: { spacing: { after: 120, line: 276 } }
+				},
+				title: {
+					run: { font: bodyFont, size: 40, bold: true, color: '17324D' },
+					paragraph: { keepNext: true, spacing: { after: 120 } }
+				},
+				...headingStyles
+			}
 		},
+		numbering: { config: [...builder.numberings.values()] },
 		sections: [
 			{
 				headers: {
@@ -187,9 +269,10 @@ export async function buildDocx(json: JSONContent, meta: ExportMeta): Promise<Ui
 					})
 				},
 				children: [
+					...(meta.logo ? [logoParagraph(meta.logo, meta.organization || meta.title)] : []),
 					new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(meta.title)] }),
 					new Paragraph({ children: [new TextRun({ text: meta.versionLabel, italics: true, color: '5C6F82' })] }),
-					...builder.blocks(json.content)
+					...body
 				]
 			}
 		]

@@ -1,3 +1,5 @@
+import type { ExportLogo } from './export-logo.ts';
+
 /** What an export prints around the text: the header line, the title block, page numbers. */
 export interface ExportMeta {
 	title: string;
@@ -8,6 +10,8 @@ export interface ExportMeta {
 	versionLabel: string;
 	/** e.g. "Pagina {page} di {pages}": the two placeholders are filled in per page. */
 	pageTemplate: string;
+	/** The organisation's logo, above the title like a letterhead; none when not uploaded. */
+	logo?: ExportLogo;
 }
 
 export function headerLine(meta: ExportMeta): string {

@@ -9,8 +9,17 @@ export const auditActions = [
 	'member.remove',
 	'poll.open',
 	'poll.close',
+	'poll.tie_break',
 	'minutes.create',
 	'convocation.send',
-	'convocation.reminder'
+	'convocation.reminder',
+	'meeting.update',
+	'meeting.cancel',
+	'document.approval_poll',
+	'commitment.create',
+	'commitment.update',
+	'commitment.reminder',
+	'attachment.upload',
+	'attachment.delete'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];

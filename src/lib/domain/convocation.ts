@@ -26,4 +26,13 @@ export interface SendSummary {
 export type SendLine =
 	| ({ type: 'progress' } & SendProgress)
 	| { type: 'done'; summary: SendSummary }
-	| { type: 'error'; error: { code: string; message: string } };
+	| { type: 'error'; error: { code: string; message: string; fields?: Record<string, string> } };
+
+/** A recipient from outside the table, as the page sends it (checked again by the server). */
+export interface ExternalRecipientDraft {
+	email: string;
+	categoryId: string;
+	name: string;
+	representedBody: string;
+	role: 'coordinator' | 'moderator' | 'participant' | 'observer';
+}

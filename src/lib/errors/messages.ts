@@ -2,7 +2,7 @@ import { m } from '$lib/paraglide/messages.js';
 import type { ErrorCode, FieldProblem } from '$lib/server/errors.ts';
 
 /** The catalogue message for a refusal, in the current language (paraglide's locale). */
-export function errorMessage(code: ErrorCode, details: { retryAfterSeconds?: number } = {}): string {
+export function errorMessage(code: ErrorCode, details: { retryAfterSeconds?: number; max?: number } = {}): string {
 	switch (code) {
 		case 'validation_failed':
 			return m.error_validation_failed();
@@ -32,12 +32,26 @@ export function errorMessage(code: ErrorCode, details: { retryAfterSeconds?: num
 			return m.error_invitation_revoked();
 		case 'invitation_wrong_email':
 			return m.error_invitation_wrong_email();
+		case 'email_not_verified':
+			return m.error_email_not_verified();
+		case 'invalid_token':
+			return m.error_invalid_token();
+		case 'token_expired':
+			return m.error_token_expired();
 		case 'payload_too_large':
 			return m.error_payload_too_large();
+		case 'unsupported_file_type':
+			return m.lib_error_unsupported_type();
 		case 'rate_limited':
 			return m.error_rate_limited({ minutes: Math.max(1, Math.ceil((details.retryAfterSeconds ?? 60) / 60)) });
+		case 'too_many_connections':
+			return m.error_too_many_connections({ max: details.max ?? 0 });
+		case 'too_many_heavy_requests':
+			return m.error_too_many_heavy_requests();
 		case 'poll_not_open':
 			return m.error_poll_not_open();
+		case 'poll_vote_sealed':
+			return m.error_poll_vote_sealed();
 		case 'poll_invalid_transition':
 			return m.error_poll_invalid_transition();
 		case 'poll_unknown_option':
@@ -54,12 +68,38 @@ export function errorMessage(code: ErrorCode, details: { retryAfterSeconds?: num
 			return m.error_poll_not_scheduling();
 		case 'poll_no_best_slot':
 			return m.error_poll_no_best_slot();
+		case 'poll_not_tied':
+			return m.error_poll_not_tied();
 		case 'meeting_invalid_transition':
 			return m.error_meeting_invalid_transition();
+		case 'meeting_closed':
+			return m.error_meeting_closed();
+		case 'meeting_not_live':
+			return m.error_meeting_not_live();
+		case 'already_checked_in':
+			return m.error_already_checked_in();
+		case 'check_in_limit':
+			return m.error_check_in_limit({ max: details.max ?? 0 });
+		case 'already_set_up':
+			return m.orgx_error_already_set_up();
+		case 'meeting_cancelled':
+			return m.error_meeting_cancelled();
+		case 'meeting_live':
+			return m.error_meeting_live();
 		case 'document_invalid_transition':
 			return m.error_document_invalid_transition();
 		case 'document_final':
 			return m.error_document_final();
+		case 'import_invalid':
+			return m.invite_mail_import_invalid();
+		case 'approval_poll_mismatch':
+			return m.appr_error_poll_mismatch();
+		case 'approval_text_changed':
+			return m.appr_error_text_changed();
+		case 'approval_not_passed':
+			return m.appr_error_not_passed();
+		case 'commitments_limit':
+			return m.appr_error_commitments_limit({ max: details.max ?? 0 });
 		case 'internal':
 			return m.error_internal();
 	}
@@ -85,8 +125,14 @@ export function fieldMessage(problem: FieldProblem): string {
 			return m.field_ends_before_start();
 		case 'invalid_number':
 			return m.field_invalid_number();
+		case 'invalid_characters':
+			return m.field_invalid_characters();
 		case 'last_coordinator':
 			return m.field_last_coordinator();
+		case 'duplicate':
+			return m.orgx_field_duplicate();
+		case 'already_member':
+			return m.orgx_field_already_member();
 		case 'wrong_password':
 			return m.field_wrong_password();
 	}

@@ -21,12 +21,6 @@ export function loginPath(url: URL): string {
 	return `/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`;
 }
 
-/** Only paths on this site, so a crafted link cannot send someone elsewhere after login. */
-export function safeRedirectPath(value: unknown, fallback = '/'): string {
-	if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback;
-	return value;
-}
-
 /** A form's text fields as a plain object (files and repeated keys are not used by our forms). */
 export function formFields(data: FormData): Record<string, string> {
 	const fields: Record<string, string> = {};

@@ -1,7 +1,6 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { agendaItems, readAgenda, type AgendaItem } from '$lib/agenda/agenda-doc.ts';
-import { messageDurable, messageReadOnly } from '$lib/realtime/yjs-messages.ts';
 
 /**
  * The meeting's agenda read live, for a page that shows it without editing it (the projector):
@@ -18,9 +17,7 @@ export class AgendaFeed {
 			disableBc: true,
 			maxBackoffTime: 10_000
 		});
-		// Tavolo's own notices (read-only, saved) are for editors; a reader lets them pass silently.
-		this.#provider.messageHandlers[messageReadOnly] = () => {};
-		this.#provider.messageHandlers[messageDurable] = () => {};
+		// Tavolo's own notices (read-only, saved) are for editors: a reader does not ask for them (?tavolo=1).
 		// A projector is not an editor: keep it out of the "people in the document" list.
 		this.#provider.awareness.setLocalState(null);
 		const refresh = () => (this.items = readAgenda(this.#doc));

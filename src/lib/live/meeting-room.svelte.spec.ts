@@ -27,16 +27,40 @@ const meetingId = 'meeting-1';
 /** What a socket.io round trip may take on a busy machine; each wait ends as soon as it holds. */
 const patience = { timeout: 10_000, interval: 20 };
 
-const ada: Participant = { userId: 'u-ada', name: 'Ada', role: 'moderator', categoryId: null, representedBody: 'Comune di Piana' };
-const bea: Participant = { userId: 'u-bea', name: 'Bea', role: 'participant', categoryId: 'cat-1', representedBody: 'Associazione' };
-const carlo: Participant = { userId: 'u-carlo', name: 'Carlo', role: 'participant', categoryId: null, representedBody: 'Scuola' };
+const ada = {
+	userId: 'u-ada',
+	name: 'Ada',
+	role: 'moderator',
+	categoryId: null,
+	representedBody: 'Comune di Piana',
+	modes: ['app'],
+	checkInId: null
+} satisfies Participant;
+const bea = {
+	userId: 'u-bea',
+	name: 'Bea',
+	role: 'participant',
+	categoryId: 'cat-1',
+	representedBody: 'Associazione',
+	modes: ['app'],
+	checkInId: null
+} satisfies Participant;
+const carlo = {
+	userId: 'u-carlo',
+	name: 'Carlo',
+	role: 'participant',
+	categoryId: null,
+	representedBody: 'Scuola',
+	modes: ['app'],
+	checkInId: null
+} satisfies Participant;
 
 const participant: RoomViewer = { userId: bea.userId, name: bea.name, canRun: false, canVote: true };
 const moderator: RoomViewer = { userId: ada.userId, name: ada.name, canRun: true, canVote: true };
 /** The projector, opened from the moderator's session. */
 const projector: RoomViewer = { ...moderator, publicOnly: true };
 
-function speaker(who: Participant, status: SpeakerEntry['status']): SpeakerEntry {
+function speaker(who: { userId: string; name: string }, status: SpeakerEntry['status']): SpeakerEntry {
 	return {
 		id: `turn-${who.userId}`,
 		userId: who.userId,
@@ -71,6 +95,8 @@ function poll(id: string, view: Partial<PollView> = {}, snapshot: Partial<PollSn
 			openedAt: '2027-01-10T14:05:00.000Z',
 			closedAt: null,
 			nextMeetingId: null,
+			tieChoice: null,
+			approval: null,
 			...view
 		},
 		voters: 0,
@@ -86,6 +112,8 @@ function liveState(state: Partial<LiveState> = {}): LiveState {
 		title: 'Incontro di gennaio',
 		status: 'live',
 		focusItemId: 'item-2',
+		focusDocument: null,
+		focusAttachment: null,
 		timers: [
 			{ itemId: 'item-1', durationMs: 600_000, elapsedMs: 600_000, runningSince: null },
 			{ itemId: 'item-2', durationMs: 900_000, elapsedMs: 60_000, runningSince: '2027-01-10T14:02:00.000Z' }
@@ -93,6 +121,8 @@ function liveState(state: Partial<LiveState> = {}): LiveState {
 		speakers: [speaker(carlo, 'speaking'), speaker(bea, 'waiting')],
 		polls: [],
 		present: [ada, bea, carlo],
+		eligiblePresent: 3,
+		presenceVersion: 1,
 		serverTime: new Date().toISOString(),
 		...state
 	};
@@ -173,14 +203,17 @@ afterEach(async () => {
 	vi.unstubAllGlobals();
 });
 
-function newRoom(viewer: RoomViewer = participant, options: { commandTimeoutMs?: number } = {}): MeetingRoom {
+function newRoom(viewer: RoomViewer = participant, options: { commandTimeoutMs?: number; presenceGapMs?: number } = {}): MeetingRoom {
 	const room = new MeetingRoom(meetingId, viewer, { status: 'planned' }, options);
 	rooms.push(room);
 	return room;
 }
 
 /** A room connected and holding the state its join answered. */
-async function joinedRoom(viewer: RoomViewer = participant, options: { commandTimeoutMs?: number } = {}): Promise<MeetingRoom> {
+async function joinedRoom(
+	viewer: RoomViewer = participant,
+	options: { commandTimeoutMs?: number; presenceGapMs?: number } = {}
+): Promise<MeetingRoom> {
 	const room = newRoom(viewer, options);
 	room.connect();
 	await vi.waitFor(() => expect(room.loaded).toBe(true), patience);
@@ -189,16 +222,18 @@ async function joinedRoom(viewer: RoomViewer = participant, options: { commandTi
 
 let settled = 0;
 
-/** Emits a presence update and waits for it: events on one socket arrive in order, so all before it were handled. */
+/** Emits a presence delta and waits for it: events on one socket arrive in order, so all before it were handled. */
 async function settle(room: MeetingRoom): Promise<void> {
-	const present = [{ ...carlo, name: `Carlo ${++settled}` }];
-	server.io.emit('presence:update', { meetingId, present });
-	await vi.waitFor(() => expect(room.present).toEqual(present), patience);
+	const name = `Carlo ${++settled}`;
+	const { modes: _modes, checkInId: _checkIn, ...member } = carlo;
+	server.io.emit('presence:changed', { meetingId, version: room.presenceVersion + 1, member: { ...member, name } });
+	await vi.waitFor(() => expect(room.present.some((p) => p.name === name)).toBe(true), patience);
 }
 
 describe('joining the room', () => {
 	it('joins its meeting once connected and shows the state the join answers, with what follows from it', async () => {
-		const open = poll('p-open');
+		// Opened after the other one closed: that one is not shown beside it.
+		const open = poll('p-open', { openedAt: '2027-01-10T14:15:00.000Z' });
 		const closedEarlier = poll('p-early', { status: 'closed', closedAt: '2027-01-10T14:10:00.000Z' });
 		server.joinAnswer = () => ({ ok: true, state: liveState({ polls: [closedEarlier, open] }) });
 		const room = newRoom();
@@ -222,6 +257,7 @@ describe('joining the room', () => {
 		expect(room.polls).toEqual([closedEarlier, open]);
 		expect(room.activePoll).toEqual(open);
 		expect(room.currentPoll).toEqual(open);
+		expect(room.shownPolls).toEqual([open]);
 		expect(room.error).toBe('');
 
 		expect(room.focusItem).toBeNull();
@@ -316,15 +352,117 @@ describe('server events', () => {
 		expect(room.live).toBe(false);
 	});
 
-	it('applies presence updates for its own meeting and ignores another meeting’s', async () => {
+	it('shows the document in focus, and counts the backlog changes the server announces', async () => {
 		const room = await joinedRoom();
-		server.io.emit('presence:update', { meetingId, present: [bea] });
-		server.io.emit('presence:update', { meetingId: 'meeting-2', present: [carlo] });
-		await vi.waitFor(() => expect(room.present).toEqual([bea]), patience);
-		// A later event on the same socket has arrived, so the other meeting's update was ignored, not pending.
-		server.io.emit('meeting:state', liveState({ present: [bea], focusItemId: 'item-3' }));
+		expect(room.focusDocument).toBeNull();
+		const focused = { id: 'doc-1', title: 'Protocollo scuole', kind: 'protocol', status: 'draft', docName: 'document:doc-1' } as const;
+		server.io.emit('meeting:state', liveState({ focusDocument: focused }));
+		await vi.waitFor(() => expect(room.focusDocument).toEqual(focused), patience);
+		server.io.emit('topics:changed', { tableId: 'table-1' });
+		server.io.emit('topics:changed', { tableId: 'table-1' });
+		await vi.waitFor(() => expect(room.topicsRevision).toBe(2), patience);
+		server.io.emit('meeting:state', liveState({ focusDocument: null }));
+		await vi.waitFor(() => expect(room.focusDocument).toBeNull(), patience);
+	});
+
+	it('shows the PDF in focus on the server’s page; a participant browses alone and follows again, a moderator turns it for all', async () => {
+		const room = await joinedRoom();
+		const pdf = { id: 'att-1', title: 'Relazione', filename: 'relazione.pdf', page: 2 };
+		server.io.emit('meeting:state', liveState({ focusAttachment: pdf }));
+		await vi.waitFor(() => expect(room.shownPage).toBe(2), patience);
+		expect(room.announcement).toBe('Al centro per tutti: Relazione.');
+
+		await room.turnPdfPage(1);
+		expect(room).toMatchObject({ pdfFollowing: false, shownPage: 1 });
+		server.io.emit('meeting:state', liveState({ focusAttachment: { ...pdf, page: 3 } }));
+		await vi.waitFor(() => expect(room.focusAttachment?.page).toBe(3), patience);
+		expect(room.shownPage).toBe(1);
+		room.followPdf();
+		expect(room).toMatchObject({ pdfFollowing: true, shownPage: 3 });
+		// Nothing of this was sent: a participant's pages are their own.
+		expect(server.received.map((r) => r.event)).toEqual(['meeting:join']);
+
+		// Another PDF put in focus is followed from the moderator's page, whatever one browsed before.
+		await room.turnPdfPage(2);
+		server.io.emit('meeting:state', liveState({ focusAttachment: { ...pdf, id: 'att-2', page: 1 } }));
+		await vi.waitFor(() => expect(room.focusAttachment?.id).toBe('att-2'), patience);
+		expect(room).toMatchObject({ pdfFollowing: true, shownPage: 1 });
+
+		const runner = await joinedRoom(moderator);
+		await runner.focusOnAttachment('att-1');
+		await runner.turnPdfPage(4);
+		expect(server.received.filter((r) => r.event.startsWith('attachment:'))).toEqual([
+			{ event: 'attachment:focus', payload: { meetingId, attachmentId: 'att-1' } },
+			{ event: 'attachment:page', payload: { meetingId, page: 4 } }
+		]);
+	});
+
+	it('applies presence deltas for its own meeting and ignores another meeting’s', async () => {
+		const room = await joinedRoom();
+		expect(room.eligiblePresent).toBe(3);
+		const { modes: _modes, checkInId: _checkIn, ...member } = ada;
+		server.io.emit('presence:left', { meetingId, version: 2, userId: ada.userId });
+		server.io.emit('presence:left', { meetingId: 'meeting-2', version: 3, userId: carlo.userId });
+		await vi.waitFor(() => expect(room.present).toEqual([bea, carlo]), patience);
+		expect(room.eligiblePresent).toBe(2);
+		// Meeting-2's version 3 was not held for this room: its own version 3 applies at once.
+		server.io.emit('presence:joined', { meetingId, version: 3, member });
+		await vi.waitFor(() => expect(room.present).toEqual([ada, bea, carlo]), patience);
+		server.io.emit('presence:changed', { meetingId, version: 4, member: { ...member, role: 'observer' } });
+		await vi.waitFor(() => expect(room.present[0].role).toBe('observer'), patience);
+		expect(room.eligiblePresent).toBe(2);
+		// A full list in a state, newer: it replaces the list, with the server's count.
+		server.io.emit('meeting:state', liveState({ present: [bea], focusItemId: 'item-3', presenceVersion: 5 }));
 		await vi.waitFor(() => expect(room.focusItemId).toBe('item-3'), patience);
 		expect(room.present).toEqual([bea]);
+		expect(room.eligiblePresent).toBe(3);
+		expect(server.received.some((r) => r.event === 'presence:sync')).toBe(false);
+	});
+
+	it('applies deltas in version order whatever order they come in (two nodes), and ignores older lists', async () => {
+		const room = await joinedRoom();
+		// Version 3 (Bea leaves, sent by one node) overtakes version 2 (Ada leaves, another node): held, then both apply.
+		server.io.emit('presence:left', { meetingId, version: 3, userId: bea.userId });
+		server.io.emit('presence:left', { meetingId, version: 2, userId: ada.userId });
+		await vi.waitFor(() => expect(room.present).toEqual([carlo]), patience);
+		// A delta already applied, and the presence in a state read before them: ignored.
+		server.io.emit('presence:left', { meetingId, version: 3, userId: carlo.userId });
+		server.io.emit('meeting:state', liveState({ present: [ada, bea, carlo], presenceVersion: 2, focusItemId: 'item-3' }));
+		await vi.waitFor(() => expect(room.focusItemId).toBe('item-3'), patience);
+		expect(room.present).toEqual([carlo]);
+		expect(server.received.some((r) => r.event === 'presence:sync')).toBe(false);
+	});
+
+	it('asks the full list again when a delta stays missing (its node died), and goes on from it', async () => {
+		const room = await joinedRoom(participant, { presenceGapMs: 50 });
+		const { modes: _modes, checkInId: _checkIn, ...member } = ada;
+		server.answer = (event) =>
+			event === 'presence:sync' ? { ok: true, present: [ada, carlo], eligiblePresent: 2, version: 4 } : { ok: true };
+		// Version 2 never comes; 3 (Bea left) and 5 (Ada changed) are held meanwhile.
+		server.io.emit('presence:left', { meetingId, version: 3, userId: bea.userId });
+		server.io.emit('presence:changed', { meetingId, version: 5, member: { ...member, name: 'Ada Lovelace' } });
+		await vi.waitFor(() => expect(server.received.filter((r) => r.event === 'presence:sync')).toHaveLength(1), patience);
+		expect(server.received.find((r) => r.event === 'presence:sync')!.payload).toEqual({ meetingId });
+		// The list at version 4, then the held version 5 on top of it.
+		await vi.waitFor(() => expect(room.present.map((p) => p.name)).toEqual(['Ada Lovelace', 'Carlo']), patience);
+		expect(room.eligiblePresent).toBe(2);
+	});
+
+	it('follows a change or cancellation of its own meeting and ignores another meeting’s', async () => {
+		const room = await joinedRoom();
+		const changed = {
+			id: meetingId,
+			tableId: 'table-1',
+			title: 'Incontro spostato',
+			startsAt: '2027-03-12T09:00:00.000Z',
+			endsAt: '2027-03-12T11:00:00.000Z',
+			videoUrl: null,
+			status: 'cancelled' as const
+		};
+		server.io.emit('meeting:updated', { meeting: { ...changed, id: 'meeting-2', status: 'closed' } });
+		server.io.emit('meeting:updated', { meeting: changed });
+		await vi.waitFor(() => expect(room.changedMeeting).toEqual(changed), patience);
+		expect(room.status).toBe('cancelled');
 	});
 
 	it('tells this person when they are given the floor, not when they already had it on arrival', async () => {
@@ -350,7 +488,7 @@ describe('server events', () => {
 		expect(room.announcement).toBe('');
 	});
 
-	it('adds polls as they are created, opened, counted and closed, and announces opening and closing', async () => {
+	it('adds polls as they are created, opened, counted and closed, and announces opening and closing (with the outcome)', async () => {
 		const room = await joinedRoom(moderator);
 		server.io.emit('poll:results', { meetingId, pollId: 'p-unknown', results: results(1) });
 		await settle(room);
@@ -375,7 +513,7 @@ describe('server events', () => {
 
 		const closed = poll('p-1', { status: 'closed', closedAt: '2027-01-10T14:20:00.000Z' }, { voters: 4, results: results(4) });
 		server.io.emit('poll:closed', closed);
-		await vi.waitFor(() => expect(room.announcement).toBe(m.live_poll_closed_announce({ question: 'Domanda p-1?' })), patience);
+		await vi.waitFor(() => expect(room.announcement).toBe('Votazione chiusa: Domanda p-1? Esito: Sì'), patience);
 		expect(room.polls).toEqual([closed]);
 		expect(room.activePoll).toBeNull();
 		expect(room.currentPoll).toEqual(closed);
@@ -486,6 +624,8 @@ describe('commands', () => {
 		['setStatus', (room) => room.setStatus('live'), 'meeting:status', { meetingId, status: 'live' }],
 		['focus', (room) => room.focus('item-3'), 'meeting:focus', { meetingId, itemId: 'item-3' }],
 		['focus on nothing', (room) => room.focus(null), 'meeting:focus', { meetingId, itemId: null }],
+		['focusOnDocument', (room) => room.focusOnDocument('doc-1'), 'document:focus', { meetingId, documentId: 'doc-1' }],
+		['focusOnDocument none', (room) => room.focusOnDocument(null), 'document:focus', { meetingId, documentId: null }],
 		['startTimer', (room) => room.startTimer('item-2', 300_000), 'timer:start', { meetingId, itemId: 'item-2', durationMs: 300_000 }],
 		['pauseTimer', (room) => room.pauseTimer('item-2'), 'timer:pause', { meetingId, itemId: 'item-2' }],
 		['extendTimer', (room) => room.extendTimer('item-2', 60_000), 'timer:extend', { meetingId, itemId: 'item-2', byMs: 60_000 }],
@@ -593,6 +733,69 @@ describe('commands', () => {
 		expect(room.myChoices).toEqual({ 'p-1': 'o-2' });
 	});
 
+	it('starts each ballot from the choice the join answer says the member made (myBallot)', async () => {
+		const mine = poll('p-mine', { anonymous: true }, { myBallot: { kind: 'single', option: 'o-1' }, hasVoted: true });
+		const sealed = poll('p-sealed', { anonymous: true }, { myBallot: null, hasVoted: true });
+		server.joinAnswer = () => ({ ok: true, state: liveState({ polls: [mine, sealed] }) });
+		const room = await joinedRoom();
+		expect(room.myChoices).toEqual({ 'p-mine': 'o-1' });
+		// The member voted but the key is gone: the page says the vote stands and cannot change.
+		expect(room.sealedPolls).toEqual({ 'p-sealed': true });
+
+		server.answer = () => ({ ok: false, error: { code: 'poll_vote_sealed', message: 'Il tuo voto segreto è già registrato…' } });
+		expect(await room.vote('p-mine', 'o-1')).toBe(false);
+		expect(room.sealedPolls).toEqual({ 'p-sealed': true, 'p-mine': true });
+	});
+
+	it('shows every open poll with its own ballot, each starting from its own choice, and those closed beside them; else the latest closed one', async () => {
+		const first = poll('p-1', {}, { myBallot: { kind: 'single', option: 'o-1' }, hasVoted: true });
+		const second = poll(
+			'p-2',
+			{
+				kind: 'multiple',
+				options: [
+					{ id: 'a', label: 'A' },
+					{ id: 'b', label: 'B' }
+				]
+			},
+			{ myBallot: null, hasVoted: false }
+		);
+		const closed = poll('p-0', { status: 'closed', closedAt: '2027-01-10T14:00:00.000Z' });
+		server.joinAnswer = () => ({ ok: true, state: liveState({ polls: [closed, first, second] }) });
+		const room = await joinedRoom();
+		expect(room.openPolls.map((p) => p.poll.id)).toEqual(['p-1', 'p-2']);
+		expect(room.shownPolls.map((p) => p.poll.id)).toEqual(['p-1', 'p-2']);
+		expect(room.myChoices).toEqual({ 'p-1': 'o-1' });
+		expect(await room.vote('p-2', ['a', 'b'])).toBe(true);
+		expect(room.myChoices).toEqual({ 'p-1': 'o-1', 'p-2': ['a', 'b'] });
+
+		// The first closes while the second is still open: its outcome stays in view beside it
+		// (the one closed before either opened does not come back).
+		server.io.emit('poll:closed', { ...first, poll: { ...first.poll, status: 'closed', closedAt: '2027-01-10T14:30:00.000Z' } });
+		await vi.waitFor(() => expect(room.openPolls.map((p) => p.poll.id)).toEqual(['p-2']), patience);
+		expect(room.shownPolls.map((p) => p.poll.id)).toEqual(['p-1', 'p-2']);
+		server.io.emit('poll:closed', { ...second, poll: { ...second.poll, status: 'closed', closedAt: '2027-01-10T14:20:00.000Z' } });
+		await vi.waitFor(() => expect(room.openPolls).toEqual([]), patience);
+		expect(room.shownPolls.map((p) => p.poll.id)).toEqual(['p-1']);
+	});
+
+	it('sends a tie choice and shows it at once; announces a choice the room hears of', async () => {
+		const tied = poll('p-tie', { kind: 'ranked', status: 'closed', closedAt: '2027-01-10T14:40:00.000Z' });
+		server.joinAnswer = () => ({ ok: true, state: liveState({ polls: [tied] }) });
+		const room = await joinedRoom(moderator);
+		server.answer = () => ({ ok: false, error: { code: 'forbidden', message: 'Non puoi.' } });
+		expect(await room.breakTie('p-tie', 'o-1')).toBe(false);
+		expect(room.polls[0].poll.tieChoice).toBeNull();
+		server.answer = () => ({ ok: true });
+		expect(await room.breakTie('p-tie', 'o-1')).toBe(true);
+		expect(server.received.at(-1)).toEqual({ event: 'poll:break-tie', payload: { pollId: 'p-tie', optionId: 'o-1' } });
+		expect(room.polls[0].poll.tieChoice).toBe('o-1');
+
+		const member = await joinedRoom();
+		server.io.emit('meeting:state', liveState({ polls: [{ ...tied, poll: { ...tied.poll, tieChoice: 'o-1' } }] }));
+		await vi.waitFor(() => expect(member.announcement).toBe(m.poll_tie_chosen_announce({ option: 'Sì' })), patience);
+	});
+
 	it('schedules the next meeting from a closed poll and links it at once', async () => {
 		const scheduling = poll('p-when', { kind: 'scheduling', status: 'closed', closedAt: '2027-01-10T14:40:00.000Z' });
 		server.joinAnswer = () => ({ ok: true, state: liveState({ polls: [scheduling] }) });
@@ -610,6 +813,129 @@ describe('commands', () => {
 		});
 		expect(room.polls[0].poll.nextMeetingId).toBe('meeting-2');
 		await vi.waitFor(() => expect(room.announcement).toBe(m.next_meeting_created_announce()), patience);
+	});
+});
+
+describe('what the announcer says', () => {
+	const yesNo = (id: string, view: Partial<PollView> = {}, snapshot: Partial<PollSnapshot> = {}) =>
+		poll(
+			id,
+			{
+				kind: 'yesno',
+				question: 'Approviamo il bilancio?',
+				options: [
+					{ id: 'yes', label: 'Favorevole' },
+					{ id: 'no', label: 'Contrario' },
+					{ id: 'abstain', label: 'Astenuto' }
+				],
+				majority: 'simple',
+				...view
+			},
+			snapshot
+		);
+	const motionResults = (passed: boolean): PollResults => ({
+		kind: 'yesno',
+		voters: 3,
+		results: [
+			{ id: 'yes', label: 'Favorevole', count: passed ? 2 : 1 },
+			{ id: 'no', label: 'Contrario', count: passed ? 1 : 2 },
+			{ id: 'abstain', label: 'Astenuto', count: 0 }
+		],
+		outcome: { rule: 'simple', quorum: null, quorumMet: true, yes: passed ? 2 : 1, no: passed ? 1 : 2, abstain: 0, passed }
+	});
+
+	it('says a vote was recorded, then that it was changed, with the choice in words; nothing when refused', async () => {
+		server.joinAnswer = () => ({ ok: true, state: liveState({ polls: [yesNo('p-1')] }) });
+		const room = await joinedRoom();
+		expect(await room.vote('p-1', 'yes')).toBe(true);
+		expect(room.announcement).toBe('Voto registrato: Favorevole');
+		expect(room.announced.polite.text).toBe('Voto registrato: Favorevole');
+		expect(await room.vote('p-1', 'no')).toBe(true);
+		expect(room.announcement).toBe('Voto aggiornato: Contrario');
+
+		// The same words again are a new announcement (a new node), so the screen reader says them again.
+		const serial = room.announced.polite.serial;
+		expect(await room.vote('p-1', 'no')).toBe(true);
+		expect(room.announced.polite).toEqual({ text: 'Voto aggiornato: Contrario', serial: serial + 1 });
+
+		server.answer = () => ({ ok: false, error: { code: 'poll_closed', message: 'La votazione è chiusa.' } });
+		expect(await room.vote('p-1', 'yes')).toBe(false);
+		expect(room.announced.polite.serial).toBe(serial + 1);
+	});
+
+	it('closes a motion with its outcome, a choice with the option that leads, a tie as such, and a hidden one without', async () => {
+		const room = await joinedRoom();
+		server.io.emit('poll:closed', yesNo('p-1', { status: 'closed' }, { results: motionResults(true) }));
+		await vi.waitFor(() => expect(room.announcement).toBe('Votazione chiusa: Approviamo il bilancio? Esito: Approvata'), patience);
+		server.io.emit('poll:closed', yesNo('p-2', { status: 'closed', question: 'Rinviamo' }, { results: motionResults(false) }));
+		await vi.waitFor(() => expect(room.announcement).toBe('Votazione chiusa: Rinviamo. Esito: Respinta'), patience);
+
+		const options = [
+			{ id: 'a', label: 'Lunedì' },
+			{ id: 'b', label: 'Martedì' }
+		];
+		const counts = (a: number, b: number): PollResults => ({
+			kind: 'single',
+			voters: a + b,
+			results: [
+				{ id: 'a', label: 'Lunedì', count: a },
+				{ id: 'b', label: 'Martedì', count: b }
+			]
+		});
+		server.io.emit('poll:closed', poll('p-3', { status: 'closed', question: 'Quando?', options }, { results: counts(1, 3) }));
+		await vi.waitFor(() => expect(room.announcement).toBe('Votazione chiusa: Quando? Esito: Martedì'), patience);
+		server.io.emit('poll:closed', poll('p-4', { status: 'closed', question: 'Dove?', options }, { results: counts(2, 2) }));
+		await vi.waitFor(() => expect(room.announcement).toBe('Votazione chiusa: Dove? Esito: Parità tra Lunedì, Martedì'), patience);
+		server.io.emit('poll:closed', poll('p-5', { status: 'closed', question: 'Chi?', options }, { results: counts(0, 0) }));
+		await vi.waitFor(() => expect(room.announcement).toBe('Votazione chiusa: Chi? Esito: nessun voto'), patience);
+		server.io.emit('poll:closed', poll('p-6', { status: 'closed', question: 'Segreta?', resultsVisible: 'hidden' }));
+		await vi.waitFor(() => expect(room.announcement).toBe('Votazione chiusa: Segreta?'), patience);
+	});
+
+	it('says when hidden results are revealed, once', async () => {
+		const hidden = poll('p-1', { resultsVisible: 'hidden', status: 'closed', question: 'Segreta?' });
+		server.joinAnswer = () => ({ ok: true, state: liveState({ polls: [hidden] }) });
+		const room = await joinedRoom();
+		server.io.emit('meeting:state', liveState({ polls: [{ ...hidden, poll: { ...hidden.poll, revealed: true } }] }));
+		await vi.waitFor(() => expect(room.announcement).toBe('Risultati visibili a tutti: Segreta?'), patience);
+		const serial = room.announced.polite.serial;
+		server.io.emit('meeting:state', liveState({ polls: [{ ...hidden, poll: { ...hidden.poll, revealed: true } }] }));
+		await settle(room);
+		expect(room.announced.polite.serial).toBe(serial);
+	});
+
+	it('names the item put in focus, by its number and title in the agenda', async () => {
+		const room = await joinedRoom();
+		room.agenda = agenda;
+		server.io.emit('meeting:state', liveState({ focusItemId: 'item-3' }));
+		await vi.waitFor(() => expect(room.announcement).toBe('In focus: punto 3, Punto 3'), patience);
+		server.io.emit('meeting:state', liveState({ focusItemId: 'item-new' }));
+		await vi.waitFor(() => expect(room.announcement).toBe('Il punto in focus è cambiato.'), patience);
+		room.announcement = '';
+		server.io.emit('meeting:state', liveState({ focusItemId: null }));
+		await settle(room);
+		expect(room.announcement).toBe('');
+	});
+
+	it('says when the meeting starts and closes, once each, whichever event brings it', async () => {
+		server.joinAnswer = () => ({ ok: true, state: liveState({ status: 'planned' }) });
+		const room = await joinedRoom();
+		expect(room.announced.polite.serial).toBe(0);
+		server.io.emit('meeting:state', liveState({ status: 'live' }));
+		await vi.waitFor(() => expect(room.announcement).toBe("L'incontro è iniziato."), patience);
+		server.io.emit('meeting:state', liveState({ status: 'closed' }));
+		await vi.waitFor(() => expect(room.announcement).toBe("L'incontro è chiuso."), patience);
+		const serial = room.announced.polite.serial;
+		server.io.emit('meeting:updated', { meeting: { id: meetingId, status: 'closed' } as never });
+		await settle(room);
+		expect(room.announced.polite.serial).toBe(serial);
+	});
+
+	it('gives the floor on the assertive channel, the rest on the polite one', async () => {
+		const room = await joinedRoom();
+		server.io.emit('meeting:state', liveState({ speakers: [speaker(bea, 'speaking')] }));
+		await vi.waitFor(() => expect(room.announced.assertive.text).toBe(m.live_floor_yours()), patience);
+		expect(room.announced.polite.text).toBe('');
 	});
 });
 

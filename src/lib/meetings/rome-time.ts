@@ -45,6 +45,12 @@ export function romeLocalToIso(date: string, time: string): string | null {
 	return `${date}T${time}:00${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
+/** The Rome wall-clock date (YYYY-MM-DD) and time (HH:MM) of an instant: what a form shows to edit it. */
+export function romeWallClock(instant: Date): { date: string; time: string } {
+	const parts = Object.fromEntries(partsFormat.formatToParts(instant).map((p) => [p.type, p.value]));
+	return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}
+
 function intlLocale(): string {
 	return getLocale() === 'en' ? 'en-GB' : 'it-IT';
 }

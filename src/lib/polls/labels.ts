@@ -1,7 +1,8 @@
 import { m } from '$lib/paraglide/messages.js';
 import { formatRomeDateTime } from '$lib/meetings/rome-time.ts';
 import type { MajorityRule, PollKind, PollStatus, ResultsVisibility } from '$lib/domain/polls.ts';
-import type { Availability } from './tally.ts';
+import type { Availability, CountingMethod } from './tally.ts';
+import type { CsvWords } from './results-csv.ts';
 
 export function pollKindLabel(kind: PollKind): string {
 	switch (kind) {
@@ -79,4 +80,43 @@ export function optionText(kind: PollKind, option: { id: string; label: string }
 		if (option.id === 'abstain') return m.poll_abstain();
 	}
 	return option.label;
+}
+
+/** How a poll is decided, as the minutes and the CSV of its results name it. */
+export function countingMethodLabel(method: CountingMethod): string {
+	switch (method) {
+		case 'plurality':
+			return m.minutes_method_plurality();
+		case 'approval':
+			return m.minutes_method_approval();
+		case 'borda':
+			return m.minutes_method_borda();
+		case 'dots':
+			return m.minutes_method_dots();
+		case 'availability':
+			return m.minutes_method_availability();
+		case 'majority':
+			return m.minutes_method_majority();
+	}
+}
+
+/** The words of a CSV of results, in the reader's language (the room's button and the server's download). */
+export function csvWords(kind: PollKind): CsvWords {
+	return {
+		question: m.export_csv_question(),
+		method: m.export_csv_method(),
+		option: kind === 'scheduling' ? m.poll_col_slot() : m.poll_col_option(),
+		votes: m.poll_col_votes(),
+		dots: m.poll_col_dots(),
+		firstPreferences: m.poll_col_first(),
+		bordaPoints: m.poll_col_borda(),
+		yes: m.poll_availability_yes(),
+		maybe: m.poll_availability_maybe(),
+		no: m.poll_availability_no(),
+		voters: m.poll_col_voters(),
+		outcome: m.poll_col_outcome(),
+		passed: m.poll_passed(),
+		rejected: m.poll_rejected(),
+		best: m.poll_col_best()
+	};
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, resultsCsv, type CsvWords } from './results-csv.ts';
+import { csvField, pollResultsCsv, resultsCsv, type CsvWords } from './results-csv.ts';
 import { tallyPoll } from './tally.ts';
 
 const words: CsvWords = {
+	question: 'Domanda',
+	method: 'Metodo',
 	option: 'Opzione',
 	votes: 'Voti',
 	dots: 'Punti',
@@ -54,5 +56,34 @@ describe('results as CSV', () => {
 			'Casa;0;0',
 			'Scuola;1;1'
 		]);
+	});
+
+	it("names a best date only when one prevails, or by the moderator's choice in a tie", () => {
+		const slots = [
+			{ id: 's1', label: '14 gennaio' },
+			{ id: 's2', label: '21 gennaio' }
+		];
+		const results = tallyPoll('scheduling', slots, [
+			{ kind: 'scheduling', answers: { s1: 'yes', s2: 'no' } },
+			{ kind: 'scheduling', answers: { s1: 'no', s2: 'yes' } }
+		]);
+		expect(resultsCsv('scheduling', results, words, same)).not.toContain('Data migliore');
+		expect(resultsCsv('scheduling', results, words, same, 's2')).toContain('Data migliore;21 gennaio');
+	});
+
+	it('opens with the question and the counting method, the question quoted and kept from running as a formula', () => {
+		const options = [
+			{ id: 'a', label: 'Scuola' },
+			{ id: 'b', label: 'Trasporti' }
+		];
+		const results = tallyPoll('single', options, [{ kind: 'single', option: 'a' }]);
+		const csv = pollResultsCsv(
+			{ question: '=Priorità; "prima"', kind: 'single', tieChoice: null },
+			results,
+			words,
+			same,
+			(method) => `metodo ${method}`
+		);
+		expect(csv.split('\r\n').slice(0, 4)).toEqual(['Domanda;"\'=Priorità; ""prima"""', 'Metodo;metodo plurality', '', 'Opzione;Voti']);
 	});
 });

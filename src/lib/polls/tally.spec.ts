@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bestSlot, bordaScores, instantRunoff, tallyPoll, yesNoOutcome, type Ballot } from './tally.ts';
+import { bestSlot, bordaScores, instantRunoff, pollStanding, tallyPoll, yesNoOutcome, type Ballot } from './tally.ts';
 
 const optionIdsArb = fc.integer({ min: 1, max: 7 }).map((k) => Array.from({ length: k }, (_, i) => `o${i}`));
 
@@ -154,5 +154,73 @@ describe('tallyPoll', () => {
 		const r = tallyPoll('scheduling', options, [{ kind: 'scheduling', answers: { a: 'yes', b: 'maybe' } }]);
 		expect(r.best).toBe('a');
 		expect(r.slots?.[1]).toMatchObject({ maybe: 1 });
+	});
+});
+
+describe('poll standing (the one method the room, the next agenda and the minutes use)', () => {
+	const abc = [
+		{ id: 'a', label: 'A' },
+		{ id: 'b', label: 'B' },
+		{ id: 'c', label: 'C' }
+	];
+	const ranked = (...orders: string[][]): Ballot[] => orders.map((options) => ({ kind: 'ranked', options }));
+
+	it('ranks a ranked poll by Borda points, not by first preferences', () => {
+		// First preferences: c 2, a 1, b 1. Borda (2/1/0 points): a 5, c 4, b 3.
+		const results = tallyPoll('ranked', abc, ranked(['c', 'a', 'b'], ['c', 'a', 'b'], ['a', 'b', 'c'], ['b', 'a', 'c']));
+		const standing = pollStanding(results);
+		expect(standing.method).toBe('borda');
+		expect(standing.ranking.map((e) => [e.id, e.score, e.secondary])).toEqual([
+			['a', 5, 1],
+			['c', 4, 2],
+			['b', 3, 1]
+		]);
+		expect(standing).toMatchObject({ leaders: ['a'], tied: false, winner: 'a', chosen: false });
+	});
+
+	it('calls equal Borda points and first preferences a tie, decided only by a choice among the tied', () => {
+		const results = tallyPoll('ranked', abc, ranked(['a', 'b', 'c'], ['b', 'a', 'c']));
+		expect(pollStanding(results)).toMatchObject({ leaders: ['a', 'b'], tied: true, winner: null, chosen: false });
+		expect(pollStanding(results, 'b')).toMatchObject({ tied: true, winner: 'b', chosen: true });
+		expect(pollStanding(results, 'c')).toMatchObject({ tied: true, winner: null, chosen: false });
+	});
+
+	it('calls two dates with as many "yes" and "maybe" a tie, even though `best` names the earlier', () => {
+		const answers = (a: 'yes' | 'maybe' | 'no', b: 'yes' | 'maybe' | 'no'): Ballot => ({ kind: 'scheduling', answers: { a, b } });
+		const results = tallyPoll('scheduling', abc.slice(0, 2), [answers('yes', 'no'), answers('no', 'yes')]);
+		expect(results.best).toBe('a');
+		expect(pollStanding(results)).toMatchObject({ method: 'availability', leaders: ['a', 'b'], tied: true, winner: null });
+		const maybe = tallyPoll('scheduling', abc.slice(0, 2), [answers('yes', 'maybe'), answers('no', 'yes')]);
+		expect(pollStanding(maybe)).toMatchObject({ leaders: ['b'], tied: false, winner: 'b' });
+	});
+
+	it('has no leaders without votes, nor for a yes/no motion (its outcome decides)', () => {
+		expect(pollStanding(tallyPoll('single', abc, []))).toMatchObject({ leaders: [], tied: false, winner: null });
+		const motion = tallyPoll(
+			'yesno',
+			[
+				{ id: 'yes', label: 'Favorevole' },
+				{ id: 'no', label: 'Contrario' },
+				{ id: 'abstain', label: 'Astenuto' }
+			],
+			[{ kind: 'yesno', option: 'yes' }]
+		);
+		expect(pollStanding(motion)).toMatchObject({ method: 'majority', leaders: [], tied: false });
+	});
+
+	it('always names a winner among the leaders, and a tie only among options level on both criteria', () => {
+		fc.assert(
+			fc.property(partialRankings, ([ids, rankings]) => {
+				const options = ids.map((id) => ({ id, label: id }));
+				const standing = pollStanding(tallyPoll('ranked', options, ranked(...rankings)));
+				const byId = new Map(standing.ranking.map((e) => [e.id, e]));
+				for (const id of standing.leaders) {
+					expect(byId.get(id)!.score).toBe(standing.ranking[0].score);
+					expect(byId.get(id)!.secondary).toBe(standing.ranking[0].secondary);
+				}
+				expect(standing.tied).toBe(standing.leaders.length > 1);
+				if (standing.winner !== null) expect(standing.leaders).toContain(standing.winner);
+			})
+		);
 	});
 });

@@ -210,3 +210,68 @@ export function tallyPoll(kind: PollKind, options: readonly TallyOption[], ballo
 		}
 	}
 }
+
+/** How a poll of each kind is decided: the one method the room, the next agenda and the minutes use. */
+export type CountingMethod = 'plurality' | 'approval' | 'borda' | 'dots' | 'availability' | 'majority';
+
+export const countingMethods: Record<PollKind, CountingMethod> = {
+	single: 'plurality',
+	multiple: 'approval',
+	ranked: 'borda',
+	dots: 'dots',
+	scheduling: 'availability',
+	yesno: 'majority'
+};
+
+export interface StandingEntry {
+	id: string;
+	label: string;
+	/** By the method: votes, Borda points, dots, or "yes" answers for a date. */
+	score: number;
+	/** What decides between equal scores: first preferences (ranked), "maybe" answers (scheduling); else 0. */
+	secondary: number;
+}
+
+export interface Standing {
+	method: CountingMethod;
+	/** Every option, best first; equals keep the poll's order. */
+	ranking: StandingEntry[];
+	/** The options level at the top (score and secondary), when anyone chose any; empty for yes/no. */
+	leaders: string[];
+	/** More than one leader: a tie ("Parità"), which the moderator decides. */
+	tied: boolean;
+	/** The single leader, or the moderator's choice among tied leaders; null otherwise. */
+	winner: string | null;
+	/** Whether the winner is the moderator's choice in a tie. */
+	chosen: boolean;
+}
+
+/**
+ * Who leads a poll, by the method its kind uses (`countingMethods`): one function for the room,
+ * the next meeting's agenda and the minutes, so they never disagree. Ranked polls go by Borda
+ * points, then first preferences; dates by "yes", then "maybe"; the others by what they count.
+ * A yes/no motion has no leaders: its outcome (majority, quorum) decides. `tieChoice` is the
+ * moderator's choice, taken only when it names one of the tied leaders.
+ */
+export function pollStanding(results: PollResults, tieChoice: string | null = null): Standing {
+	const method = countingMethods[results.kind];
+	const firsts = new Map(results.results.map((r) => [r.id, r.count]));
+	const entries: StandingEntry[] =
+		results.kind === 'ranked'
+			? (results.borda ?? []).map((b) => ({ id: b.id, label: b.label, score: b.points, secondary: firsts.get(b.id) ?? 0 }))
+			: results.kind === 'scheduling'
+				? (results.slots ?? []).map((s) => ({ id: s.id, label: s.label, score: s.yes, secondary: s.maybe }))
+				: results.results.map((r) => ({ id: r.id, label: r.label, score: r.count, secondary: 0 }));
+	const ranking = entries
+		.map((entry, position) => ({ entry, position }))
+		.sort((a, b) => b.entry.score - a.entry.score || b.entry.secondary - a.entry.secondary || a.position - b.position)
+		.map(({ entry }) => entry);
+	const top = ranking[0];
+	const leaders =
+		method === 'majority' || !top || top.score + top.secondary === 0
+			? []
+			: ranking.filter((e) => e.score === top.score && e.secondary === top.secondary).map((e) => e.id);
+	const tied = leaders.length > 1;
+	const chosen = tied && tieChoice !== null && leaders.includes(tieChoice);
+	return { method, ranking, leaders, tied, winner: leaders.length === 1 ? leaders[0] : chosen ? tieChoice : null, chosen };
+}

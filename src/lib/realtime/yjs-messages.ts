@@ -6,10 +6,11 @@ import * as decoding from 'lib0/decoding';
  * The wire vocabulary of `/yjs/<docName>`, shared by the browser and server/yjs/.
  *
  * Types 0–3 are the standard y-websocket protocol (y-protocols sync and awareness), so the stock
- * `WebsocketProvider` works unchanged. Types 100 and 101 are Tavolo's own: the stock provider
- * looks a message type up in `provider.messageHandlers`, logs "Unable to compute message" for an
- * unknown one and carries on, so they cost a stock client nothing. Tavolo's editor registers
- * handlers for them (`provider.messageHandlers[messageReadOnly] = …`).
+ * `WebsocketProvider` works unchanged. Types 100 and 101 are Tavolo's own and go only to a
+ * connection that asked for them with `?tavolo=1` (`tavoloNoticeParams`): the stock provider logs
+ * "Unable to compute message" for a type it does not know, so a client that did not ask sees a
+ * plain y-websocket conversation. Tavolo's editor asks, and registers handlers for them
+ * (`provider.messageHandlers[messageReadOnly] = …`).
  */
 export const messageSync = 0;
 export const messageAwareness = 1;
@@ -20,6 +21,18 @@ export const messageQueryAwareness = 3;
 export const messageReadOnly = 100;
 /** Server → client: everything covered by this Y snapshot is committed to the database. */
 export const messageDurable = 101;
+
+/**
+ * The query parameters (`params` of the provider) that ask the server for types 100 and 101:
+ * `/yjs/<docName>?tavolo=1`. Without them a connection gets only types 0–3.
+ */
+export const tavoloNoticeParams: Readonly<Record<string, string>> = { tavolo: '1' };
+
+/** Whether an upgrade's URL asked for Tavolo's notices (`?tavolo=1`). */
+export function wantsTavoloNotices(url: string | undefined): boolean {
+	const query = (url ?? '').split('?')[1];
+	return query !== undefined && new URLSearchParams(query).get('tavolo') === '1';
+}
 
 /**
  * Close codes of `/yjs`, after Hocuspocus's CloseEvents.ts. The stock provider does not reconnect
@@ -42,17 +55,21 @@ export const yjsCloseCodes = {
 	/** An update would make the document's encoded state pass TAVOLO_YJS_MAX_DOC_BYTES, or an
 	 * awareness state passes TAVOLO_YJS_MAX_AWARENESS_BYTES. */
 	tooLarge: 4413,
+	/** An update would break the agenda's shape (an entry that is not an item, a wrong or over-long
+	 * field, more than agendaLimits.itemsMax items): server/yjs/update-gate.ts. */
+	invalidAgenda: 4422,
 	/** More than TAVOLO_YJS_LOAD_BUFFER_MESSAGES messages while the document was loading. */
 	loadBufferFull: 4429,
 	/** The document could not be loaded (database unreachable); the provider retries. */
 	unavailable: 4503
 } as const;
 
-export type ReadOnlyReason = 'observer' | 'final' | '';
+/** Why a connection is read-only: the role cannot edit, the document is final, or the meeting of an agenda has ended. */
+export type ReadOnlyReason = 'observer' | 'final' | 'closed' | '';
 
 export interface ReadOnlyNotice {
 	readOnly: boolean;
-	/** Why: the user's role cannot edit (`observer`) or the document is final. Empty when writable. */
+	/** Why: the user's role cannot edit (`observer`), the document is final, or the agenda's meeting ended (`closed`). Empty when writable. */
 	reason: ReadOnlyReason;
 }
 
@@ -69,7 +86,7 @@ export function encodeReadOnly(notice: ReadOnlyNotice): Uint8Array {
 export function readReadOnly(decoder: decoding.Decoder): ReadOnlyNotice {
 	const readOnly = decoding.readVarUint(decoder) === 1;
 	const reason = decoding.readVarString(decoder);
-	return { readOnly, reason: reason === 'observer' || reason === 'final' ? reason : '' };
+	return { readOnly, reason: reason === 'observer' || reason === 'final' || reason === 'closed' ? reason : '' };
 }
 
 /**

@@ -3,11 +3,14 @@ import type { Logger } from 'pino';
 import type { Db } from './db/connect.ts';
 import type { SessionStore } from './auth/sessions.ts';
 import type { LoginLimiter, RequestLimiter } from './auth/login-limiter.ts';
+import type { PasswordResetLimiter } from './auth/password-reset-limiter.ts';
+import type { AccountLinkSettings } from './accounts/account-links.ts';
 import type { Events, MembershipChanges } from './events.ts';
 import type { MeetingBroadcaster } from './live/broadcaster.ts';
 import type { LiveDocuments } from './live-documents.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { VoteBatcher } from './polls/vote-batcher.ts';
+import type { HeavyWork } from './heavy-work.ts';
 
 /**
  * What the SvelteKit app (hooks, routes, page actions) needs from the process that hosts it.
@@ -18,13 +21,29 @@ export interface AppContext {
 	db: Db;
 	sessions: SessionStore;
 	loginLimiter: LoginLimiter;
+	/** Every state-changing request and every JSON API request, per client address. */
 	apiLimiter: RequestLimiter;
+	passwordResetLimiter: PasswordResetLimiter;
+	/** How long e-mail verification and password reset links live. */
+	accountLinks: AccountLinkSettings;
+	/** Sign-ups per client address. */
+	signupLimiter: RequestLimiter;
+	/** Accessibility reports per client address (TAVOLO_ACCESSIBILITY_FEEDBACK_MAX_PER_ADDRESS). */
+	accessibilityFeedbackLimiter: RequestLimiter;
 	logger: Logger;
 	/** The public URL (ORIGIN), or undefined to accept the host each request came to. */
 	origin: string | undefined;
 	secureCookies: boolean;
 	invitationDays: number;
+	/** The imported list of people to invite: its size and number of rows (TAVOLO_INVITATION_IMPORT_MAX_*). */
+	invitationImport: { maxBytes: number; maxRows: number };
 	maxJsonBytes: number;
+	/** Largest organisation logo, in bytes (TAVOLO_LOGO_MAX_BYTES). */
+	logoMaxBytes: number;
+	/** Most recipients outside the table one convocation may add (TAVOLO_CONVOCATION_MAX_EXTERNAL). */
+	convocationMaxExternal: number;
+	/** Request bodies: a library upload (TAVOLO_ATTACHMENT_MAX_BYTES), any other route (TAVOLO_MAX_BODY_BYTES). */
+	bodyLimits: { attachmentMaxBytes: number; maxBodyBytes: number };
 	/** Membership changes and removals, so live connections can be closed or made read-only. */
 	membershipChanges: MembershipChanges;
 	/** Ids of sessions that ended (logout): their live connections are closed at once. */
@@ -37,6 +56,12 @@ export interface AppContext {
 	liveDocuments: LiveDocuments;
 	/** Outgoing e-mail (SMTP_URL, or the log without it). */
 	mailer: Mailer;
+	/** Diffs and exports, in worker threads, capped per user. */
+	heavyWork: HeavyWork;
+	/** TAVOLO_COMMITMENTS_PER_MEETING and TAVOLO_COMMITMENT_REMINDER_DAYS. */
+	commitments: { perMeeting: number; reminderDays: number };
+	/** The bell's list length and the daily digest's hour (TAVOLO_NOTIFICATION_*). */
+	notifications: { listMax: number; digestHour: number };
 }
 
 /**

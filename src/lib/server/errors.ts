@@ -17,9 +17,16 @@ export const errorStatus = {
 	invitation_used_up: 410,
 	invitation_revoked: 410,
 	invitation_wrong_email: 403,
+	email_not_verified: 403,
+	invalid_token: 400,
+	token_expired: 410,
 	payload_too_large: 413,
+	unsupported_file_type: 415,
 	rate_limited: 429,
+	too_many_connections: 429,
+	too_many_heavy_requests: 429,
 	poll_not_open: 409,
+	poll_vote_sealed: 409,
 	poll_invalid_transition: 409,
 	poll_unknown_option: 400,
 	poll_invalid_choice: 400,
@@ -28,9 +35,22 @@ export const errorStatus = {
 	poll_not_closed: 409,
 	poll_not_scheduling: 400,
 	poll_no_best_slot: 409,
+	poll_not_tied: 409,
 	meeting_invalid_transition: 409,
+	meeting_closed: 409,
+	meeting_not_live: 409,
+	already_checked_in: 409,
+	check_in_limit: 409,
+	meeting_cancelled: 409,
+	meeting_live: 409,
 	document_invalid_transition: 409,
 	document_final: 409,
+	import_invalid: 400,
+	approval_poll_mismatch: 409,
+	approval_text_changed: 409,
+	approval_not_passed: 409,
+	commitments_limit: 409,
+	already_set_up: 409,
 	internal: 500
 } as const;
 
@@ -47,8 +67,11 @@ export type FieldProblem =
 	| 'invalid_choice'
 	| 'ends_before_start'
 	| 'invalid_number'
+	| 'invalid_characters'
 	| 'last_coordinator'
-	| 'wrong_password';
+	| 'wrong_password'
+	| 'duplicate'
+	| 'already_member';
 
 // A brand, not `instanceof`: the SvelteKit bundle and server/ load this module separately, and an
 // error thrown by one (say, the login limiter built in server/) must be recognised by the other.
@@ -59,7 +82,13 @@ export class AppError extends Error {
 	readonly status: number;
 	constructor(
 		readonly code: ErrorCode,
-		readonly details: { fields?: Record<string, FieldProblem>; retryAfterSeconds?: number } = {}
+		readonly details: {
+			fields?: Record<string, FieldProblem>;
+			retryAfterSeconds?: number;
+			max?: number;
+			/** Facts the caller needs to act on the refusal, sent beside code and message (e.g. `diffUrl`). */
+			extra?: Record<string, unknown>;
+		} = {}
 	) {
 		super(code);
 		this.name = 'AppError';

@@ -5,7 +5,7 @@
 export interface LiveDocuments {
 	/** Commits every applied update (on every node), so the database holds what open editors show. */
 	flush(): Promise<void>;
-	/** A document's status changed: open connections are re-decided (a final one turns read-only). */
+	/** A document's status (or an agenda's meeting status) changed: open connections are re-decided (a final one turns read-only). */
 	documentStatusChanged(docName: string): Promise<void>;
 }
 

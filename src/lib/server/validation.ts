@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError, type FieldProblem } from './errors.ts';
+import { controlCharacters } from '../domain/control-characters.ts';
 
 /** Limits on what people type; named here so forms, API and docs agree. */
 export const textLimits = {
@@ -55,8 +56,33 @@ function problemOf(issue: z.core.$ZodIssue): FieldProblem {
 	}
 }
 
-/** Parses input or throws `validation_failed` naming each refused field (first problem wins). */
+/** The paths (`a.b.0`, as zod names them) of every string in `input` holding a control character. */
+export function fieldsWithControlCharacters(input: unknown, path: (string | number)[] = [], found: string[] = []): string[] {
+	if (typeof input === 'string') {
+		if (controlCharacters.test(input)) found.push(path.length > 0 ? path.join('.') : '_');
+	} else if (Array.isArray(input)) {
+		input.forEach((item, index) => fieldsWithControlCharacters(item, [...path, index], found));
+	} else if (typeof input === 'object' && input !== null) {
+		for (const [key, value] of Object.entries(input)) {
+			if (controlCharacters.test(key)) found.push([...path, key].join('.'));
+			fieldsWithControlCharacters(value, [...path, key], found);
+		}
+	}
+	return found;
+}
+
+/**
+ * Parses input or throws `validation_failed` naming each refused field (first problem wins).
+ * Every string in the input, at any depth, is first checked for control characters: one place for
+ * every JSON body, form and socket command, instead of a rule on each string field.
+ */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+	const controlled = fieldsWithControlCharacters(input);
+	if (controlled.length > 0) {
+		throw new AppError('validation_failed', {
+			fields: Object.fromEntries(controlled.map((field) => [field, 'invalid_characters' as const]))
+		});
+	}
 	const result = schema.safeParse(input);
 	if (result.success) return result.data;
 	const problems: Record<string, FieldProblem> = {};

@@ -24,13 +24,19 @@ export const passwordChangeInput = z.object({
 	newPassword: fields.password
 });
 
-function toSessionUser(row: { id: string; email: string; name: string; is_admin: boolean }): SessionUser {
-	return { id: row.id, email: row.email, name: row.name, isAdmin: row.is_admin };
+function toSessionUser(row: { id: string; email: string; name: string; is_admin: boolean; email_verified_at: Date | null }): SessionUser {
+	return { id: row.id, email: row.email, name: row.name, isAdmin: row.is_admin, emailVerified: row.email_verified_at !== null };
 }
 
-/** Creates an account; the very first account of a deployment becomes its admin. */
-export async function signUp(db: Db, input: unknown): Promise<SessionUser> {
+/**
+ * Creates an account; the very first account of a deployment becomes its admin. `limit` counts
+ * the sign-up against the caller's address before the password is hashed (argon2 is what a
+ * flood of sign-ups would spend the server's CPU on). The address is unverified until its owner
+ * opens the link mailed by `sendEmailVerification`.
+ */
+export async function signUp(db: Db, input: unknown, limit?: () => Promise<void>): Promise<SessionUser> {
 	const { email, password, name } = parseInput(signupInput, input);
+	await limit?.();
 	const passwordHash = await hashPassword(password);
 	return db.transaction().execute(async (trx) => {
 		// Serializes the "first user" decision between concurrent signups on PostgreSQL.
@@ -52,12 +58,12 @@ export async function signUp(db: Db, input: unknown): Promise<SessionUser> {
 
 export async function logIn(db: Db, limiter: LoginLimiter, input: unknown, address: string): Promise<SessionUser> {
 	const { email, password } = parseInput(loginInput, input);
-	await limiter.consume(email, address);
+	const attempt = await limiter.attempt(email, address);
 	const row = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
 	// Verify even for an unknown email so timing does not tell which emails have accounts.
 	const valid = await verifyPassword(row?.password_hash ?? DUMMY_HASH, password);
 	if (!row || !valid) throw new AppError('invalid_credentials');
-	await limiter.reset(email);
+	await attempt.succeeded();
 	return toSessionUser(row);
 }
 
@@ -65,8 +71,8 @@ export async function logIn(db: Db, limiter: LoginLimiter, input: unknown, addre
  * Changes the user's password after checking the current one, and ends every other session of
  * the user in the same transaction (someone who knew the old password is signed out everywhere);
  * `keepSessionId`, the session asking, stays valid. Answers the ended session ids, whose live
- * connections the caller closes. A wrong current password counts against the same per-account
- * and per-address caps as a login: a guess is a guess, wherever it is typed.
+ * connections the caller closes. A wrong current password counts against the same caps as a
+ * failed login: a guess is a guess, wherever it is typed.
  */
 export async function changePassword(
 	db: Db,
@@ -77,13 +83,13 @@ export async function changePassword(
 	address: string
 ): Promise<{ endedSessionIds: string[] }> {
 	const { currentPassword, newPassword } = parseInput(passwordChangeInput, input);
-	await limiter.consume(user.email, address);
+	const attempt = await limiter.attempt(user.email, address);
 	const row = await db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirst();
 	if (!row) throw new AppError('unauthorized');
 	if (!(await verifyPassword(row.password_hash, currentPassword))) {
 		throw new AppError('wrong_password', { fields: { currentPassword: 'wrong_password' } });
 	}
-	await limiter.reset(user.email);
+	await attempt.succeeded();
 	const passwordHash = await hashPassword(newPassword);
 	const endedSessionIds = await db.transaction().execute(async (trx) => {
 		await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', user.id).execute();

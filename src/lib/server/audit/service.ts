@@ -87,7 +87,8 @@ export async function auditPoll(
 	db: Db,
 	actor: Pick<SessionUser, 'id' | 'name'>,
 	poll: { id: string; meeting_id: string; question: string },
-	action: 'poll.open' | 'poll.close'
+	action: 'poll.open' | 'poll.close' | 'poll.tie_break',
+	extra: Record<string, unknown> = {}
 ): Promise<void> {
 	const meeting = await db.selectFrom('meetings').select(['table_id', 'title']).where('id', '=', poll.meeting_id).executeTakeFirst();
 	if (!meeting) return;
@@ -97,6 +98,6 @@ export async function auditPoll(
 		action,
 		subjectId: poll.id,
 		subjectLabel: poll.question,
-		details: { meeting: meeting.title }
+		details: { meeting: meeting.title, ...extra }
 	});
 }

@@ -2,15 +2,90 @@ import type { Cookies } from '@sveltejs/kit';
 import type { Logger } from 'pino';
 import { getAppContext } from '../app-context.ts';
 import { changePassword, logIn, signUp } from '../accounts/service.ts';
+import { setUp } from '../organization/setup.ts';
+import {
+	confirmPasswordReset,
+	requestPasswordReset,
+	sendEmailVerification,
+	sendInBackground,
+	verifyEmail,
+	type AccountMailDeps
+} from '../accounts/account-links.ts';
 import { hashToken, type Session, type SessionUser } from './sessions.ts';
 import { clearSessionCookie, setSessionCookie } from './cookies.ts';
 
-/** Signs up and starts a session: shared by the signup page, the invitation page and the API. */
-export async function signUpAndStartSession(input: unknown, cookies: Cookies): Promise<SessionUser> {
+/** What the account mails need; `requestOrigin` is the request's own origin, used when ORIGIN is unset. */
+function accountMailDeps(requestOrigin: string): AccountMailDeps {
 	const context = getAppContext();
-	const user = await signUp(context.db, input);
+	return {
+		db: context.db,
+		mailer: context.mailer,
+		logger: context.logger,
+		baseUrl: context.origin ?? requestOrigin,
+		settings: context.accountLinks
+	};
+}
+
+/**
+ * Signs up and starts a session: shared by the signup page, the invitation page and the API.
+ * The verification link is mailed after the answer (a slow mail server does not hold up signup).
+ * Sign-ups are capped per client address (TAVOLO_SIGNUP_MAX_PER_ADDRESS).
+ */
+export async function signUpAndStartSession(
+	input: unknown,
+	cookies: Cookies,
+	request: { origin: string; address: string }
+): Promise<SessionUser> {
+	const context = getAppContext();
+	const user = await signUp(context.db, input, () => context.signupLimiter.consume(request.address));
 	await startSession(user, cookies);
+	const deps = accountMailDeps(request.origin);
+	sendInBackground(deps, 'email-verification', () => sendEmailVerification(deps, user));
 	return user;
+}
+
+/** The first run (src/lib/server/organization/setup.ts): the admin account and the organisation, then a session. */
+export async function setUpAndStartSession(
+	input: unknown,
+	cookies: Cookies,
+	request: { origin: string; address: string }
+): Promise<SessionUser> {
+	const context = getAppContext();
+	const user = await setUp(context.db, input, () => context.signupLimiter.consume(request.address));
+	await startSession(user, cookies);
+	const deps = accountMailDeps(request.origin);
+	sendInBackground(deps, 'email-verification', () => sendEmailVerification(deps, user));
+	return user;
+}
+
+/** Mails the signed-in user a new verification link (the earlier ones stop working). */
+export async function resendEmailVerification(user: SessionUser, requestOrigin: string, address: string): Promise<void> {
+	if (user.emailVerified) return;
+	const context = getAppContext();
+	// The reset limiter's per-e-mail and per-address caps also keep this from flooding a mailbox.
+	await context.passwordResetLimiter.consumeRequest(user.email, address);
+	const deps = accountMailDeps(requestOrigin);
+	sendInBackground(deps, 'email-verification', () => sendEmailVerification(deps, user));
+}
+
+export async function verifyEmailAddress(input: unknown): Promise<{ userId: string; email: string }> {
+	return verifyEmail(getAppContext().db, input);
+}
+
+/** Always succeeds for a well-formed address unless rate-limited (see `requestPasswordReset`). */
+export async function askPasswordReset(input: unknown, requestOrigin: string, address: string): Promise<void> {
+	await requestPasswordReset(accountMailDeps(requestOrigin), getAppContext().passwordResetLimiter, input, address);
+}
+
+/**
+ * Sets the new password from a reset link and signs the user out everywhere: every session is
+ * deleted and its live /yjs and socket.io connections are closed at once.
+ */
+export async function resetPasswordAndEndSessions(input: unknown, address: string, logger: Logger): Promise<void> {
+	const context = getAppContext();
+	const { userId, endedSessionIds } = await confirmPasswordReset(context.db, context.passwordResetLimiter, input, address);
+	for (const sessionId of endedSessionIds) context.sessionEnds.emit(sessionId);
+	logger.info({ userId, endedSessions: endedSessionIds.length }, 'password reset');
 }
 
 export async function logInAndStartSession(input: unknown, cookies: Cookies, address: string): Promise<SessionUser> {

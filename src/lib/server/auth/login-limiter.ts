@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 /** What the limiters below need of a rate-limiter-flexible limiter, whatever its store. */
 export interface CountingLimiter {
 	consume(key: string): Promise<RateLimiterRes>;
+	reward(key: string, points?: number): Promise<RateLimiterRes>;
 	delete(key: string): Promise<boolean>;
 }
 
@@ -47,35 +48,78 @@ function rateLimited(error: RateLimiterRes): AppError {
 }
 
 export interface LoginLimiterOptions {
+	/** Failed attempts of one account from one address in the window; beyond, that pair is refused. */
 	maxPerAccount: number;
+	/** Failed attempts from one address, whatever the account, in the window. */
 	maxPerAddress: number;
 	windowSeconds: number;
+	/** Failed attempts of one account from every address after which each attempt waits `slowdownMs`. */
+	slowdownAfter: number;
+	slowdownMs: number;
 	/** Redis when REDIS_URL is set (see `redisLimiters`), memory otherwise. */
 	createLimiter?: LimiterFactory;
+	/** How the slowdown waits (tests may watch it); a timer by default. */
+	wait?: (ms: number) => Promise<void>;
+}
+
+/** One login attempt let through: say whether the password was right. */
+export interface LoginAttempt {
+	/** The right password: the attempt is given back, so successful logins never count. */
+	succeeded(): Promise<void>;
 }
 
 export interface LoginLimiter {
-	/** Counts one attempt; throws `rate_limited` when the account or the address is over its cap. */
-	consume(email: string, address: string): Promise<void>;
-	/** A successful login clears the account's count, so a typo earlier does not linger. */
-	reset(email: string): Promise<void>;
+	/**
+	 * Counts one attempt before the password is checked (so a burst in parallel is counted too):
+	 * throws `rate_limited` when this account failed too often from this address, or this address
+	 * failed too often whatever the account; waits first when the account failed too often from
+	 * everywhere together (slowed, never locked: the owner elsewhere still gets in).
+	 */
+	attempt(email: string, address: string): Promise<LoginAttempt>;
 }
 
+/**
+ * Login caps that an attacker cannot turn against the owner (OWASP's "account lockout"
+ * advice): failures are counted per account + address pair and per address, and a success
+ * gives its attempt back, so twenty colleagues behind one office address all get in. Across
+ * addresses an account is only slowed, never locked.
+ */
 export function createLoginLimiter(options: LoginLimiterOptions): LoginLimiter {
 	const make = options.createLimiter ?? memoryLimiters;
-	const perAccount = make('login_account', options.maxPerAccount, options.windowSeconds);
+	const perPair = make('login_pair', options.maxPerAccount, options.windowSeconds);
 	const perAddress = make('login_address', options.maxPerAddress, options.windowSeconds);
+	const perAccount = make('login_account', options.slowdownAfter, options.windowSeconds);
+	const wait = options.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 	return {
-		async consume(email, address) {
+		async attempt(email, address) {
+			const account = email.toLowerCase();
+			const pair = `${account}|${address}`;
+			const counted: Array<[CountingLimiter, string]> = [];
 			try {
-				await Promise.all([perAccount.consume(email.toLowerCase()), perAddress.consume(address)]);
+				await perPair.consume(pair);
+				counted.push([perPair, pair]);
+				await perAddress.consume(address);
+				counted.push([perAddress, address]);
 			} catch (error) {
+				// Refused: what was counted for this attempt is given back (the refusal itself costs nothing).
+				await Promise.all(counted.map(([limiter, key]) => limiter.reward(key)));
 				if (error instanceof RateLimiterRes) throw rateLimited(error);
 				throw error;
 			}
-		},
-		async reset(email) {
-			await perAccount.delete(email.toLowerCase());
+			let slowed = false;
+			try {
+				await perAccount.consume(account);
+			} catch (error) {
+				if (!(error instanceof RateLimiterRes)) throw error;
+				slowed = true;
+			}
+			counted.push([perAccount, account]);
+			if (slowed) await wait(options.slowdownMs);
+			return {
+				async succeeded() {
+					await Promise.all(counted.map(([limiter, key]) => limiter.reward(key)));
+				}
+			};
 		}
 	};
 }
@@ -85,13 +129,17 @@ export interface RequestLimiter {
 	consume(key: string): Promise<void>;
 }
 
-/** A plain per-key cap (the JSON API per client address). */
+/**
+ * A plain per-key cap: state-changing requests and the JSON API per client address (keys
+ * `api`), sign-ups per address (`signup`).
+ */
 export function createRequestLimiter(
 	points: number,
 	durationSeconds: number,
-	createLimiter: LimiterFactory = memoryLimiters
+	createLimiter: LimiterFactory = memoryLimiters,
+	keyPrefix = 'api'
 ): RequestLimiter {
-	const limiter = createLimiter('api', points, durationSeconds);
+	const limiter = createLimiter(keyPrefix, points, durationSeconds);
 	return {
 		async consume(key) {
 			try {

@@ -14,6 +14,8 @@ export interface SessionUser {
 	email: string;
 	name: string;
 	isAdmin: boolean;
+	/** The owner opened the verification link mailed to `email` (or a password reset link). */
+	emailVerified: boolean;
 }
 
 export interface Session {
@@ -71,7 +73,15 @@ export function createSessionStore(db: Db, lifetimeDays: number): SessionStore {
 			const row = await db
 				.selectFrom('sessions')
 				.innerJoin('users', 'users.id', 'sessions.user_id')
-				.select(['sessions.id', 'sessions.user_id', 'sessions.expires_at', 'users.email', 'users.name', 'users.is_admin'])
+				.select([
+					'sessions.id',
+					'sessions.user_id',
+					'sessions.expires_at',
+					'users.email',
+					'users.name',
+					'users.is_admin',
+					'users.email_verified_at'
+				])
 				.where('sessions.id', '=', id)
 				.executeTakeFirst();
 			if (!row) return null;
@@ -89,7 +99,7 @@ export function createSessionStore(db: Db, lifetimeDays: number): SessionStore {
 			}
 			return {
 				session: { id, userId: row.user_id, expiresAt },
-				user: { id: row.user_id, email: row.email, name: row.name, isAdmin: row.is_admin },
+				user: { id: row.user_id, email: row.email, name: row.name, isAdmin: row.is_admin, emailVerified: row.email_verified_at !== null },
 				refreshed
 			};
 		},

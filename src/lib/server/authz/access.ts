@@ -6,6 +6,7 @@
 import type { Db } from '../db/connect.ts';
 import type { MeetingRow, PollRow } from '../db/schema.ts';
 import type { DocumentStatus } from '../../domain/documents.ts';
+import type { MeetingStatus } from '../../domain/meetings.ts';
 import { AppError } from '../errors.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { can, type Actor, type GlobalAction, type TableAction } from './policy.ts';
@@ -113,24 +114,45 @@ export type DocAccess =
 			tableId: string;
 			/** null for an agenda. */
 			documentStatus: DocumentStatus | null;
+			/** The meeting's status for an agenda (null for a document): while it is live, only those who may reshape add, remove or move items. */
+			meetingStatus: MeetingStatus | null;
 			readOnly: boolean;
 			reason: ReadOnlyReason;
+			/** May shrink the document when it is over the size limit (server/yjs/update-gate.ts). */
+			mayRecover: boolean;
+			/** May add, remove and move agenda items while the meeting is live (a moderator, a coordinator, an admin). */
+			mayReshape: boolean;
 	  }
 	| { ok: false; status: 403 | 404; reason: 'not_found' | 'forbidden' };
 
-export type AccessDecision = { allowed: false } | { allowed: true; readOnly: boolean; reason: ReadOnlyReason };
+export type AccessDecision =
+	{ allowed: false } | { allowed: true; readOnly: boolean; reason: ReadOnlyReason; mayRecover: boolean; mayReshape: boolean };
 
 /**
  * The role table applied to a Yjs document: viewing needs meeting.view or document.view, writing
  * needs agenda.edit or document.edit, and nobody writes a final document. Pure, so live
  * connections can be re-decided when a membership changes.
  */
-export function decideDocAccess(actor: Actor, ref: DocRef, documentStatus: DocumentStatus | null): AccessDecision {
+export function decideDocAccess(
+	actor: Actor,
+	ref: DocRef,
+	documentStatus: DocumentStatus | null,
+	meetingStatus: MeetingStatus | null = null
+): AccessDecision {
 	const [view, edit] = ref.kind === 'agenda' ? (['meeting.view', 'agenda.edit'] as const) : (['document.view', 'document.edit'] as const);
 	if (!can(actor, view)) return { allowed: false };
-	if (!can(actor, edit)) return { allowed: true, readOnly: true, reason: 'observer' };
-	if (ref.kind === 'document' && documentStatus === 'final') return { allowed: true, readOnly: true, reason: 'final' };
-	return { allowed: true, readOnly: false, reason: '' };
+	if (!can(actor, edit)) return { allowed: true, readOnly: true, reason: 'observer', mayRecover: false, mayReshape: false };
+	if (ref.kind === 'document' && documentStatus === 'final') {
+		return { allowed: true, readOnly: true, reason: 'final', mayRecover: false, mayReshape: false };
+	}
+	// Once the meeting has ended (closed, or cancelled) its minutes were drafted from the agenda: it
+	// is a record, which only those who ran the meeting may still correct.
+	if (ref.kind === 'agenda' && (meetingStatus === 'closed' || meetingStatus === 'cancelled') && !can(actor, 'meeting.run')) {
+		return { allowed: true, readOnly: true, reason: 'closed', mayRecover: false, mayReshape: false };
+	}
+	// Those who finalize documents (coordinators, admins) may clear an over-limit one, of either kind.
+	// Those who run the meeting shape its agenda while it is live; the others then edit the texts only.
+	return { allowed: true, readOnly: false, reason: '', mayRecover: can(actor, 'document.review'), mayReshape: can(actor, 'meeting.run') };
 }
 
 /**
@@ -143,10 +165,12 @@ export async function resolveDocAccess(db: Db, user: SessionUser, docName: strin
 
 	let tableId: string;
 	let documentStatus: DocumentStatus | null = null;
+	let meetingStatus: MeetingStatus | null = null;
 	if (ref.kind === 'agenda') {
-		const meeting = await db.selectFrom('meetings').select('table_id').where('id', '=', ref.meetingId).executeTakeFirst();
+		const meeting = await db.selectFrom('meetings').select(['table_id', 'status']).where('id', '=', ref.meetingId).executeTakeFirst();
 		if (!meeting) return { ok: false, status: 404, reason: 'not_found' };
 		tableId = meeting.table_id;
+		meetingStatus = meeting.status;
 	} else {
 		const document = await db.selectFrom('documents').select(['table_id', 'status']).where('id', '=', ref.documentId).executeTakeFirst();
 		if (!document) return { ok: false, status: 404, reason: 'not_found' };
@@ -155,7 +179,26 @@ export async function resolveDocAccess(db: Db, user: SessionUser, docName: strin
 	}
 
 	const actor = await actorOnTable(db, user, tableId);
-	const decision = decideDocAccess(actor, ref, documentStatus);
+	const decision = decideDocAccess(actor, ref, documentStatus, meetingStatus);
 	if (!decision.allowed) return { ok: false, status: 403, reason: 'forbidden' };
-	return { ok: true, ref, tableId, documentStatus, readOnly: decision.readOnly, reason: decision.reason };
+	return {
+		ok: true,
+		ref,
+		tableId,
+		documentStatus,
+		meetingStatus,
+		readOnly: decision.readOnly,
+		reason: decision.reason,
+		mayRecover: decision.mayRecover,
+		mayReshape: decision.mayReshape
+	};
+}
+
+/**
+ * Who marks a commitment's progress: whoever has `commitment.review` on its table, or its owner
+ * while a member who writes (observers write nothing, not even on what they were given to do).
+ */
+export function mayMarkCommitment(actor: Actor, user: SessionUser, ownerUserId: string | null): boolean {
+	if (can(actor, 'commitment.review')) return true;
+	return ownerUserId !== null && ownerUserId === user.id && actor.role !== null && actor.role !== 'observer';
 }

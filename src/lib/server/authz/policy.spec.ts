@@ -10,6 +10,7 @@ const expected: Record<TableAction, [boolean, boolean, boolean, boolean, boolean
 	'table.view': [true, true, true, true, false],
 	'table.update': [true, false, false, false, false],
 	'member.view': [true, true, true, true, false],
+	'member.contact': [true, false, false, false, false],
 	'member.manage': [true, false, false, false, false],
 	'invitation.manage': [true, false, false, false, false],
 	'meeting.view': [true, true, true, true, false],
@@ -22,7 +23,12 @@ const expected: Record<TableAction, [boolean, boolean, boolean, boolean, boolean
 	'document.review': [true, false, false, false, false],
 	'poll.manage': [true, true, false, false, false],
 	'poll.vote': [true, true, true, false, false],
-	'topic.propose': [true, true, true, false, false]
+	'topic.propose': [true, true, true, false, false],
+	'commitment.record': [true, true, false, false, false],
+	'commitment.review': [true, false, false, false, false],
+	'attachment.view': [true, true, true, true, false],
+	'attachment.upload': [true, true, true, false, false],
+	'attachment.manage': [true, false, false, false, false]
 };
 const roles = ['coordinator', 'moderator', 'participant', 'observer', null] as const;
 

@@ -9,6 +9,7 @@ export const tableActions = [
 	'table.view',
 	'table.update',
 	'member.view',
+	'member.contact',
 	'member.manage',
 	'invitation.manage',
 	'meeting.view',
@@ -21,7 +22,12 @@ export const tableActions = [
 	'document.review',
 	'poll.manage',
 	'poll.vote',
-	'topic.propose'
+	'topic.propose',
+	'commitment.record',
+	'commitment.review',
+	'attachment.view',
+	'attachment.upload',
+	'attachment.manage'
 ] as const;
 export type TableAction = (typeof tableActions)[number];
 
@@ -34,6 +40,8 @@ export const tablePolicy: Record<TableAction, readonly TableRole[]> = {
 	'table.view': everyone,
 	'table.update': coordinators,
 	'member.view': everyone,
+	// Members see each other's name, role, category and body; e-mail addresses only coordinators.
+	'member.contact': coordinators,
 	'member.manage': coordinators,
 	'invitation.manage': coordinators,
 	'meeting.view': everyone,
@@ -46,11 +54,24 @@ export const tablePolicy: Record<TableAction, readonly TableRole[]> = {
 	'document.review': coordinators,
 	'poll.manage': facilitators,
 	'poll.vote': writers,
-	'topic.propose': writers
+	'topic.propose': writers,
+	// Who does what by when: recorded in the room; its owner, or a coordinator, marks progress.
+	'commitment.record': facilitators,
+	'commitment.review': coordinators,
+	'attachment.view': everyone,
+	'attachment.upload': writers,
+	// Deletes anyone's file; uploaders delete their own (attachments/service.ts).
+	'attachment.manage': coordinators
 };
 
 /** Actions that are not about one table: only an admin may do them. */
-export const globalActions = ['programme.manage', 'table.create', 'category.manage'] as const;
+export const globalActions = [
+	'programme.manage',
+	'table.create',
+	'category.manage',
+	'accessibility_feedback.manage',
+	'organization.manage'
+] as const;
 export type GlobalAction = (typeof globalActions)[number];
 
 export interface Actor {

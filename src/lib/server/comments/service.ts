@@ -11,6 +11,7 @@ import { actorOnTable } from '../authz/access.ts';
 import { listMembers } from '../tables/service.ts';
 import { parseInput } from '../validation.ts';
 import { getDocument, type TableDocument } from '../documents/service.ts';
+import { notify, type NotificationDeps } from '../notifications/service.ts';
 import { commentLimits, type CommentThreadView, type CommentView, type DocumentCommentsView } from '../../comments/types.ts';
 import {
 	findCommentById,
@@ -126,11 +127,21 @@ async function getThread(db: Db, documentId: string, threadId: string): Promise<
 	return thread;
 }
 
+/** How much of a comment a mention's notification quotes. */
+const mentionExcerptLength = 140;
+
 /**
  * Starts a thread (`anchor` required) or answers one (`parentId`; an answer to an answer joins
- * the same thread). Mentions name table members by user id. Returns the whole thread.
+ * the same thread). Mentions name table members by user id; each is notified (`notifications`).
+ * Returns the whole thread.
  */
-export async function addComment(db: Db, user: SessionUser, documentId: string, input: unknown): Promise<CommentThreadView> {
+export async function addComment(
+	db: Db,
+	user: SessionUser,
+	documentId: string,
+	input: unknown,
+	notifications?: NotificationDeps
+): Promise<CommentThreadView> {
 	const document = await authorizeCommenting(db, user, documentId);
 	const data = parseInput(commentInput, input);
 
@@ -169,6 +180,17 @@ export async function addComment(db: Db, user: SessionUser, documentId: string, 
 			mentions
 		)
 	);
+	await notify(notifications, {
+		kind: 'mention',
+		tableId: document.tableId,
+		subjectId: documentId,
+		actor: user,
+		recipients: mentions,
+		payload: {
+			title: document.title,
+			excerpt: data.body.length > mentionExcerptLength ? `${data.body.slice(0, mentionExcerptLength - 1)}…` : data.body
+		}
+	});
 	return getThread(db, documentId, parentThreadId ?? id);
 }
 

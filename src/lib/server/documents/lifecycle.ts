@@ -2,14 +2,15 @@ import { z } from 'zod';
 import { documentStatuses, type DocumentStatus } from '../../domain/documents.ts';
 import type { DocumentDeps } from './deps.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import { AppError } from '../errors.ts';
+import { AppError, isAppError } from '../errors.ts';
 import { authorizeOnTable } from '../authz/access.ts';
 import { parseInput } from '../validation.ts';
 import { recordAudit } from '../audit/service.ts';
 import { documentDocName } from '../../realtime/doc-names.ts';
 import { getDocument, type TableDocument } from './service.ts';
-import { freezeVersionRow, versionNoteField, type VersionApproval } from './versions.ts';
-import { computeResults } from '../polls/service.ts';
+import { freezeVersionRow, versionNoteField } from './versions.ts';
+import { checkApproval, currentTextSha256 } from './approval.ts';
+import { notify } from '../notifications/service.ts';
 
 /**
  * draft → in review → final, and back from review to draft ("send back"). A final document
@@ -24,7 +25,7 @@ export const documentTransitions: Record<DocumentStatus, readonly DocumentStatus
 export const statusChangeInput = z.object({
 	status: z.enum(documentStatuses),
 	note: versionNoteField,
-	/** Finalizing only: the closed yes/no poll of the table's live room that approved the text. */
+	/** Finalizing only: the closed approval poll (approval.ts) that approved this text. */
 	approvalPollId: z
 		.string()
 		.trim()
@@ -32,56 +33,6 @@ export const statusChangeInput = z.object({
 		.transform((v) => (v === '' ? undefined : v))
 		.optional()
 });
-
-export interface ApprovalPollChoice {
-	id: string;
-	question: string;
-	meetingTitle: string;
-	passed: boolean;
-}
-
-/** The closed yes/no polls of the table's meetings, newest first: what may approve a text. */
-export async function listApprovalPolls(db: DocumentDeps['db'], tableId: string): Promise<ApprovalPollChoice[]> {
-	const polls = await db
-		.selectFrom('polls')
-		.innerJoin('meetings', 'meetings.id', 'polls.meeting_id')
-		.selectAll('polls')
-		.select('meetings.title as meeting_title')
-		.where('meetings.table_id', '=', tableId)
-		.where('polls.kind', '=', 'yesno')
-		.where('polls.status', '=', 'closed')
-		.orderBy('polls.closed_at', 'desc')
-		.limit(20)
-		.execute();
-	return Promise.all(
-		polls.map(async (poll) => ({
-			id: poll.id,
-			question: poll.question,
-			meetingTitle: poll.meeting_title,
-			passed: (await computeResults(db, poll)).outcome?.passed ?? false
-		}))
-	);
-}
-
-/**
- * The outcome of a closed yes/no poll held in one of the document's table's meetings, to be
- * recorded on the final version. Anything else is refused before the status changes.
- */
-async function approvalFrom(db: DocumentDeps['db'], tableId: string, pollId: string): Promise<VersionApproval> {
-	const poll = await db
-		.selectFrom('polls')
-		.innerJoin('meetings', 'meetings.id', 'polls.meeting_id')
-		.selectAll('polls')
-		.where('polls.id', '=', pollId)
-		.where('meetings.table_id', '=', tableId)
-		.executeTakeFirst();
-	if (!poll || poll.kind !== 'yesno' || poll.status !== 'closed') {
-		throw new AppError('validation_failed', { fields: { approvalPollId: 'invalid_choice' } });
-	}
-	const { outcome } = await computeResults(db, poll);
-	if (!outcome) throw new AppError('validation_failed', { fields: { approvalPollId: 'invalid_choice' } });
-	return { pollId: poll.id, question: poll.question, ...outcome };
-}
 
 /**
  * Moves a document along its lifecycle (coordinators: `document.review`). Finalizing freezes a
@@ -100,7 +51,9 @@ export async function changeDocumentStatus(
 	const { status, note, approvalPollId } = parseInput(statusChangeInput, input);
 	if (!documentTransitions[document.status].includes(status)) throw new AppError('document_invalid_transition');
 	if (approvalPollId && status !== 'final') throw new AppError('validation_failed', { fields: { approvalPollId: 'invalid_choice' } });
-	const approval = approvalPollId ? await approvalFrom(db, document.tableId, approvalPollId) : undefined;
+	const checked = approvalPollId ? await checkApproval(deps, document, approvalPollId) : undefined;
+	// Refused before the status moves and the open editors lock; checked again on the frozen text.
+	if (checked) checked.checkText(await currentTextSha256(deps, document));
 
 	await db.transaction().execute(async (trx) => {
 		const row = await trx
@@ -122,11 +75,18 @@ export async function changeDocumentStatus(
 	});
 	const docName = documentDocName(documentId);
 	await live?.documentStatusChanged(docName);
+	const announce = (now: DocumentStatus) =>
+		deps.broadcaster?.toTable(document.tableId, 'document:status', { tableId: document.tableId, documentId, status: now });
 
 	if (status === 'final') {
 		try {
 			await live?.flush();
-			await freezeVersionRow(db, user, { ...document, status }, { note, final: true, approval });
+			await freezeVersionRow(
+				deps,
+				user,
+				{ ...document, status },
+				{ note, final: true, approval: checked?.approval, checkText: checked?.checkText }
+			);
 		} catch (error) {
 			// Without its final version the document must not stay final: back to review, and the
 			// log says so (it is append-only, so the undo is a second event).
@@ -138,12 +98,25 @@ export async function changeDocumentStatus(
 					action: 'document.status',
 					subjectId: documentId,
 					subjectLabel: document.title,
-					details: { from: status, to: document.status, reason: 'version_failed' }
+					details: { from: status, to: document.status, reason: isAppError(error) ? error.code : 'version_failed' }
 				});
 			});
 			await live?.documentStatusChanged(docName);
 			throw error;
 		}
+	}
+	// After the final version exists, so a page that reloads on hearing it finds the version too.
+	announce(status);
+	// Sent to review: the coordinators, who decide; made final: everyone on the table.
+	if (status === 'in_review' || status === 'final') {
+		await notify(deps.notifications, {
+			kind: status === 'final' ? 'document_final' : 'document_review',
+			tableId: document.tableId,
+			subjectId: documentId,
+			actor: user,
+			recipients: status === 'final' ? 'members' : 'coordinators',
+			payload: { title: document.title }
+		});
 	}
 	return getDocument(db, user, documentId);
 }

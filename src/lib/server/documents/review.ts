@@ -1,10 +1,9 @@
 import type { DocumentStatus } from '../../domain/documents.ts';
 import type { SessionUser } from '../auth/sessions.ts';
-import { renderDraftState } from '../../documents/render.ts';
-import { diffMarkdown, type DiffStat } from '../../documents/diff.ts';
+import type { DiffStat } from '../../documents/diff.ts';
 import { documentDocName } from '../../realtime/doc-names.ts';
 import type { DocumentDeps } from './deps.ts';
-import { loadDocumentState } from './yjs-state.ts';
+import { loadDocumentUpdates } from './yjs-state.ts';
 import { countOpenThreads } from '../comments/queries.ts';
 
 export interface ReviewItem {
@@ -73,8 +72,8 @@ export async function reviewDashboard(deps: DocumentDeps, user: SessionUser): Pr
 			.executeTakeFirst();
 		let changes: DiffStat | null = null;
 		if (withChanges && last) {
-			const current = renderDraftState(await loadDocumentState(db, documentDocName(row.id))).markdown;
-			changes = diffMarkdown(last.markdown, current).stat;
+			const updates = await loadDocumentUpdates(db, documentDocName(row.id));
+			changes = (await deps.heavy.diff(user.id, { before: last.markdown, after: { updates } })).stat;
 		}
 		return {
 			id: row.id,
@@ -89,7 +88,14 @@ export async function reviewDashboard(deps: DocumentDeps, user: SessionUser): Pr
 	};
 	return {
 		tableCount: tables.length,
-		inReview: await Promise.all(inReviewRows.map((row) => describe(row, true))),
+		// One after the other: each diff is a task for the worker pool, within the per-user cap.
+		inReview: await sequentially(inReviewRows, (row) => describe(row, true)),
 		recentFinals: await Promise.all(finalRows.map((row) => describe(row, false)))
 	};
+}
+
+async function sequentially<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<R[]> {
+	const results: R[] = [];
+	for (const item of items) results.push(await run(item));
+	return results;
 }

@@ -11,17 +11,20 @@ import { authorizeOnTable } from '../authz/access.ts';
 import { parseInput } from '../validation.ts';
 import { recordAudit } from '../audit/service.ts';
 import { documentDocName } from '../../realtime/doc-names.ts';
-import { renderDraftState, type RenderedDraft } from '../../documents/render.ts';
-import { diffMarkdown, type DraftDiff } from '../../documents/diff.ts';
+import type { DraftDiff } from '../../documents/diff.ts';
 import type { YesNoOutcome } from '../../polls/tally.ts';
 import { getDocument, type TableDocument } from './service.ts';
-import { asBytea, fromBytea, loadDocumentState, seedDocumentState } from './yjs-state.ts';
+import { asBytea, fromBytea, loadDocumentUpdates, seedDocumentState } from './yjs-state.ts';
+import type { StoredUpdates } from '../../documents/heavy-tasks.ts';
 
 export const versionNoteField = z.string().trim().max(500).default('');
 export const versionInput = z.object({ note: versionNoteField });
 
-/** The outcome of the yes/no poll that approved a final version. */
-export type VersionApproval = { pollId: string; question: string } & YesNoOutcome;
+/**
+ * The outcome of the yes/no poll that approved a final version; since issue 15 also the version
+ * voted on and the SHA-256 of its text (absent on versions approved before).
+ */
+export type VersionApproval = { pollId: string; question: string; versionNumber?: number; contentSha256?: string } & YesNoOutcome;
 
 export interface DocumentVersion {
 	number: number;
@@ -57,6 +60,14 @@ function toVersion(
 	};
 }
 
+/**
+ * The SHA-256 (hex) of a text's Markdown: the canonical serialization of a draft (the same content
+ * always renders to the same Markdown), printed on exports and compared by approvals.
+ */
+export function markdownSha256(markdown: string): string {
+	return encodeHexLowerCase(sha256(new TextEncoder().encode(markdown)));
+}
+
 /** A version number from the URL or a query string: a positive integer, or not found. */
 export function parseVersionNumber(raw: string | null | undefined): number {
 	if (!raw || !/^[1-9][0-9]{0,8}$/.test(raw)) throw new AppError('not_found');
@@ -69,15 +80,18 @@ export function parseVersionNumber(raw: string | null | undefined): number {
  * /yjs endpoint and authorized the user.
  */
 export async function freezeVersionRow(
-	db: Db,
+	deps: DocumentDeps,
 	user: SessionUser,
 	document: TableDocument,
-	options: { note: string; final: boolean; approval?: VersionApproval }
+	options: { note: string; final: boolean; approval?: VersionApproval; checkText?: (contentSha256: string) => void }
 ): Promise<DocumentVersion> {
-	const state = await loadDocumentState(db, document.docName);
-	const rendered = renderDraftState(state);
-	const contentSha256 = encodeHexLowerCase(sha256(new TextEncoder().encode(rendered.markdown)));
-	return db.transaction().execute(async (trx) => {
+	const { db } = deps;
+	// Folded and rendered in a worker thread: both grow with the text.
+	const { state, ...rendered } = await deps.heavy.freeze({ updates: await loadDocumentUpdates(db, document.docName) });
+	const contentSha256 = markdownSha256(rendered.markdown);
+	// Throws to refuse the text about to be frozen, before anything is stored (an approval checks its hash).
+	options.checkText?.(contentSha256);
+	const version = await db.transaction().execute(async (trx) => {
 		await trx.selectFrom('documents').select('id').where('id', '=', document.id).forUpdate().executeTakeFirstOrThrow();
 		const last = await trx
 			.selectFrom('document_versions')
@@ -114,6 +128,13 @@ export async function freezeVersionRow(
 		});
 		return toVersion(row);
 	});
+	deps.broadcaster?.toTable(document.tableId, 'document:version', {
+		tableId: document.tableId,
+		documentId: document.id,
+		number: version.number,
+		final: version.final
+	});
+	return version;
 }
 
 /** `POST /api/v1/documents/:id/versions {note}`: coordinators freeze the draft as it is now. */
@@ -123,7 +144,7 @@ export async function freezeVersion(deps: DocumentDeps, user: SessionUser, docum
 	const { note } = parseInput(versionInput, input);
 	if (document.status === 'final') throw new AppError('document_final');
 	await deps.live?.flush();
-	return freezeVersionRow(deps.db, user, document, { note, final: false });
+	return freezeVersionRow(deps, user, document, { note, final: false });
 }
 
 export async function listVersions(db: Db, user: SessionUser, documentId: string): Promise<DocumentVersion[]> {
@@ -137,7 +158,7 @@ export async function listVersions(db: Db, user: SessionUser, documentId: string
 	return rows.map(toVersion);
 }
 
-async function findVersionRow(db: Db, documentId: string, number: number): Promise<DocumentVersionRow> {
+export async function findVersionRow(db: Db, documentId: string, number: number): Promise<DocumentVersionRow> {
 	const row = await db
 		.selectFrom('document_versions')
 		.selectAll()
@@ -154,18 +175,21 @@ export async function getVersion(db: Db, user: SessionUser, documentId: string, 
 	return { ...toVersion(row), html: row.html, markdown: row.markdown };
 }
 
-/** A version's encoded Yjs state, or the current draft's (flushed first) when `number` is null. */
-export async function loadRendering(
+/**
+ * A version's encoded Yjs state, or the current draft's stored updates (flushed first) when
+ * `number` is null, unfolded: a worker thread folds and renders them.
+ */
+export async function loadVersionUpdates(
 	deps: DocumentDeps,
 	document: TableDocument,
 	number: number | null
-): Promise<{ version: DocumentVersion | null; rendered: RenderedDraft }> {
+): Promise<{ version: DocumentVersion | null; updates: StoredUpdates }> {
 	if (number === null) {
 		await deps.live?.flush();
-		return { version: null, rendered: renderDraftState(await loadDocumentState(deps.db, document.docName)) };
+		return { version: null, updates: await loadDocumentUpdates(deps.db, document.docName) };
 	}
 	const row = await findVersionRow(deps.db, document.id, number);
-	return { version: toVersion(row), rendered: renderDraftState(fromBytea(row.state)) };
+	return { version: toVersion(row), updates: [fromBytea(row.state)] };
 }
 
 export interface VersionComparison {
@@ -185,15 +209,17 @@ export async function compareVersions(
 ): Promise<VersionComparison> {
 	const document = await getDocument(deps.db, user, documentId);
 	const before = await findVersionRow(deps.db, documentId, from);
-	let after: { version: DocumentVersion | null; markdown: string };
+	let after: { version: DocumentVersion | null; text: { markdown: string } | { updates: StoredUpdates } };
 	if (to === null) {
-		await deps.live?.flush();
-		after = { version: null, markdown: renderDraftState(await loadDocumentState(deps.db, document.docName)).markdown };
+		// The draft is rendered to Markdown in the worker too: that grows with the text as well.
+		const { updates } = await loadVersionUpdates(deps, document, null);
+		after = { version: null, text: { updates } };
 	} else {
 		const row = await findVersionRow(deps.db, documentId, to);
-		after = { version: toVersion(row), markdown: row.markdown };
+		after = { version: toVersion(row), text: { markdown: row.markdown } };
 	}
-	return { from: toVersion(before), to: after.version, diff: diffMarkdown(before.markdown, after.markdown) };
+	const diff = await deps.heavy.diff(user.id, { before: before.markdown, after: after.text });
+	return { from: toVersion(before), to: after.version, diff };
 }
 
 /**

@@ -30,12 +30,21 @@ export function foldUpdates(parts: Uint8Array[]): Uint8Array {
  * here: call `liveDocuments.flush()` first. A document never written is an empty state.
  */
 export async function loadDocumentState(db: Db, docName: string): Promise<Uint8Array> {
+	const parts = await loadDocumentUpdates(db, docName);
+	if (parts.length === 0) return Y.encodeStateAsUpdate(new Y.Doc());
+	return foldUpdates(parts);
+}
+
+/**
+ * The stored updates of a Yjs document, unfolded (snapshot first, then the log; none for a
+ * document never written), for a worker thread to fold: folding a long draft takes a while.
+ */
+export async function loadDocumentUpdates(db: Db, docName: string): Promise<Uint8Array[]> {
 	const rows = await db.selectFrom('yjs_updates').select('update').where('doc_name', '=', docName).orderBy('id').execute();
 	const snapshot = await db.selectFrom('yjs_snapshots').select('state').where('doc_name', '=', docName).executeTakeFirst();
 	const parts = rows.map((row) => fromBytea(row.update));
 	if (snapshot) parts.unshift(fromBytea(snapshot.state));
-	if (parts.length === 0) return Y.encodeStateAsUpdate(new Y.Doc());
-	return foldUpdates(parts);
+	return parts;
 }
 
 /** Gives a document that nobody has opened yet its first state (a restored version). */

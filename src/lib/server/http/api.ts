@@ -3,21 +3,67 @@ import { getAppContext } from '../app-context.ts';
 import { AppError, isAppError } from '../errors.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { errorMessage, fieldMessages } from '$lib/errors/messages.ts';
+import { redactUrl } from './log-redaction.ts';
 
 /** `{error: {code, message, fields?}}`, the one shape of every refusal of the JSON API. */
 export function errorResponse(error: AppError): Response {
 	const headers: Record<string, string> = {};
 	if (error.details.retryAfterSeconds) headers['retry-after'] = String(error.details.retryAfterSeconds);
+	// A body refused before it was read whole: the rest of it is still on the wire, so the
+	// connection cannot carry another request (RFC 9110 §15.5.14).
+	if (error.code === 'payload_too_large') headers.connection = 'close';
 	return json(
 		{
 			error: {
 				code: error.code,
 				message: errorMessage(error.code, error.details),
-				...(error.details.fields ? { fields: fieldMessages(error.details.fields) } : {})
+				...(error.details.fields ? { fields: fieldMessages(error.details.fields) } : {}),
+				...error.details.extra
 			}
 		},
 		{ status: error.status, headers }
 	);
+}
+
+/**
+ * adapter-node's refusal of a body past BODY_SIZE_LIMIT (or longer than its Content-Length), met
+ * while the body is read: a SvelteKitError with status 413, not one of ours.
+ */
+export function isBodyTooLarge(error: unknown): boolean {
+	return typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 413;
+}
+
+/**
+ * The body's bytes, read chunk by chunk and given up as soon as they pass `maxBytes`: a chunked
+ * body declares no length, so the declared length alone cannot be trusted to bound it.
+ */
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+	const declared = Number(request.headers.get('content-length') ?? 0);
+	if (declared > maxBytes) throw new AppError('payload_too_large');
+	if (!request.body) return new Uint8Array();
+	const reader = request.body.getReader();
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			size += value.byteLength;
+			if (size > maxBytes) {
+				await reader.cancel();
+				throw new AppError('payload_too_large');
+			}
+			chunks.push(value);
+		}
+	} catch (error) {
+		if (isBodyTooLarge(error)) throw new AppError('payload_too_large');
+		throw error;
+	}
+	return Buffer.concat(chunks);
+}
+
+async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+	return Buffer.from(await readBodyBytes(request, maxBytes)).toString('utf8');
 }
 
 /** Reads a JSON body within the configured size limit; refuses anything else clearly. */
@@ -25,8 +71,7 @@ export async function readJson(request: Request): Promise<unknown> {
 	const { maxJsonBytes } = getAppContext();
 	const declared = Number(request.headers.get('content-length') ?? 0);
 	if (declared > maxJsonBytes) throw new AppError('payload_too_large');
-	const text = await request.text();
-	if (Buffer.byteLength(text) > maxJsonBytes) throw new AppError('payload_too_large');
+	const text = await readBodyText(request, maxJsonBytes);
 	if (text.trim() === '') return {};
 	try {
 		return JSON.parse(text);
@@ -50,7 +95,8 @@ export function apiRoute<E extends RequestEvent>(handler: (event: E) => Promise<
 			return await handler(event);
 		} catch (error) {
 			if (isAppError(error)) return errorResponse(error);
-			(event.locals.logger ?? getAppContext().logger).error({ err: error, path: event.url.pathname }, 'API handler failed');
+			if (isBodyTooLarge(error)) return errorResponse(new AppError('payload_too_large'));
+			(event.locals.logger ?? getAppContext().logger).error({ err: error, path: redactUrl(event.url.pathname) }, 'API handler failed');
 			return errorResponse(new AppError('internal'));
 		}
 	};

@@ -1,4 +1,4 @@
-import type { Participant, ServerToClientEvents } from '../../realtime/protocol.ts';
+import type { ConnectedMember, ServerToClientEvents } from '../../realtime/protocol.ts';
 
 type EventArgs<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>;
 
@@ -10,6 +10,10 @@ type EventArgs<E extends keyof ServerToClientEvents> = Parameters<ServerToClient
 export interface MeetingBroadcaster {
 	/** To everyone in the meeting's room (members who joined it). */
 	toMeeting<E extends keyof ServerToClientEvents>(meetingId: string, event: E, ...args: EventArgs<E>): void;
+	/** To every member with one of the table's pages open (`table:join`). */
+	toTable<E extends keyof ServerToClientEvents>(tableId: string, event: E, ...args: EventArgs<E>): void;
+	/** To every connection of one user, whatever page it has open (their notifications). */
+	toUser<E extends keyof ServerToClientEvents>(userId: string, event: E, ...args: EventArgs<E>): void;
 	/** To the moderators and coordinators in the room: results not yet public. */
 	toFacilitators<E extends keyof ServerToClientEvents>(meetingId: string, event: E, ...args: EventArgs<E>): void;
 	/**
@@ -17,8 +21,18 @@ export interface MeetingBroadcaster {
 	 * more afterwards. A burst of 50 votes becomes a few result broadcasts, the last one exact.
 	 */
 	coalesce(key: string, task: () => Promise<void>): void;
-	/** Who is in the meeting's room now, across nodes. */
-	presence(meetingId: string): Promise<Participant[]>;
+	/**
+	 * Who has the meeting's room open in Tavolo now, across nodes, at the meeting's presence
+	 * version that holds them (check-ins: live/presence.ts).
+	 */
+	presence(meetingId: string): Promise<{ members: ConnectedMember[]; version: number }>;
+	/** The meeting's next presence version, for a change of its check-ins (server/sockets/presence-ledger.ts). */
+	nextPresenceVersion(meetingId: string): Promise<number>;
+	/**
+	 * The meeting just went live: every node records the arrival of the sockets already waiting
+	 * in its room (attendance is recorded only while a meeting is live).
+	 */
+	meetingStarted(meetingId: string): void;
 }
 
 /**
@@ -28,9 +42,13 @@ export interface MeetingBroadcaster {
  */
 export const noMeetingRooms: MeetingBroadcaster = {
 	toMeeting() {},
+	toTable() {},
+	toUser() {},
 	toFacilitators() {},
 	coalesce() {},
-	presence: async () => []
+	presence: async () => ({ members: [], version: 0 }),
+	nextPresenceVersion: async () => 0,
+	meetingStarted() {}
 };
 
 /**

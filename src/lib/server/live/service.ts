@@ -9,10 +9,19 @@ import type { TableAction } from '../authz/policy.ts';
 import { accessMeeting } from '../authz/access.ts';
 import { fields, parseInput } from '../validation.ts';
 import { closePoll, listPollSnapshots } from '../polls/service.ts';
+import { readOwnBallots } from '../polls/ballots.ts';
 import type { LiveState, SpeakerEntry, TimerState } from '../../realtime/protocol.ts';
 import { meetingStatuses, type MeetingStatus } from '../../domain/meetings.ts';
 import type { LiveDeps } from './deps.ts';
+import { agendaDocName } from '../../realtime/doc-names.ts';
 import { draftMinutesOnClose } from '../minutes/service.ts';
+import { endOpenStays } from './attendance.ts';
+import { documentDocName } from '../../realtime/doc-names.ts';
+import { refuseIfClosed } from '../meetings/status-guard.ts';
+
+import { endOpenCheckIns } from './check-ins.ts';
+import { endFocus, recordFocus } from './focus-history.ts';
+import { readPresence } from './presence.ts';
 
 /** Taking part (voting, asking to speak) is one right: observers have neither. */
 const speakAction: TableAction = 'poll.vote';
@@ -24,12 +33,25 @@ const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
 /**
  * The meeting's live state as one viewer sees it. Times come from the database's clock, the one
- * clock every node shares; `serverTime` lets a client correct its own.
+ * clock every node shares; `serverTime` lets a client correct its own. With `viewer` (a state sent
+ * to that member alone), each poll carries the member's `myBallot` and `hasVoted`.
  */
-export async function readLiveState(deps: LiveDeps, meeting: MeetingRow, facilitator: boolean): Promise<LiveState> {
+export async function readLiveState(deps: LiveDeps, meeting: MeetingRow, facilitator: boolean, viewer?: SessionUser): Promise<LiveState> {
 	const { db } = deps;
 	const [live, timers, speakers, spoken, now, polls, present] = await Promise.all([
-		db.selectFrom('meeting_live').select('focus_item_id').where('meeting_id', '=', meeting.id).executeTakeFirst(),
+		db
+			.selectFrom('meeting_live')
+			.leftJoin('documents', 'documents.id', 'meeting_live.focus_document_id')
+			.leftJoin('attachments', 'attachments.id', 'meeting_live.focus_attachment_id')
+			.select(['meeting_live.focus_item_id', 'documents.id as document_id', 'documents.title', 'documents.kind', 'documents.status'])
+			.select([
+				'attachments.id as attachment_id',
+				'attachments.title as attachment_title',
+				'attachments.filename as attachment_filename',
+				'meeting_live.focus_attachment_page'
+			])
+			.where('meeting_live.meeting_id', '=', meeting.id)
+			.executeTakeFirst(),
 		db.selectFrom('meeting_timers').selectAll().where('meeting_id', '=', meeting.id).orderBy('item_id').execute(),
 		db
 			.selectFrom('meeting_speakers')
@@ -57,15 +79,32 @@ export async function readLiveState(deps: LiveDeps, meeting: MeetingRow, facilit
 			.execute(),
 		sql<{ now: Date }>`select now() as now`.execute(db),
 		listPollSnapshots(db, meeting.id, facilitator),
-		deps.broadcaster.presence(meeting.id)
+		readPresence(deps, meeting.id)
 	]);
 	const spokenBy = new Map(spoken.map((s) => [s.user_id, Number(s.ms)]));
+	if (viewer) {
+		const own = await readOwnBallots(
+			db,
+			deps.votes.keys,
+			viewer.id,
+			polls.map((p) => p.poll)
+		);
+		for (const snapshot of polls) Object.assign(snapshot, own.get(snapshot.poll.id) ?? { myBallot: null, hasVoted: false });
+	}
 	return {
 		meetingId: meeting.id,
 		tableId: meeting.table_id,
 		title: meeting.title,
 		status: meeting.status,
 		focusItemId: live?.focus_item_id ?? null,
+		focusDocument:
+			live?.document_id && live.title !== null && live.kind && live.status
+				? { id: live.document_id, title: live.title, kind: live.kind, status: live.status, docName: documentDocName(live.document_id) }
+				: null,
+		focusAttachment:
+			live?.attachment_id && live.attachment_title !== null && live.attachment_filename !== null
+				? { id: live.attachment_id, title: live.attachment_title, filename: live.attachment_filename, page: live.focus_attachment_page }
+				: null,
 		timers: timers.map((t): TimerState => ({
 			itemId: t.item_id,
 			durationMs: t.duration_ms,
@@ -82,14 +121,16 @@ export async function readLiveState(deps: LiveDeps, meeting: MeetingRow, facilit
 			spokenMs: spokenBy.get(s.user_id) ?? 0
 		})),
 		polls,
-		present,
+		present: present.present,
+		eligiblePresent: present.eligiblePresent,
+		presenceVersion: present.version,
 		serverTime: new Date(now.rows[0].now).toISOString()
 	};
 }
 
 export async function getLiveState(deps: LiveDeps, user: SessionUser, meetingId: string): Promise<LiveState> {
 	const { meeting, facilitator } = await accessMeeting(deps.db, user, meetingId);
-	return readLiveState(deps, meeting, facilitator);
+	return readLiveState(deps, meeting, facilitator, user);
 }
 
 /** Broadcasts `meeting:state` (as members see it) after a change; coalesced per meeting. */
@@ -101,22 +142,32 @@ export function broadcastState(deps: LiveDeps, meetingId: string): void {
 	});
 }
 
-const nextStatus: Record<MeetingStatus, MeetingStatus | null> = { planned: 'live', live: 'closed', closed: null };
+const nextStatus: Record<MeetingStatus, MeetingStatus | null> = { planned: 'live', live: 'closed', closed: null, cancelled: null };
 
 /** planned → live → closed, one step at a time, by a moderator or coordinator. */
 export async function setMeetingStatus(deps: LiveDeps, user: SessionUser, meetingId: string, input: unknown): Promise<MeetingStatus> {
 	const { status } = parseInput(z.object({ status: z.enum(meetingStatuses) }), input);
 	const { meeting } = await accessMeeting(deps.db, user, meetingId, 'meeting.run');
 	if (meeting.status === status) return status;
+	// A cancelled meeting was called off for everyone: it never goes live (nor closes).
+	if (meeting.status === 'cancelled') throw new AppError('meeting_cancelled');
 	if (nextStatus[meeting.status] !== status) throw new AppError('meeting_invalid_transition');
 	const updated = await deps.db
 		.updateTable('meetings')
-		.set({ status })
+		.set({ status, ...(status === 'live' ? { started_at: sql`now()` } : {}), ...(status === 'closed' ? { closed_at: sql`now()` } : {}) })
 		.where('id', '=', meetingId)
 		.where('status', '=', meeting.status)
 		.executeTakeFirst();
 	if (Number(updated.numUpdatedRows) !== 1) throw new AppError('meeting_invalid_transition');
+	// The agenda's open connections learn the status (on every node): while live, only those who
+	// run the meeting add, remove or move its items (server/yjs/update-gate.ts).
+	await deps.liveDocuments.documentStatusChanged(agendaDocName(meetingId));
+	// Those already waiting in the room are present from now (on every node).
+	if (status === 'live') deps.broadcaster.meetingStarted(meetingId);
 	if (status === 'closed') {
+		await endOpenStays(deps.db, meetingId);
+		await endOpenCheckIns(deps.db, meetingId);
+		await endFocus(deps.db, meetingId);
 		// A vote does not outlive its meeting: open polls close with it (and say so to the room).
 		const open = await deps.db.selectFrom('polls').select('id').where('meeting_id', '=', meetingId).where('status', '=', 'open').execute();
 		for (const poll of open) {
@@ -130,6 +181,13 @@ export async function setMeetingStatus(deps: LiveDeps, user: SessionUser, meetin
 			.where('meeting_id', '=', meetingId)
 			.where('status', '=', 'speaking')
 			.execute();
+		// The queue ends with the meeting: hands still raised are lowered.
+		await deps.db
+			.updateTable('meeting_speakers')
+			.set({ status: 'withdrawn', ended_at: sql`now()` })
+			.where('meeting_id', '=', meetingId)
+			.where('status', '=', 'waiting')
+			.execute();
 		await pauseRunningTimers(deps.db, meetingId);
 		// Before the room hears "closed", so the page it reloads already links the minutes.
 		await draftMinutesOnClose({ ...deps, live: deps.liveDocuments }, user, meetingId);
@@ -142,11 +200,53 @@ const itemId = fields.id;
 
 export async function setFocus(deps: LiveDeps, user: SessionUser, meetingId: string, input: unknown): Promise<void> {
 	const data = parseInput(z.object({ itemId: itemId.nullable() }), input);
-	await accessMeeting(deps.db, user, meetingId, 'meeting.run');
+	const { meeting } = await accessMeeting(deps.db, user, meetingId, 'meeting.run');
+	refuseIfClosed(meeting);
+	await deps.db.transaction().execute(async (trx) => {
+		// Serialises focus changes of one meeting: one interval of the focus history stays open.
+		await trx.selectFrom('meetings').select('id').where('id', '=', meetingId).forUpdate().execute();
+		// Moving to another item takes the document of the last one off the centre.
+		await trx
+			.insertInto('meeting_live')
+			.values({ meeting_id: meetingId, focus_item_id: data.itemId })
+			.onConflict((oc) =>
+				oc
+					.column('meeting_id')
+					.doUpdateSet({ focus_item_id: data.itemId, focus_document_id: null, focus_attachment_id: null, updated_at: sql`now()` })
+			)
+			.execute();
+		await recordFocus(trx, meetingId, data.itemId);
+	});
+	broadcastState(deps, meetingId);
+}
+
+/**
+ * Puts one of the table's documents in focus (or none): everyone in the room reads it in the
+ * centre column. Only those who run the meeting, only while it is not closed, and only a
+ * document of the meeting's own table (another table's is not found, whoever asks).
+ */
+export async function setFocusDocument(deps: LiveDeps, user: SessionUser, meetingId: string, input: unknown): Promise<void> {
+	const { documentId } = parseInput(z.object({ documentId: fields.id.nullable() }), input);
+	const { meeting } = await accessMeeting(deps.db, user, meetingId, 'meeting.run');
+	refuseIfClosed(meeting);
+	if (documentId !== null) {
+		const document = await deps.db
+			.selectFrom('documents')
+			.select('id')
+			.where('id', '=', documentId)
+			.where('table_id', '=', meeting.table_id)
+			.executeTakeFirst();
+		if (!document) throw new AppError('not_found');
+	}
 	await deps.db
 		.insertInto('meeting_live')
-		.values({ meeting_id: meetingId, focus_item_id: data.itemId })
-		.onConflict((oc) => oc.column('meeting_id').doUpdateSet({ focus_item_id: data.itemId, updated_at: sql`now()` }))
+		.values({ meeting_id: meetingId, focus_item_id: null, focus_document_id: documentId })
+		.onConflict((oc) =>
+			oc
+				.column('meeting_id')
+				// One thing shown to the room at a time: a document takes the place of a PDF in focus.
+				.doUpdateSet({ focus_document_id: documentId, ...(documentId ? { focus_attachment_id: null } : {}), updated_at: sql`now()` })
+		)
 		.execute();
 	broadcastState(deps, meetingId);
 }
@@ -174,7 +274,8 @@ const timerCommand = z.discriminatedUnion('action', [
 /** One timer per agenda item; starting one pauses any other running timer of the meeting. */
 export async function controlTimer(deps: LiveDeps, user: SessionUser, meetingId: string, input: unknown): Promise<void> {
 	const command = parseInput(timerCommand, input);
-	await accessMeeting(deps.db, user, meetingId, 'meeting.run');
+	const { meeting } = await accessMeeting(deps.db, user, meetingId, 'meeting.run');
+	refuseIfClosed(meeting);
 	await deps.db.transaction().execute(async (trx) => {
 		const existing = await trx
 			.selectFrom('meeting_timers')
@@ -254,6 +355,7 @@ export async function controlSpeakers(deps: LiveDeps, user: SessionUser, meeting
 	const command = parseInput(speakerCommand, input);
 	const selfService = command.action === 'raise' || (command.action === 'lower' && (command.userId ?? user.id) === user.id);
 	const { meeting } = await accessMeeting(deps.db, user, meetingId, selfService ? speakAction : 'meeting.run');
+	refuseIfClosed(meeting);
 	const done = { status: 'done' as const, ended_at: sql<Date>`now()` };
 	await deps.db.transaction().execute(async (trx) => {
 		// Serialises queue changes of one meeting (positions, the one speaker).

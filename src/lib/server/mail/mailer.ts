@@ -10,10 +10,12 @@ export interface MailAttachment {
 
 export interface MailMessage {
 	to: { name: string; email: string };
+	/** Where answers go: the coordinator who sent it, not the no-reply From address. */
+	replyTo?: { name: string; email: string };
 	subject: string;
 	text: string;
 	/** A calendar invitation (text/calendar), shown by mail clients as an event to accept. */
-	icalEvent?: { filename: string; method: 'REQUEST' | 'PUBLISH'; content: string };
+	icalEvent?: { filename: string; method: 'REQUEST' | 'PUBLISH' | 'CANCEL'; content: string };
 	attachments?: MailAttachment[];
 }
 
@@ -31,6 +33,11 @@ export interface MailerOptions {
 	smtpUrl: string | undefined;
 	/** The From header, e.g. `Tavolo <tavolo@consorzio.example>`. */
 	from: string;
+	/**
+	 * The From display name, asked for each mail: the organisation's name as an admin set it, so
+	 * letters come from the body that convenes, not from the product. Absent: `from` as it is.
+	 */
+	senderName?: () => Promise<string>;
 	logger: Pick<Logger, 'info'>;
 }
 
@@ -40,6 +47,11 @@ export function defaultSender(origin: string | undefined): string {
 	return `Tavolo <tavolo@${host}>`;
 }
 
+/** The address of a From header (`Name <a@b>` or `a@b`). */
+export function senderAddress(from: string): string {
+	return /<([^<>]+)>\s*$/.exec(from)?.[1].trim() ?? from.trim();
+}
+
 export function createMailer(options: MailerOptions): Mailer {
 	if (!options.smtpUrl) return createLogMailer(options.logger);
 	const transporter: Transporter = createTransport(options.smtpUrl);
@@ -47,8 +59,9 @@ export function createMailer(options: MailerOptions): Mailer {
 		transport: 'smtp',
 		async send(message) {
 			await transporter.sendMail({
-				from: options.from,
+				from: options.senderName ? { name: await options.senderName(), address: senderAddress(options.from) } : options.from,
 				to: { name: message.to.name, address: message.to.email },
+				...(message.replyTo ? { replyTo: { name: message.replyTo.name, address: message.replyTo.email } } : {}),
 				subject: message.subject,
 				text: message.text,
 				icalEvent: message.icalEvent,
@@ -73,6 +86,7 @@ function createLogMailer(logger: Pick<Logger, 'info'>): Mailer {
 				{
 					mail: {
 						to: message.to.email,
+						replyTo: message.replyTo?.email,
 						subject: message.subject,
 						text: message.text,
 						attachments: [...(message.icalEvent ? [message.icalEvent.filename] : []), ...(message.attachments ?? []).map((a) => a.filename)]

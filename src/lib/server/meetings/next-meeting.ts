@@ -8,11 +8,12 @@ import { fields, parseInput } from '../validation.ts';
 import type { LiveDeps } from '../live/deps.ts';
 import { broadcastState } from '../live/service.ts';
 import { computeResults } from '../polls/service.ts';
-import type { PollResults } from '../../polls/tally.ts';
+import { pollStanding, type PollResults } from '../../polls/tally.ts';
 import { topicPollKinds } from '../../domain/polls.ts';
 import { agendaUpdate, closingItem } from '../../agenda/agenda-doc.ts';
 import { MEETING_TIME_ZONE } from '../../meetings/rome-time.ts';
 import { insertMeeting, toMeeting, type Meeting } from './service.ts';
+import { commitmentsReviewItem, markReviewed } from '../commitments/agenda.ts';
 
 /** Minutes each winning topic gets on the next agenda (a draft: the moderator edits it). */
 export const topicItemMinutes = 15;
@@ -47,7 +48,7 @@ export function nextMeetingTitle(startsAt: Date): string {
 /**
  * Closes the loop of a first meeting: from a closed scheduling poll, the next meeting of the table
  * at the chosen slot (as long as the current one), its agenda seeded with the winning topics of a
- * closed topic poll of the same meeting plus the standard closing item; those topics become
+ * closed topic poll of the same meeting, the check of the open commitments, and the standard closing item; those topics become
  * `scheduled`. A facilitator's action ('meeting.run'), like the polls it follows from. Idempotent:
  * the poll keeps a link to the meeting, and asking again returns it.
  */
@@ -67,6 +68,7 @@ export async function scheduleNextMeeting(deps: LiveDeps, user: SessionUser, pol
 	const endsAt = new Date(startsAt.getTime() + lengthMs);
 	const maxTopics = Math.max(1, Math.floor((lengthMs / 60_000 - closingItem.minutes) / topicItemMinutes));
 	const topics = await winningTopics(db, poll.meeting_id, data.topicPollId, maxTopics);
+	const review = await commitmentsReviewItem(db, current.table_id);
 
 	const outcome = await db.transaction().execute(async (trx) => {
 		// Two clicks at once: the second waits here, then finds the link the first one wrote.
@@ -74,6 +76,8 @@ export async function scheduleNextMeeting(deps: LiveDeps, user: SessionUser, pol
 		if (locked.next_meeting_id) return { meeting: await findMeeting(trx, locked.next_meeting_id), created: false, topicIds: [] };
 		const agenda = agendaUpdate([
 			...topics.map((t) => ({ title: t.title, minutes: topicItemMinutes, notes: t.description, status: 'todo' as const })),
+			// The open commitments are checked before the closing item (issue 15).
+			...(review ? [review.item] : []),
 			closingItem
 		]);
 		const meeting = await insertMeeting(
@@ -82,6 +86,7 @@ export async function scheduleNextMeeting(deps: LiveDeps, user: SessionUser, pol
 			agenda
 		);
 		await trx.updateTable('polls').set({ next_meeting_id: meeting.id }).where('id', '=', pollId).execute();
+		await markReviewed(trx, review, meeting.id);
 		if (topics.length > 0) {
 			await trx
 				.updateTable('topics')
@@ -105,8 +110,10 @@ async function findMeeting(db: Db, meetingId: string): Promise<Meeting> {
 }
 
 /**
- * The slot's instant (its label, ISO 8601): the one asked for, else the best one. A tie for best
- * (as many "yes" and "maybe") or no availability at all is the moderator's call, not ours.
+ * The slot's instant (its label, ISO 8601): the one asked for, else the one that prevails
+ * (`pollStanding`). A tie for best (as many "yes" and "maybe") is the moderator's call: their
+ * recorded choice (`POST /polls/:id/tie-break`), else the slot must be named; so is no
+ * availability at all.
  */
 async function chooseSlot(db: Db, poll: PollRow, slotId: string | undefined): Promise<string> {
 	const results = await computeResults(db, poll);
@@ -116,8 +123,9 @@ async function chooseSlot(db: Db, poll: PollRow, slotId: string | undefined): Pr
 		if (!slot) throw new AppError('validation_failed', { fields: { slotId: 'invalid_choice' } });
 		return slot.label;
 	}
-	const best = slots.find((s) => s.id === results.best);
-	if (!best || slots.some((s) => s !== best && s.yes === best.yes && s.maybe === best.maybe)) throw new AppError('poll_no_best_slot');
+	const winner = pollStanding(results, poll.tie_choice).winner;
+	const best = slots.find((s) => s.id === winner);
+	if (!best) throw new AppError('poll_no_best_slot');
 	return best.label;
 }
 
@@ -161,22 +169,23 @@ async function winningTopics(db: Db, meetingId: string, topicPollId: string | nu
 	const topicOf = matchTopics(options, topics);
 	return rankOptions(
 		results,
-		options.map((o) => o.id)
+		options.map((o) => o.id),
+		topicPoll.tie_choice
 	)
 		.slice(0, max)
 		.flatMap((id) => topicOf.get(id) ?? []);
 }
 
-/** Option ids with any support, best first; equals keep the poll's order. */
-export function rankOptions(results: PollResults, optionIds: readonly string[]): string[] {
-	const count = new Map(results.results.map((r) => [r.id, r.count]));
-	const points = new Map((results.borda ?? []).map((b) => [b.id, b.points]));
-	const score = (id: string) => (results.kind === 'ranked' ? (points.get(id) ?? 0) : (count.get(id) ?? 0));
-	return optionIds
-		.map((id, position) => ({ id, position, score: score(id), first: count.get(id) ?? 0 }))
-		.filter((o) => o.score > 0)
-		.sort((a, b) => b.score - a.score || b.first - a.first || a.position - b.position)
-		.map((o) => o.id);
+/**
+ * Option ids with any support, best first, by the poll's method (`pollStanding`, as the room and
+ * the minutes): equals keep the poll's order, except that the moderator's choice in a tie for
+ * first place comes first.
+ */
+export function rankOptions(results: PollResults, optionIds: readonly string[], tieChoice: string | null = null): string[] {
+	const standing = pollStanding(results, tieChoice);
+	const known = new Set(optionIds);
+	const ranked = standing.ranking.filter((e) => known.has(e.id) && e.score > 0).map((e) => e.id);
+	return standing.chosen && standing.winner ? [standing.winner, ...ranked.filter((id) => id !== standing.winner)] : ranked;
 }
 
 /**

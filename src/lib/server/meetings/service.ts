@@ -7,7 +7,8 @@ import type { SessionUser } from '../auth/sessions.ts';
 import { authorizeOnTable } from '../authz/access.ts';
 import { fields, parseInput } from '../validation.ts';
 import { agendaDocName } from '../../realtime/doc-names.ts';
-import { agendaTemplateUpdate, type AgendaTemplate } from '../../agenda/agenda-doc.ts';
+import { agendaTemplateItems, agendaUpdate, closingItem, type AgendaTemplate } from '../../agenda/agenda-doc.ts';
+import { commitmentsReviewItem, markReviewed } from '../commitments/agenda.ts';
 
 export interface Meeting {
 	id: string;
@@ -18,6 +19,8 @@ export interface Meeting {
 	videoUrl: string | null;
 	status: MeetingStatus;
 	agendaDoc: string;
+	/** Why it was cancelled (status `cancelled`), when the coordinator said. */
+	cancelReason: string | null;
 }
 
 /** Instants are ISO 8601 with an offset (or Z); the UI converts from Europe/Rome before sending. */
@@ -51,6 +54,7 @@ export function toMeeting(row: {
 	ends_at: Date;
 	video_url: string | null;
 	status: MeetingStatus;
+	cancel_reason?: string | null;
 }): Meeting {
 	return {
 		id: row.id,
@@ -60,14 +64,16 @@ export function toMeeting(row: {
 		endsAt: new Date(row.ends_at),
 		videoUrl: row.video_url,
 		status: row.status,
-		agendaDoc: agendaDocName(row.id)
+		agendaDoc: agendaDocName(row.id),
+		cancelReason: row.cancel_reason ?? null
 	};
 }
 
 /**
  * Schedules a meeting and writes its agenda's first state into the Yjs log, in one transaction:
  * the table's first meeting starts from the convocation letter's four points, later ones from
- * the standard template, unless the caller picks one.
+ * the standard template, unless the caller picks one. A template agenda also checks the table's
+ * open commitments ("Verifica degli impegni", before "Varie ed eventuali").
  */
 export async function createMeeting(db: Db, user: SessionUser, tableId: string, input: unknown): Promise<Meeting> {
 	await authorizeOnTable(db, user, tableId, 'meeting.create');
@@ -75,7 +81,17 @@ export async function createMeeting(db: Db, user: SessionUser, tableId: string, 
 	return db.transaction().execute(async (trx) => {
 		const earlier = await trx.selectFrom('meetings').select('id').where('table_id', '=', tableId).executeTakeFirst();
 		const template: AgendaTemplate = data.template ?? (earlier ? 'standard' : 'first_meeting');
-		return insertMeeting(trx, { tableId, ...data, createdBy: user.id }, agendaTemplateUpdate(template));
+		const review = template === 'empty' ? null : await commitmentsReviewItem(trx, tableId);
+		const items = agendaTemplateItems(template);
+		const closing = items.findIndex((item) => item.title === closingItem.title);
+		const agenda = review
+			? closing >= 0
+				? [...items.slice(0, closing), review.item, ...items.slice(closing)]
+				: [...items, review.item]
+			: items;
+		const meeting = await insertMeeting(trx, { tableId, ...data, createdBy: user.id }, agendaUpdate(agenda));
+		await markReviewed(trx, review, meeting.id);
+		return meeting;
 	});
 }
 

@@ -10,19 +10,24 @@ import type { SessionUser } from '../auth/sessions.ts';
 import type { LiveDocuments } from '../live-documents.ts';
 import { accessMeeting } from '../authz/access.ts';
 import { findStays } from '../live/attendance.ts';
+import { findFocusIntervals } from '../live/focus-history.ts';
+import { entitled, presentDuring } from '../live/presence-during.ts';
 import { findTableHeading } from '../tables/queries.ts';
 import { computeResults } from '../polls/service.ts';
 import { listCategories } from '../programmes/service.ts';
 import { recordAudit } from '../audit/service.ts';
 import { loadDocumentState, asBytea } from '../documents/yjs-state.ts';
-import { readAgenda } from '../../agenda/agenda-doc.ts';
+import { readAgendaEntries } from '../../agenda/agenda-doc.ts';
 import { draftExtensions, draftField } from '../../documents/extensions.ts';
 import { agendaDocName, documentDocName } from '../../realtime/doc-names.ts';
-import { minutesContent, minutesTitle, type MinutesFacts } from './content.ts';
+import { minutesContent, minutesTitle, type MinutesCommitment, type MinutesFacts } from './content.ts';
+import { findMeetingCommitments, type Commitment } from '../commitments/service.ts';
+import { ownerLabel } from '../../domain/commitments.ts';
+import { attachmentsOfMeeting } from '../attachments/service.ts';
 
 export interface MinutesDeps {
 	db: Db;
-	logger: Pick<Logger, 'error'>;
+	logger: Pick<Logger, 'error' | 'warn'>;
 	/** The /yjs endpoint, whose memory may hold agenda notes typed a moment ago. */
 	live?: LiveDocuments;
 }
@@ -80,6 +85,8 @@ async function draftMinutes(deps: MinutesDeps, user: SessionUser, meeting: Meeti
 	if (existing) return existing;
 	await deps.live?.flush();
 	const facts = await gatherFacts(deps.db, meeting);
+	if (facts.agendaInvalid > 0)
+		deps.logger.warn({ meetingId: meeting.id, invalid: facts.agendaInvalid }, 'agenda entries left out of the minutes');
 	const ydoc = prosemirrorJSONToYDoc(schema, minutesContent(facts), draftField);
 	const state = Y.encodeStateAsUpdate(ydoc);
 	ydoc.destroy();
@@ -113,40 +120,58 @@ async function draftMinutes(deps: MinutesDeps, user: SessionUser, meeting: Meeti
 
 async function gatherFacts(db: Db, meeting: MeetingRow): Promise<MinutesFacts> {
 	const table = await findTableHeading(db, meeting.table_id);
-	const [categories, expected, stays, polls, agendaState] = await Promise.all([
+	const [categories, expected, stays, focus, polls, agendaState, commitments] = await Promise.all([
 		listCategories(db, table.programme_id),
 		db.selectFrom('table_expected_categories').select('category_id').where('table_id', '=', meeting.table_id).execute(),
 		findStays(db, meeting),
+		findFocusIntervals(db, meeting),
 		db.selectFrom('polls').selectAll().where('meeting_id', '=', meeting.id).where('status', '=', 'closed').orderBy('created_at').execute(),
-		loadDocumentState(db, agendaDocName(meeting.id))
+		loadDocumentState(db, agendaDocName(meeting.id)),
+		findMeetingCommitments(db, meeting.id)
 	]);
+	// The documents whose text an approval poll of this meeting put to the vote, by id.
+	const approvedIds = [...new Set(polls.flatMap((poll) => (poll.approval_document_id ? [poll.approval_document_id] : [])))];
+	const approvedDocuments = new Map(
+		approvedIds.length === 0
+			? []
+			: (await db.selectFrom('documents').select(['id', 'title']).where('id', 'in', approvedIds).execute()).map((d) => [d.id, d.title])
+	);
+	const forMinutes = (commitment: Commitment): MinutesCommitment => ({
+		title: commitment.title,
+		owner: ownerLabel(commitment.owner),
+		dueOn: commitment.dueOn,
+		status: commitment.status,
+		note: commitment.note
+	});
 
 	const agendaDoc = new Y.Doc();
 	Y.applyUpdate(agendaDoc, agendaState);
-	const agenda = readAgenda(agendaDoc);
+	const { items: agenda, invalid } = readAgendaEntries(agendaDoc);
 	agendaDoc.destroy();
 
-	const attendees = new Map<string, MinutesFacts['attendees'][number] & { role: string | null }>();
+	const closedAt = meeting.closed_at ? new Date(meeting.closed_at).toISOString() : null;
+	const attendees = new Map<string, MinutesFacts['attendees'][number]>();
 	for (const stay of stays) {
-		const person = attendees.get(stay.userId) ?? {
+		// A member once, however they took part; each guest the moderator checked in on their own.
+		const key = stay.userId ?? `check-in:${stay.checkInId}`;
+		const person = attendees.get(key) ?? {
 			name: stay.name,
-			role: stay.role,
 			categoryId: stay.categoryId,
 			representedBody: stay.representedBody,
 			stays: []
 		};
-		person.stays.push({ joinedAt: new Date(stay.joinedAt), leftAt: stay.leftAt ? new Date(stay.leftAt) : null });
-		attendees.set(stay.userId, person);
+		// A stay ended by the close (findStays clips it there) reads "until the close".
+		const leftAt = stay.leftAt && stay.leftAt !== closedAt ? new Date(stay.leftAt) : null;
+		person.stays.push({ joinedAt: new Date(stay.joinedAt), leftAt, mode: stay.mode });
+		attendees.set(key, person);
 	}
 
-	/** Voting members whose stay in the room overlapped the poll's open period. */
-	const presentDuring = (openedAt: Date, closedAt: Date) =>
-		new Set(
-			stays
-				.filter((s) => s.role && s.role !== 'observer')
-				.filter((s) => new Date(s.joinedAt) <= closedAt && (!s.leftAt || new Date(s.leftAt) >= openedAt))
-				.map((s) => s.userId)
-		).size;
+	// Who was present for each agenda item: while it was in focus (items never in focus are absent).
+	const agendaPresence: NonNullable<MinutesFacts['agendaPresence']> = {};
+	for (const item of agenda) {
+		const intervals = focus.filter((interval) => interval.itemId === item.id);
+		if (intervals.length > 0) agendaPresence[item.id] = presentDuring(stays, intervals);
+	}
 
 	return {
 		meeting: {
@@ -160,11 +185,38 @@ async function gatherFacts(db: Db, meeting: MeetingRow): Promise<MinutesFacts> {
 		expectedCategoryIds: expected.map((e) => e.category_id),
 		attendees: [...attendees.values()],
 		agenda,
+		agendaInvalid: invalid.length,
+		agendaPresence,
+		commitments: { recorded: commitments.recorded.map(forMinutes), reviewed: commitments.reviewed.map(forMinutes) },
+		attachments: (await attachmentsOfMeeting(db, meeting.table_id, meeting.id)).map((file) => ({
+			id: file.id,
+			title: file.title,
+			filename: file.filename,
+			size: file.size,
+			agendaItemId: file.agendaItemId
+		})),
 		polls: await Promise.all(
 			polls.map(async (poll) => {
 				const closedAt = poll.closed_at ? new Date(poll.closed_at) : new Date();
 				const openedAt = poll.opened_at ? new Date(poll.opened_at) : closedAt;
-				return { question: poll.question, results: await computeResults(db, poll), present: presentDuring(openedAt, closedAt) };
+				const present = presentDuring(stays, [{ from: openedAt, to: closedAt }]);
+				return {
+					id: poll.id,
+					question: poll.question,
+					results: await computeResults(db, poll),
+					tieChoice: poll.tie_choice,
+					present: entitled(present).length,
+					attendees: present,
+					...(poll.approval_document_id && poll.approval_version_number !== null
+						? {
+								approval: {
+									documentTitle: approvedDocuments.get(poll.approval_document_id) ?? '',
+									versionNumber: poll.approval_version_number,
+									contentSha256: poll.approval_content_sha256 ?? ''
+								}
+							}
+						: {})
+				};
 			})
 		)
 	};

@@ -1,9 +1,9 @@
 /**
- * How ballots are stored: the batch writer behind the vote batcher (recordVotes), the ballot keys
- * that make each member count once, and the reshuffle that unlinks an anonymous poll's ballots
- * from the order people voted in. The poll services (polls/service.ts) open, close and tally.
+ * How ballots are stored: the batch writer behind the vote batcher (recordVotes), the roll of who
+ * has voted that makes each member count once, and the rewrite at close that unlinks an anonymous
+ * poll's ballots from the order and transactions people voted in. The poll services
+ * (polls/service.ts) open, close and tally; polls/ballot-keys.ts keeps the anonymous ballot keys.
  */
-import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '../db/connect.ts';
@@ -12,6 +12,8 @@ import { AppError, isAppError } from '../errors.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { can, tablePolicy, type Actor } from '../authz/policy.ts';
 import { normalizeChoice } from './choice.ts';
+import type { Ballot } from '../../polls/tally.ts';
+import { anonymousBallotKey, memoryBallotKeys, type BallotKeys } from './ballot-keys.ts';
 
 /** One member's vote, waiting to be written with the others of its poll (see recordVotes). */
 export interface VoteRequest {
@@ -19,15 +21,18 @@ export interface VoteRequest {
 	choice: unknown;
 }
 
-/** What became of one vote of a batch: stored (committed), or refused with the error to answer. */
-export type VoteOutcome = { ok: true } | { ok: false; error: unknown };
+/**
+ * What became of one vote of a batch: stored (committed; `anonymous` says whether the poll's
+ * counts are published in batches), or refused with the error to answer.
+ */
+export type VoteOutcome = { ok: true; anonymous: boolean } | { ok: false; error: unknown };
 
 /**
  * What a batch needs to know of an open poll. Fixed while it stays open: kind, options and
- * anonymity are fixed once a poll leaves draft, and the ballot secret changes only when the poll
- * closes (it never reopens), which every write re-checks. So a batcher may keep it (see recordVotes).
+ * anonymity are fixed once a poll leaves draft, and it never reopens once closed, which every
+ * write re-checks. So a batcher may keep it (see recordVotes).
  */
-export type VotingRules = Pick<PollRow, 'id' | 'kind' | 'anonymous' | 'ballot_secret' | 'max_choices' | 'dots'> & {
+export type VotingRules = Pick<PollRow, 'id' | 'kind' | 'anonymous' | 'max_choices' | 'dots'> & {
 	table_id: string;
 	options: Array<{ id: string; label: string }>;
 };
@@ -41,9 +46,15 @@ export type VotingRules = Pick<PollRow, 'id' | 'kind' | 'anonymous' | 'ballot_se
  * 2. one statement that writes only if the poll is still open: the poll row is locked FOR SHARE
  *    within the statement (so a close waits for it, and a batch racing a close sees `closed` and
  *    writes nothing: every vote of it is refused with `poll_not_open`), each member's role is
- *    checked (again), "has voted" is a unique (poll, user) row, and the ballot is upserted on
- *    (poll, ballot_key). A member who voted twice in the batch is written once, with the later
- *    vote, as if the two had come one by one.
+ *    checked (again), and "has voted" is a unique (poll, user) row of the roll (poll_voters). A
+ *    ballot is inserted only for a member this statement put on the roll, and otherwise only
+ *    replaces the ballot stored under the same key (a changed vote): so the database, whatever
+ *    the keys, never holds more ballots than voters. A member who voted twice in the batch is
+ *    written once, with the later vote, as if the two had come one by one.
+ *
+ * Anonymous ballots are keyed by HMAC(`keys`' key of the poll, `poll:user`). A member on the roll
+ * whose ballot is under a key that is gone (a restart without Redis) cannot change it: the vote
+ * stands and is refused with `poll_vote_sealed`.
  *
  * Each vote is refused as a single vote is, checked in this order: `not_found`, `forbidden`,
  * `poll_not_open`, then the choice itself. A member removed before the write is refused with
@@ -55,7 +66,8 @@ export async function recordVotes(
 	db: Db,
 	pollId: string,
 	votes: readonly VoteRequest[],
-	rules?: Map<string, VotingRules>
+	rules?: Map<string, VotingRules>,
+	keys: BallotKeys = memoryBallotKeys()
 ): Promise<VoteOutcome[]> {
 	const refuse = (error: unknown): VoteOutcome => ({ ok: false, error });
 	let poll = rules?.get(pollId);
@@ -85,6 +97,14 @@ export async function recordVotes(
 			);
 	}
 	const open = poll;
+	let key: Buffer | null = null;
+	if (open.anonymous) {
+		try {
+			key = await keys.obtain(pollId);
+		} catch (error) {
+			return votes.map(() => refuse(error));
+		}
+	}
 
 	/** Each vote's refusal found before the statement (its role after a read, its choice), or null. */
 	const early: unknown[] = [];
@@ -100,7 +120,7 @@ export async function recordVotes(
 				user_id: user.id,
 				admin: user.isAdmin,
 				write: true,
-				ballot_key: open.anonymous ? anonymousBallotKey(open, user.id) : user.id,
+				ballot_key: key ? anonymousBallotKey(key, pollId, user.id) : user.id,
 				ballot_user_id: open.anonymous ? null : user.id,
 				choice: JSON.stringify(ballot)
 			});
@@ -130,6 +150,18 @@ export async function recordVotes(
 				}
 			}
 		}
+		// A member found on the roll without a ballot under their key: either their first ballot was
+		// committed by another node after this statement's snapshot (written again, it is replaced),
+		// or it is under a key that is gone (still sealed: refused).
+		const again = [...rows.values()].filter((row) => {
+			const result = written.get(row.user_id);
+			return result && !('error' in result) && result.sealed.has(row.user_id);
+		});
+		if (again.length > 0) {
+			await store(again).catch((error: unknown) => {
+				for (const row of again) written.set(row.user_id, { error });
+			});
+		}
 	}
 
 	return votes.map(({ user }, index) => {
@@ -141,8 +173,48 @@ export async function recordVotes(
 		if (!result.found) return refuse(new AppError('not_found'));
 		if (!result.eligible.has(user.id)) return refuse(new AppError('forbidden'));
 		if (!result.open) return refuse(new AppError('poll_not_open'));
-		return before === null ? { ok: true } : refuse(before);
+		if (result.sealed.has(user.id)) return refuse(new AppError('poll_vote_sealed'));
+		return before === null ? { ok: true, anonymous: open.anonymous } : refuse(before);
 	});
+}
+
+/**
+ * One member's own ballots on `polls` (GET /live's `myBallot`) and whether they voted at all.
+ * An anonymous ballot is found through the poll's key while it exists: after the close, or once
+ * the key is lost, nothing in the database tells which ballot is the member's, so it is null.
+ */
+export async function readOwnBallots(
+	db: Db,
+	keys: BallotKeys,
+	userId: string,
+	polls: ReadonlyArray<Pick<PollRow, 'id' | 'anonymous' | 'status'>>
+): Promise<Map<string, { myBallot: Ballot | null; hasVoted: boolean }>> {
+	const ids = polls.filter((p) => p.status !== 'draft').map((p) => p.id);
+	const own = new Map<string, { myBallot: Ballot | null; hasVoted: boolean }>();
+	if (ids.length === 0) return own;
+	const wanted: Array<{ pollId: string; key: string }> = [];
+	for (const poll of polls) {
+		if (poll.status === 'draft') continue;
+		if (!poll.anonymous) wanted.push({ pollId: poll.id, key: userId });
+		else if (poll.status === 'open') {
+			const key = await keys.find(poll.id);
+			if (key) wanted.push({ pollId: poll.id, key: anonymousBallotKey(key, poll.id, userId) });
+		}
+	}
+	const [roll, ballots] = await Promise.all([
+		db.selectFrom('poll_voters').select('poll_id').where('user_id', '=', userId).where('poll_id', 'in', ids).execute(),
+		wanted.length === 0
+			? []
+			: db
+					.selectFrom('poll_ballots')
+					.select(['poll_id', 'choice'])
+					.where((eb) => eb.or(wanted.map((w) => eb.and([eb('poll_id', '=', w.pollId), eb('ballot_key', '=', w.key)]))))
+					.execute()
+	]);
+	const voted = new Set(roll.map((r) => r.poll_id));
+	const choices = new Map(ballots.map((b) => [b.poll_id, JSON.parse(b.choice) as Ballot]));
+	for (const id of ids) own.set(id, { myBallot: choices.get(id) ?? null, hasVoted: voted.has(id) });
+	return own;
 }
 
 /** One member's row in the batch statement (all travel as one JSON array). */
@@ -165,6 +237,8 @@ interface WriteResult {
 	open: boolean;
 	/** The members of the batch who may vote on the poll's table. */
 	eligible: Set<string>;
+	/** Members already on the roll with no ballot under the key they sent: nothing was written for them. */
+	sealed: Set<string>;
 }
 
 /** The poll, its options in order and the roles of `userIds` on its table, in one query. */
@@ -177,7 +251,6 @@ async function readPollForVotes(db: Db, pollId: string, userIds: string[]) {
 			'polls.kind',
 			'polls.status',
 			'polls.anonymous',
-			'polls.ballot_secret',
 			'polls.max_choices',
 			'polls.dots',
 			'meetings.table_id',
@@ -202,10 +275,14 @@ async function readPollForVotes(db: Db, pollId: string, userIds: string[]) {
 		.executeTakeFirst();
 }
 
-/** The batch's one statement (see recordVotes). */
+/**
+ * The batch's one statement (see recordVotes). The roll is written in user order and the ballots
+ * in key order (random for anonymous polls), so a batch's rows do not sit in the same order in both
+ * tables; the rewrite at close (unlinkBallots) takes away what is left of the arrival order.
+ */
 async function writeBallots(db: Db, pollId: string, tableId: string, rows: BallotRow[]): Promise<WriteResult> {
 	const votingRoles = sql.join(tablePolicy['poll.vote'].map((role) => sql`${role}`));
-	const { rows: result } = await sql<{ found: boolean; open: number; eligible: string[] | null }>`
+	const { rows: result } = await sql<{ found: boolean; open: number; eligible: string[] | null; sealed: string[] | null }>`
 		with open_poll as (select id from polls where id = ${pollId} and status = 'open' for share),
 		batch as (
 			select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
@@ -218,41 +295,61 @@ async function writeBallots(db: Db, pollId: string, tableId: string, rows: Ballo
 		),
 		written as (select eligible.* from eligible, open_poll where eligible.write),
 		voter as (
-			insert into poll_voters (poll_id, user_id) select ${pollId}, user_id from written
+			insert into poll_voters (poll_id, user_id) select ${pollId}, user_id from written order by user_id
 			on conflict do nothing
+			returning user_id
 		),
 		ballot as (
-			insert into poll_ballots (poll_id, ballot_key, user_id, choice) select ${pollId}, ballot_key, ballot_user_id, choice from written
-			on conflict (poll_id, ballot_key) do update set choice = excluded.choice
+			insert into poll_ballots (poll_id, ballot_key, user_id, choice)
+			select ${pollId}, ballot_key, ballot_user_id, choice from written where user_id in (select user_id from voter)
+			order by ballot_key
+		),
+		changed as (
+			update poll_ballots set choice = written.choice from written
+			where poll_ballots.poll_id = ${pollId} and poll_ballots.ballot_key = written.ballot_key
+				and written.user_id not in (select user_id from voter)
+			returning written.user_id
 		)
 		select exists (select 1 from polls where id = ${pollId}) as found, (select count(*) from open_poll) as open,
-			(select json_agg(user_id) from eligible) as eligible
+			(select json_agg(user_id) from eligible) as eligible,
+			(select json_agg(user_id) from written where user_id not in (select user_id from voter)
+				and user_id not in (select user_id from changed)) as sealed
 	`.execute(db);
 	const [row] = result;
-	return { found: row.found, open: Number(row.open) > 0, eligible: new Set(row.eligible ?? []) };
+	return { found: row.found, open: Number(row.open) > 0, eligible: new Set(row.eligible ?? []), sealed: new Set(row.sealed ?? []) };
 }
 
 /**
- * HMAC-SHA256(poll's ballot secret, user id): stable while the poll is open, so a changed vote
- * replaces the old ballot; unlinkable once the secret is erased at close.
+ * Rewrites an anonymous poll's roll and ballots at close, each in its own order (roll by user,
+ * ballots by key), in the closing transaction: the live rows then carry neither the order people
+ * voted in nor the transaction each vote was written in (a roll row and its ballot were written by
+ * the same one, which PostgreSQL records in every row version as xmin). The old row versions stay
+ * in the heap until VACUUM (see vacuumBallots) and in the WAL: docs/api.md says what that leaves.
  */
-function anonymousBallotKey(poll: Pick<PollRow, 'id' | 'ballot_secret'>, userId: string): string {
-	if (!poll.ballot_secret) throw new Error(`anonymous poll ${poll.id} is open without a ballot secret`);
-	return createHmac('sha256', Buffer.from(poll.ballot_secret)).update(`${poll.id}:${userId}`).digest('base64url');
-}
-
-/**
- * Rewrites an anonymous poll's ballots in key order, so the order rows were stored in (which
- * follows the order people voted, like poll_voters) no longer hints who cast which ballot.
- * Limit: the old row versions stay in PostgreSQL's heap until VACUUM and in its WAL.
- */
-export async function reshuffleBallots(db: Db, pollId: string): Promise<void> {
+export async function unlinkBallots(db: Db, pollId: string): Promise<void> {
 	const ballots = await db.selectFrom('poll_ballots').selectAll().where('poll_id', '=', pollId).orderBy('ballot_key').execute();
+	const voters = await db.selectFrom('poll_voters').selectAll().where('poll_id', '=', pollId).orderBy('user_id').execute();
 	await db.deleteFrom('poll_ballots').where('poll_id', '=', pollId).execute();
+	await db.deleteFrom('poll_voters').where('poll_id', '=', pollId).execute();
+	for (let i = 0; i < voters.length; i += 500) {
+		await db
+			.insertInto('poll_voters')
+			.values(voters.slice(i, i + 500))
+			.execute();
+	}
 	for (let i = 0; i < ballots.length; i += 500) {
 		await db
 			.insertInto('poll_ballots')
 			.values(ballots.slice(i, i + 500))
 			.execute();
 	}
+}
+
+/**
+ * After a close: VACUUM prunes the old row versions of the roll and the ballots (which still carry
+ * the vote's transaction) so they can no longer be read back with pageinspect. Best effort: a
+ * transaction older than the close keeps them until the next (auto)vacuum.
+ */
+export async function vacuumBallots(db: Db): Promise<void> {
+	await sql`vacuum poll_ballots, poll_voters`.execute(db);
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
 import type { PollRow } from '../db/schema.ts';
@@ -7,12 +6,13 @@ import { newId } from '../ids.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { can } from '../authz/policy.ts';
 import { accessMeeting, accessPoll } from '../authz/access.ts';
+import { refuseIfClosed } from '../meetings/status-guard.ts';
 import { parseInput } from '../validation.ts';
 import type { LiveDeps } from '../live/deps.ts';
 import { tallyPoll, yesNoOptionIds, type Ballot, type PollResults } from '../../polls/tally.ts';
 import { majorityRules, pollKinds, resultsVisibilities } from '../../domain/polls.ts';
 import type { PollSnapshot, PollView } from '../../realtime/protocol.ts';
-import { reshuffleBallots } from './ballots.ts';
+import { unlinkBallots, vacuumBallots } from './ballots.ts';
 import { auditPoll } from '../audit/service.ts';
 
 export const pollLimits = { question: 500, optionLabel: 200, options: 50, dots: 1000, quorum: 100_000 } as const;
@@ -84,7 +84,16 @@ function toPollView(poll: PollRow, options: Array<{ id: string; label: string }>
 		quorum: poll.quorum,
 		openedAt: iso(poll.opened_at),
 		closedAt: iso(poll.closed_at),
-		nextMeetingId: poll.next_meeting_id
+		nextMeetingId: poll.next_meeting_id,
+		tieChoice: poll.tie_choice,
+		approval:
+			poll.approval_document_id && poll.approval_version_number !== null
+				? {
+						documentId: poll.approval_document_id,
+						versionNumber: poll.approval_version_number,
+						contentSha256: poll.approval_content_sha256 ?? ''
+					}
+				: null
 	};
 }
 
@@ -94,6 +103,17 @@ export async function computeResults(db: Db, poll: PollRow, options?: Array<{ id
 	const rows = await db.selectFrom('poll_ballots').select('choice').where('poll_id', '=', poll.id).execute();
 	const ballots = rows.map((r) => JSON.parse(r.choice) as Ballot);
 	return tallyPoll(poll.kind, opts, ballots, { majority: poll.majority, quorum: poll.quorum });
+}
+
+/**
+ * The results readers see: the live tally, except on an open anonymous poll, whose counts are
+ * those last published (in batches, see results-pacer.ts): zero until the first batch.
+ */
+async function shownResults(db: Db, poll: PollRow, options?: Array<{ id: string; label: string }>): Promise<PollResults> {
+	if (!poll.anonymous || poll.status !== 'open') return computeResults(db, poll, options);
+	if (poll.published_results) return JSON.parse(poll.published_results) as PollResults;
+	const opts = options ?? (await listOptions(db, [poll.id])).map(({ id, label }) => ({ id, label }));
+	return tallyPoll(poll.kind, opts, [], { majority: poll.majority, quorum: poll.quorum });
 }
 
 async function countVoters(db: Db, pollId: string): Promise<number> {
@@ -117,8 +137,8 @@ export async function listPollSnapshots(db: Db, meetingId: string, facilitator: 
 		polls.map(async (poll) => {
 			const own = options.filter((o) => o.poll_id === poll.id).map(({ id, label }) => ({ id, label }));
 			const visible = facilitator || resultsArePublic(poll);
-			const results = visible ? await computeResults(db, poll, own) : null;
-			return { poll: toPollView(poll, own), voters: results?.voters ?? (await countVoters(db, poll.id)), results };
+			const results = visible ? await shownResults(db, poll, own) : null;
+			return { poll: toPollView(poll, own), voters: await votersShown(db, poll, results), results };
 		})
 	);
 }
@@ -126,25 +146,58 @@ export async function listPollSnapshots(db: Db, meetingId: string, facilitator: 
 async function snapshotOf(db: Db, poll: PollRow, audience: 'public' | 'facilitators'): Promise<PollSnapshot> {
 	const options = (await listOptions(db, [poll.id])).map(({ id, label }) => ({ id, label }));
 	const visible = audience === 'facilitators' || resultsArePublic(poll);
-	const results = visible ? await computeResults(db, poll, options) : null;
-	return { poll: toPollView(poll, options), voters: results?.voters ?? (await countVoters(db, poll.id)), results };
+	const results = visible ? await shownResults(db, poll, options) : null;
+	return { poll: toPollView(poll, options), voters: await votersShown(db, poll, results), results };
 }
 
-/** Sends the current results to whoever may see them; coalesced per poll. */
-function broadcastResults(deps: LiveDeps, pollId: string): void {
+/** Turnout: the tally's, or the roll's where the tally is hidden or (anonymous, open) held back. */
+async function votersShown(db: Db, poll: PollRow, results: PollResults | null): Promise<number> {
+	if (results && !(poll.anonymous && poll.status === 'open')) return results.voters;
+	return countVoters(db, poll.id);
+}
+
+/**
+ * Sends the current results to whoever may see them; coalesced per poll. On an open anonymous
+ * poll these are the counts last published; `publish` first publishes the live tally (stored, so
+ * every reader on every node sees the same batch).
+ */
+function broadcastResults(deps: LiveDeps, pollId: string, publish = false): void {
 	const { broadcaster } = deps;
-	broadcaster.coalesce(`poll-results:${pollId}`, async () => {
-		const poll = await deps.db.selectFrom('polls').selectAll().where('id', '=', pollId).executeTakeFirst();
+	broadcaster.coalesce(`poll-results:${pollId}${publish ? ':publish' : ''}`, async () => {
+		let poll = await deps.db.selectFrom('polls').selectAll().where('id', '=', pollId).executeTakeFirst();
 		if (!poll) return;
-		const results = await computeResults(deps.db, poll);
+		if (publish && poll.anonymous && poll.status === 'open') {
+			const tally = await computeResults(deps.db, poll);
+			const published = await deps.db
+				.updateTable('polls')
+				.set({ published_results: JSON.stringify(tally) })
+				.where('id', '=', pollId)
+				.where('status', '=', 'open')
+				.returningAll()
+				.executeTakeFirst();
+			// Closed meanwhile: send the final counts, never an older batch after them.
+			poll = published ?? (await deps.db.selectFrom('polls').selectAll().where('id', '=', pollId).executeTakeFirst());
+			if (!poll) return;
+		}
+		const results = await shownResults(deps.db, poll);
 		const payload = { pollId, meetingId: poll.meeting_id, results };
 		if (resultsArePublic(poll)) broadcaster.toMeeting(poll.meeting_id, 'poll:results', payload);
 		else broadcaster.toFacilitators(poll.meeting_id, 'poll:results', payload);
 	});
 }
 
-export async function createPoll(deps: LiveDeps, user: SessionUser, meetingId: string, input: unknown): Promise<PollView> {
-	await accessMeeting(deps.db, user, meetingId, 'poll.manage');
+/** The frozen document version an approval poll puts to the vote (documents/approval.ts). */
+export type ApprovalTarget = NonNullable<PollView['approval']>;
+
+export async function createPoll(
+	deps: LiveDeps,
+	user: SessionUser,
+	meetingId: string,
+	input: unknown,
+	approval?: ApprovalTarget
+): Promise<PollView> {
+	const { meeting } = await accessMeeting(deps.db, user, meetingId, 'poll.manage');
+	refuseIfClosed(meeting);
 	const data = parseInput(pollInput, input);
 	const labels = data.kind === 'yesno' ? yesNoOptionIds.map((id) => yesNoLabels[id]) : data.options;
 	const options = labels.map((label, i) => ({ id: data.kind === 'yesno' ? yesNoOptionIds[i] : newId(5), label }));
@@ -162,6 +215,9 @@ export async function createPoll(deps: LiveDeps, user: SessionUser, meetingId: s
 				dots: data.kind === 'dots' ? (data.dots ?? Math.max(3, options.length)) : null,
 				majority: data.kind === 'yesno' ? (data.majority ?? 'simple') : null,
 				quorum: data.kind === 'yesno' ? (data.quorum ?? null) : null,
+				approval_document_id: approval?.documentId ?? null,
+				approval_version_number: approval?.versionNumber ?? null,
+				approval_content_sha256: approval?.contentSha256 ?? null,
 				created_by: user.id
 			})
 			.returningAll()
@@ -178,9 +234,12 @@ export async function createPoll(deps: LiveDeps, user: SessionUser, meetingId: s
 
 export async function openPoll(deps: LiveDeps, user: SessionUser, pollId: string): Promise<PollView> {
 	const { poll } = await accessPoll(deps.db, user, pollId, 'poll.manage');
+	// A vote does not outlive its meeting (closing it closes its open polls): none opens after.
+	const meeting = await deps.db.selectFrom('meetings').select('status').where('id', '=', poll.meeting_id).executeTakeFirstOrThrow();
+	refuseIfClosed(meeting);
 	const opened = await deps.db
 		.updateTable('polls')
-		.set({ status: 'open', opened_at: new Date(), ballot_secret: poll.anonymous ? randomBytes(32) : null })
+		.set({ status: 'open', opened_at: new Date() })
 		.where('id', '=', pollId)
 		.where('status', '=', 'draft')
 		.returningAll()
@@ -198,15 +257,33 @@ export async function closePoll(deps: LiveDeps, user: SessionUser, pollId: strin
 		// The update waits for votes holding the poll row (FOR SHARE): none lands after close.
 		const row = await trx
 			.updateTable('polls')
-			.set({ status: 'closed', closed_at: new Date(), ballot_secret: null })
+			.set({ status: 'closed', closed_at: new Date(), published_results: null })
 			.where('id', '=', pollId)
 			.where('status', '=', 'open')
 			.returningAll()
 			.executeTakeFirst();
 		if (!row) throw new AppError('poll_invalid_transition');
-		if (row.anonymous) await reshuffleBallots(trx, pollId);
+		if (row.anonymous) await unlinkBallots(trx, pollId);
 		return row;
 	});
+	if (closed.anonymous) {
+		// The final counts go out below, at once; the key goes now that no vote can land. The close
+		// has committed: a Redis that fails here is reported, and the key expires on its own.
+		await deps.votes.pacer
+			.forget(pollId)
+			.catch((error: unknown) => deps.logger.warn({ err: error, pollId }, 'could not reset the batch count of a closed poll'));
+		await deps.votes.keys
+			.erase(pollId)
+			.catch((error: unknown) =>
+				deps.logger.error(
+					{ err: error, pollId },
+					'could not erase the ballot key of a closed poll: it lives until TAVOLO_BALLOT_KEY_TTL_SECONDS'
+				)
+			);
+		await vacuumBallots(deps.db).catch((error: unknown) =>
+			deps.logger.warn({ err: error, pollId }, 'VACUUM after closing an anonymous poll failed: old row versions stay until autovacuum')
+		);
+	}
 	await auditPoll(deps.db, user, closed, 'poll.close');
 	const snapshot = await snapshotOf(deps.db, closed, 'public');
 	deps.broadcaster.toMeeting(closed.meeting_id, 'poll:closed', snapshot);
@@ -243,8 +320,11 @@ export async function revealPoll(deps: LiveDeps, user: SessionUser, pollId: stri
  * once the ballot is committed.
  */
 export async function castVote(deps: LiveDeps, user: SessionUser, pollId: string, choice: unknown): Promise<void> {
-	await deps.votes.cast(pollId, { user, choice });
-	broadcastResults(deps, pollId);
+	const { anonymous } = await deps.votes.cast(pollId, { user, choice });
+	if (!anonymous) return broadcastResults(deps, pollId);
+	deps.votes.pacer
+		.note(pollId, () => broadcastResults(deps, pollId, true))
+		.catch((error: unknown) => deps.logger.warn({ err: error, pollId }, 'could not count a ballot towards the next batch of counts'));
 }
 
 export async function getPoll(db: Db, user: SessionUser, pollId: string): Promise<PollSnapshot> {
@@ -257,7 +337,7 @@ export async function getPoll(db: Db, user: SessionUser, pollId: string): Promis
 export async function getPollResults(db: Db, user: SessionUser, pollId: string): Promise<PollResults> {
 	const { poll, facilitator } = await accessPoll(db, user, pollId);
 	if (!facilitator && (poll.status === 'draft' || !resultsArePublic(poll))) throw new AppError('poll_results_hidden');
-	return computeResults(db, poll);
+	return shownResults(db, poll);
 }
 
 export async function listPolls(db: Db, user: SessionUser, meetingId: string): Promise<PollSnapshot[]> {

@@ -10,6 +10,7 @@ import type { TableRole } from '../../domain/tables.ts';
 import { closePoll, createPoll, openPoll } from './service.ts';
 import { recordVotes, type VoteOutcome, type VoteRequest } from './ballots.ts';
 import { createVoteBatcher } from './vote-batcher.ts';
+import { anonymousBallotKey, memoryBallotKeys } from './ballot-keys.ts';
 import { noMeetingRooms } from '../live/broadcaster.ts';
 import type { LiveDeps } from '../live/deps.ts';
 import { noLiveDocuments } from '../live-documents.ts';
@@ -31,7 +32,7 @@ let meetingId: string;
 let admin: SessionUser;
 
 async function person(role: TableRole | null): Promise<SessionUser> {
-	const user = { id: newId(), email: `${newId(6)}@votes.example`, name: 'Votante', isAdmin: false };
+	const user = { id: newId(), email: `${newId(6)}@votes.example`, name: 'Votante', isAdmin: false, emailVerified: true };
 	await db.insertInto('users').values({ id: user.id, email: user.email, name: user.name, password_hash: 'x' }).execute();
 	if (role)
 		await db.insertInto('memberships').values({ id: newId(), table_id: tableId, user_id: user.id, role, category_id: null }).execute();
@@ -60,7 +61,7 @@ const codeOf = (outcome: VoteOutcome) => (outcome.ok ? 'ok' : isAppError(outcome
 beforeAll(async () => {
 	database = await openTestDatabase();
 	db = database.db;
-	admin = { id: newId(), email: 'admin@votes.example', name: 'Admin', isAdmin: true };
+	admin = { id: newId(), email: 'admin@votes.example', name: 'Admin', isAdmin: true, emailVerified: true };
 	await db.insertInto('users').values({ id: admin.id, email: admin.email, name: admin.name, password_hash: 'x', is_admin: true }).execute();
 	const programme = await db.selectFrom('programmes').select('id').executeTakeFirstOrThrow();
 	tableId = newId();
@@ -106,6 +107,62 @@ describe('recordVotes', () => {
 			if (anonymous) expect(ballots.every((b) => b.user_id === null && b.ballot_key !== anna.id && b.ballot_key !== bruno.id)).toBe(true);
 			else expect(ballots.map((b) => b.ballot_key).sort()).toEqual([anna.id, bruno.id].sort());
 		}
+	});
+
+	it('keeps one ballot per member in the database even when two nodes hold different ballot keys', async () => {
+		// Two processes without a shared key (say, before and after a restart, or a misconfigured
+		// pair of nodes) send the same members' votes at once: the roll, not the key, decides.
+		const pollId = await openYesNo(true);
+		const people = await Promise.all(Array.from({ length: 6 }, () => person('participant')));
+		const [first, second] = [memoryBallotKeys(), memoryBallotKeys()];
+		const rounds = await Promise.all([
+			recordVotes(
+				db,
+				pollId,
+				people.map((user) => ({ user, choice: 'yes' })),
+				undefined,
+				first
+			),
+			recordVotes(
+				db,
+				pollId,
+				people.map((user) => ({ user, choice: 'no' })),
+				undefined,
+				second
+			),
+			...people.map((user) => recordVotes(db, pollId, [{ user, choice: 'abstain' }], undefined, second))
+		]);
+		const { voters, ballots } = await ballotsOf(pollId);
+		expect(voters).toEqual(people.map((p) => p.id).sort());
+		expect(ballots).toHaveLength(people.length);
+		// Every member's votes were either stored or refused as sealed (their ballot is under the other key).
+		for (const outcome of rounds.flat()) expect(['ok', 'poll_vote_sealed']).toContain(codeOf(outcome));
+		// Once the key is gone, a member on the roll keeps their ballot and cannot change it; a new voter can vote.
+		const lost = memoryBallotKeys();
+		const [late] = [await person('participant')];
+		const after = await recordVotes(
+			db,
+			pollId,
+			[
+				{ user: people[0], choice: 'abstain' },
+				{ user: late, choice: 'yes' }
+			],
+			undefined,
+			lost
+		);
+		expect(after.map(codeOf)).toEqual(['poll_vote_sealed', 'ok']);
+		expect((await ballotsOf(pollId)).ballots).toHaveLength(people.length + 1);
+		// A changed vote under the same key replaces the ballot.
+		const changed = await recordVotes(db, pollId, [{ user: late, choice: 'no' }], undefined, lost);
+		expect(changed.map(codeOf)).toEqual(['ok']);
+		const key = anonymousBallotKey((await lost.find(pollId))!, pollId, late.id);
+		const stored = await db
+			.selectFrom('poll_ballots')
+			.select('choice')
+			.where('poll_id', '=', pollId)
+			.where('ballot_key', '=', key)
+			.execute();
+		expect(stored.map((b) => JSON.parse(b.choice))).toEqual([{ kind: 'yesno', option: 'no' }]);
 	});
 
 	it('refuses each vote of a batch as it would refuse it alone, and stores the others', async () => {
@@ -230,7 +287,7 @@ describe('recordVotes', () => {
 		const [anna, bruno] = [await person('participant'), await person('participant')];
 		// An admin whose account is gone by the write (an admin needs no membership): the
 		// foreign key refuses their row, and with it the whole batch statement.
-		const ghost: SessionUser = { id: newId(), email: 'ghost@votes.example', name: 'Ghost', isAdmin: true };
+		const ghost: SessionUser = { id: newId(), email: 'ghost@votes.example', name: 'Ghost', isAdmin: true, emailVerified: true };
 		const outcomes = await recordVotes(db, pollId, [
 			{ user: anna, choice: 'yes' },
 			{ user: ghost, choice: 'yes' },

@@ -1,5 +1,7 @@
 import type { Db } from '../db/connect.ts';
 import { recordVotes, type VoteOutcome, type VoteRequest, type VotingRules } from './ballots.ts';
+import { memoryBallotKeys, type BallotKeys } from './ballot-keys.ts';
+import { createResultsPacer, type ResultsPacer, type ResultsPacing } from './results-pacer.ts';
 
 /**
  * Group commit of votes, per poll: the votes that arrive while a batch of the same poll is being
@@ -7,14 +9,18 @@ import { recordVotes, type VoteOutcome, type VoteRequest, type VotingRules } fro
  * recordVotes in one statement (two round trips for the first batch, which reads the poll). So a
  * burst of hundreds of votes costs a few commits, and a lone vote waits for nothing but its own
  * write. The rules of an open poll are kept only while its votes keep coming: the poll is read
- * again once its queue has drained, so an anonymous poll's ballot secret stays in memory no longer
- * than a burst (it is erased from the database at close).
+ * again once its queue has drained. The batcher also holds what the process keeps of anonymous
+ * polls: their ballot keys (memory or Redis) and the pacing of their published counts.
  */
 export interface VoteBatcher {
 	/** Resolves once the vote is committed; rejects with the vote's own refusal or error. */
-	cast(pollId: string, vote: VoteRequest): Promise<void>;
+	cast(pollId: string, vote: VoteRequest): Promise<VoteReceipt>;
 	/** Resolves once no batch is waiting or being written (shutdown, tests). */
 	idle(): Promise<void>;
+	/** Anonymous polls' ballot keys: never in the database. */
+	keys: BallotKeys;
+	/** When an anonymous poll's counts are published (in batches). */
+	pacer: ResultsPacer;
 }
 
 export interface VoteBatcherOptions {
@@ -24,18 +30,40 @@ export interface VoteBatcherOptions {
 	 * as one JSON parameter, so this bounds the statement's size, not its parameter count.
 	 */
 	maxBatch?: number;
+	/** Anonymous polls' ballot keys; this process's memory unless REDIS_URL gives Redis. */
+	keys?: BallotKeys;
+	/** Batches of anonymous polls' published counts (defaults: 5 ballots, 60 s). */
+	pacing?: ResultsPacing;
 	/** Writes a batch; recordVotes unless a test needs to see or break the batches. */
-	write?: (db: Db, pollId: string, votes: readonly VoteRequest[], rules: Map<string, VotingRules>) => Promise<VoteOutcome[]>;
+	write?: (
+		db: Db,
+		pollId: string,
+		votes: readonly VoteRequest[],
+		rules: Map<string, VotingRules>,
+		keys: BallotKeys
+	) => Promise<VoteOutcome[]>;
+}
+
+/** A committed vote: whether its poll is anonymous (its counts are then published in batches). */
+export interface VoteReceipt {
+	anonymous: boolean;
 }
 
 interface Pending {
 	vote: VoteRequest;
-	resolve: () => void;
+	resolve: (receipt: VoteReceipt) => void;
 	reject: (error: unknown) => void;
 }
 
 /** Owned by whoever creates it (the app context), never module-level. */
-export function createVoteBatcher({ db, maxBatch = 1000, write = recordVotes }: VoteBatcherOptions): VoteBatcher {
+export function createVoteBatcher({
+	db,
+	maxBatch = 1000,
+	keys = memoryBallotKeys(),
+	pacing = { batch: 5, intervalMs: 60_000 },
+	write = recordVotes
+}: VoteBatcherOptions): VoteBatcher {
+	const pacer = createResultsPacer(pacing);
 	/** Per poll: the votes not yet in a batch. A poll is here while it has a batch due or running. */
 	const queues = new Map<string, Pending[]>();
 	const rules = new Map<string, VotingRules>();
@@ -44,7 +72,7 @@ export function createVoteBatcher({ db, maxBatch = 1000, write = recordVotes }: 
 	const settle = (batch: Pending[], outcomes: VoteOutcome[]) => {
 		batch.forEach((pending, i) => {
 			const outcome = outcomes[i];
-			if (outcome?.ok) pending.resolve();
+			if (outcome?.ok) pending.resolve({ anonymous: outcome.anonymous });
 			else pending.reject(outcome ? outcome.error : new Error('vote batch returned no outcome for a vote'));
 		});
 	};
@@ -56,7 +84,8 @@ export function createVoteBatcher({ db, maxBatch = 1000, write = recordVotes }: 
 			db,
 			pollId,
 			batch.map((p) => p.vote),
-			rules
+			rules,
+			keys
 		)
 			.then(
 				(outcomes) => settle(batch, outcomes),
@@ -79,8 +108,10 @@ export function createVoteBatcher({ db, maxBatch = 1000, write = recordVotes }: 
 	};
 
 	return {
+		keys,
+		pacer,
 		cast(pollId, vote) {
-			return new Promise<void>((resolve, reject) => {
+			return new Promise<VoteReceipt>((resolve, reject) => {
 				const queue = queues.get(pollId);
 				if (queue) return void queue.push({ vote, resolve, reject });
 				queues.set(pollId, [{ vote, resolve, reject }]);

@@ -63,7 +63,7 @@ beforeAll(async () => {
 	tableId = newId();
 	await db.insertInto('tables').values({ id: tableId, programme_id: programme.id, name: 'Tavolo', territory: 'Città' }).execute();
 	const own = await member('coordinator', 'Coordinatrice');
-	coordinator = { id: own.userId, email: 'c@members.example', name: 'Coordinatrice', isAdmin: false };
+	coordinator = { id: own.userId, email: 'c@members.example', name: 'Coordinatrice', isAdmin: false, emailVerified: true };
 });
 
 afterAll(async () => {

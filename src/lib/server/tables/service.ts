@@ -5,6 +5,7 @@ import { tableRoles, type TableRole } from '../../domain/tables.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { authorizeGlobal, authorizeOnTable } from '../authz/access.ts';
+import { can } from '../authz/policy.ts';
 import { recordAudit } from '../audit/service.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { ensureDefaultProgramme, listCategories, type Category } from '../programmes/service.ts';
@@ -28,7 +29,8 @@ export interface Member {
 	membershipId: string;
 	userId: string;
 	name: string;
-	email: string;
+	/** Only for those who may contact members (coordinators and admins: `member.contact`). */
+	email?: string;
 	role: TableRole;
 	categoryId: string | null;
 	representedBody: string;
@@ -167,7 +169,7 @@ export async function getTable(db: Db, user: SessionUser, tableId: string): Prom
 	const [categories, expected, members] = await Promise.all([
 		listCategories(db, table.programme_id),
 		db.selectFrom('table_expected_categories').select('category_id').where('table_id', '=', tableId).execute(),
-		listMembers(db, tableId)
+		listMembers(db, tableId, { withEmails: can(actor, 'member.contact') })
 	]);
 	return {
 		id: table.id,
@@ -183,7 +185,8 @@ export async function getTable(db: Db, user: SessionUser, tableId: string): Prom
 	};
 }
 
-export async function listMembers(db: Db, tableId: string): Promise<Member[]> {
+/** The table's members; their e-mail addresses only `withEmails` (see `member.contact`). */
+export async function listMembers(db: Db, tableId: string, options: { withEmails: boolean } = { withEmails: false }): Promise<Member[]> {
 	const rows = await db
 		.selectFrom('memberships')
 		.innerJoin('users', 'users.id', 'memberships.user_id')
@@ -204,7 +207,7 @@ export async function listMembers(db: Db, tableId: string): Promise<Member[]> {
 		membershipId: r.id,
 		userId: r.user_id,
 		name: r.name,
-		email: r.email,
+		...(options.withEmails ? { email: r.email } : {}),
 		role: r.role,
 		categoryId: r.category_id,
 		representedBody: r.represented_body,

@@ -9,6 +9,7 @@ import type { TableAction } from '../authz/policy.ts';
 import { authorizeOnTable } from '../authz/access.ts';
 import { fields, parseInput, textLimits } from '../validation.ts';
 import type { LiveDeps } from '../live/deps.ts';
+import type { MeetingBroadcaster } from '../live/broadcaster.ts';
 import { createPoll, pollLimits } from '../polls/service.ts';
 import type { PollView } from '../../realtime/protocol.ts';
 
@@ -33,6 +34,15 @@ export interface TopicComment {
 	authorName: string | null;
 	body: string;
 	createdAt: string;
+}
+
+/**
+ * What changes the backlog: the database, and the broadcaster that tells the table channel (its
+ * open pages) and the rooms of its meetings.
+ */
+export interface TopicDeps {
+	db: Db;
+	broadcaster: Pick<MeetingBroadcaster, 'toTable' | 'toMeeting'>;
 }
 
 export const topicInput = z.object({ title: fields.title, description: fields.description });
@@ -95,7 +105,22 @@ export async function listTopics(db: Db, user: SessionUser, tableId: string): Pr
 		.sort((a, b) => b.supporters - a.supporters || a.createdAt.localeCompare(b.createdAt));
 }
 
-export async function proposeTopic(db: Db, user: SessionUser, tableId: string, input: unknown): Promise<{ id: string }> {
+/**
+ * Tells the rooms of the table's meetings that are not closed (people may wait in a planned one)
+ * that the backlog changed; each room reads it again over the API, as its member may see it.
+ */
+async function announceTopicsChanged(deps: TopicDeps, tableId: string): Promise<void> {
+	const meetings = await deps.db
+		.selectFrom('meetings')
+		.select('id')
+		.where('table_id', '=', tableId)
+		.where('status', '!=', 'closed')
+		.execute();
+	for (const meeting of meetings) deps.broadcaster.toMeeting(meeting.id, 'topics:changed', { tableId });
+}
+
+export async function proposeTopic(deps: TopicDeps, user: SessionUser, tableId: string, input: unknown): Promise<{ id: string }> {
+	const { db } = deps;
 	await authorizeOnTable(db, user, tableId, 'topic.propose');
 	const data = parseInput(topicInput, input);
 	const id = newId();
@@ -103,17 +128,20 @@ export async function proposeTopic(db: Db, user: SessionUser, tableId: string, i
 		.insertInto('topics')
 		.values({ id, table_id: tableId, title: data.title, description: data.description, created_by: user.id })
 		.execute();
+	await announceTopicsChanged(deps, tableId);
+	deps.broadcaster.toTable(tableId, 'topic:changed', { tableId, topicId: id, change: 'proposed' });
 	return { id };
 }
 
 /** Supports a topic (once per member, by key) or withdraws the support. */
 export async function supportTopic(
-	db: Db,
+	deps: TopicDeps,
 	user: SessionUser,
 	tableId: string,
 	topicId: string,
 	support: boolean
 ): Promise<{ supporters: number }> {
+	const { db } = deps;
 	await topicOnTable(db, user, tableId, topicId, 'topic.propose');
 	if (support) {
 		await db
@@ -129,14 +157,23 @@ export async function supportTopic(
 		.select((eb) => eb.fn.countAll<number>().as('n'))
 		.where('topic_id', '=', topicId)
 		.executeTakeFirstOrThrow();
+	await announceTopicsChanged(deps, tableId);
+	deps.broadcaster.toTable(tableId, 'topic:changed', { tableId, topicId, change: 'supported' });
 	return { supporters: Number(row.n) };
 }
 
-export async function commentTopic(db: Db, user: SessionUser, tableId: string, topicId: string, input: unknown): Promise<{ id: string }> {
+export async function commentTopic(
+	{ db, broadcaster }: TopicDeps,
+	user: SessionUser,
+	tableId: string,
+	topicId: string,
+	input: unknown
+): Promise<{ id: string }> {
 	await topicOnTable(db, user, tableId, topicId, 'topic.propose');
 	const data = parseInput(commentInput, input);
 	const id = newId();
 	await db.insertInto('topic_comments').values({ id, topic_id: topicId, user_id: user.id, body: data.body }).execute();
+	broadcaster.toTable(tableId, 'topic:changed', { tableId, topicId, change: 'commented' });
 	return { id };
 }
 
@@ -195,5 +232,7 @@ export async function topicsToPoll(deps: LiveDeps, user: SessionUser, tableId: s
 		.where('id', 'in', topicIds)
 		.where('status', '=', 'open')
 		.execute();
+	await announceTopicsChanged(deps, tableId);
+	for (const topicId of topicIds) deps.broadcaster.toTable(tableId, 'topic:changed', { tableId, topicId, change: 'polled' });
 	return created;
 }

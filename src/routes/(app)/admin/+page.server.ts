@@ -3,6 +3,7 @@ import { redirect } from '@sveltejs/kit';
 import { getAppContext } from '$lib/server/app-context.ts';
 import { addCategory, createProgramme, listCategories, listProgrammes } from '$lib/server/programmes/service.ts';
 import { createTable } from '$lib/server/tables/service.ts';
+import { countOpenAccessibilityFeedback } from '$lib/server/accessibility/feedback.ts';
 import { failForm, formFields, signedInUser, throwPageError } from '$lib/forms/page-errors.server.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -12,7 +13,10 @@ export const load = (async (event) => {
 	try {
 		const programmes = await listProgrammes(db, user);
 		const categories = await Promise.all(programmes.map((p) => listCategories(db, p.id)));
-		return { programmes: programmes.map((p, i) => ({ ...p, categories: categories[i] })) };
+		return {
+			programmes: programmes.map((p, i) => ({ ...p, categories: categories[i] })),
+			openAccessibilityFeedback: await countOpenAccessibilityFeedback(db, user)
+		};
 	} catch (err) {
 		throwPageError(err, { forbidden: { message: m.admin_forbidden(), code: 'forbidden' } });
 	}

@@ -16,7 +16,7 @@ export const actions = {
 		const values = formFields(await event.request.formData());
 		const form = `status-${values.documentId}`;
 		try {
-			const document = await changeDocumentStatus(documentDeps(), user, values.documentId ?? '', { status: values.status });
+			const document = await changeDocumentStatus(documentDeps(event.url.origin), user, values.documentId ?? '', { status: values.status });
 			return { form, done: true, status: document.status, title: document.title };
 		} catch (err) {
 			return failForm(err, form, values);

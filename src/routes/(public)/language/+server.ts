@@ -1,14 +1,14 @@
 import { redirect } from '@sveltejs/kit';
 import { cookieMaxAge, cookieName, isLocale } from '$lib/paraglide/runtime.js';
 import { getAppContext } from '$lib/server/app-context.ts';
-import { safeRedirectPath } from '$lib/forms/page-errors.server.ts';
+import { safeRedirectPath } from '$lib/server/http/redirect-path.ts';
 import type { RequestHandler } from './$types';
 
 /**
  * Remembers the chosen language in paraglide's cookie. Not HttpOnly: paraglide reads the same
  * cookie in the browser, so the hydrated page speaks the language the server rendered.
  */
-export const POST: RequestHandler = async ({ request, cookies }) => {
+export const POST: RequestHandler = async ({ request, cookies, url }) => {
 	const data = await request.formData();
 	const locale = data.get('locale');
 	if (typeof locale === 'string' && isLocale(locale)) {
@@ -20,5 +20,5 @@ export const POST: RequestHandler = async ({ request, cookies }) => {
 			secure: getAppContext().secureCookies
 		});
 	}
-	redirect(303, safeRedirectPath(data.get('redirectTo')));
+	redirect(303, safeRedirectPath(data.get('redirectTo'), url.origin));
 };

@@ -1,23 +1,27 @@
 import { redirect } from '@sveltejs/kit';
 import { signUpAndStartSession } from '$lib/server/auth/login-flow.ts';
-import { formFields, safeRedirectPath } from '$lib/forms/page-errors.server.ts';
+import { formFields } from '$lib/forms/page-errors.server.ts';
+import { safeRedirectPath } from '$lib/server/http/redirect-path.ts';
 import { signupFailure } from '$lib/auth/auth-failures.server.ts';
+import { getAppContext } from '$lib/server/app-context.ts';
+import { isFirstRun } from '$lib/server/organization/setup.ts';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load = (({ locals, url }) => {
-	const redirectTo = safeRedirectPath(url.searchParams.get('redirectTo'));
+export const load = (async ({ locals, url }) => {
+	const redirectTo = safeRedirectPath(url.searchParams.get('redirectTo'), url.origin);
 	if (locals.user) redirect(303, redirectTo);
-	return { redirectTo };
+	// A fresh install points to its first run: the admin account and the organisation at once.
+	return { redirectTo, firstRun: await isFirstRun(getAppContext().db) };
 }) satisfies PageServerLoad;
 
 export const actions = {
-	default: async ({ request, cookies }) => {
+	default: async ({ request, cookies, url, getClientAddress }) => {
 		const values = formFields(await request.formData());
 		try {
-			await signUpAndStartSession(values, cookies);
+			await signUpAndStartSession(values, cookies, { origin: url.origin, address: getClientAddress() });
 		} catch (err) {
 			return signupFailure(err, 'signup', values);
 		}
-		redirect(303, safeRedirectPath(values.redirectTo));
+		redirect(303, safeRedirectPath(values.redirectTo, url.origin));
 	}
 } satisfies Actions;

@@ -1,12 +1,16 @@
+import { fail } from '@sveltejs/kit';
 import { m } from '$lib/paraglide/messages.js';
 import { getAppContext } from '$lib/server/app-context.ts';
 import { can } from '$lib/server/authz/policy.ts';
 import { getTable, removeMember, updateMember } from '$lib/server/tables/service.ts';
-import { createInvitation, listPendingInvitations, revokeInvitation } from '$lib/server/invitations/service.ts';
+import { createInvitation, listPendingInvitations, resendInvitation, revokeInvitation } from '$lib/server/invitations/service.ts';
+import { invitationDeps } from '$lib/server/invitations/deps.ts';
+import { ImportRefused, importInvitations } from '$lib/server/invitations/import.ts';
 import { createMeeting, listMeetings } from '$lib/server/meetings/service.ts';
 import { createDocument, listDocuments } from '$lib/server/documents/service.ts';
 import { commentTopic, listComments, listTopics, proposeTopic, supportTopic, topicsToPoll } from '$lib/server/topics/service.ts';
 import { failForm, formFields, signedInUser, throwPageError } from '$lib/forms/page-errors.server.ts';
+import { commitmentsDeps, listCommitments, romeToday, updateCommitment } from '$lib/server/commitments/service.ts';
 import { romeLocalToIso } from '$lib/meetings/rome-time.ts';
 import type { Db } from '$lib/server/db/connect.ts';
 import type { SessionUser } from '$lib/server/auth/sessions.ts';
@@ -25,15 +29,31 @@ export const load = (async (event) => {
 			createMeeting: can(actor, 'meeting.create'),
 			createDocument: can(actor, 'document.create'),
 			proposeTopic: can(actor, 'topic.propose'),
-			pollTopics: can(actor, 'poll.manage')
+			pollTopics: can(actor, 'poll.manage'),
+			reviewCommitments: can(actor, 'commitment.review'),
+			// Observers write nothing, not even the progress of a commitment given to them.
+			markOwnCommitments: can(actor, 'agenda.edit')
 		};
-		const [meetings, documents, invitations, topics] = await Promise.all([
+		const [meetings, documents, invitations, topics, commitments] = await Promise.all([
 			listMeetings(db, user, tableId),
 			listDocuments(db, user, tableId),
 			permissions.invite ? listPendingInvitations(db, user, tableId) : Promise.resolve([]),
-			loadTopics(db, user, tableId)
+			loadTopics(db, user, tableId),
+			listCommitments(db, user, tableId, { status: 'pending' })
 		]);
-		return { table, meetings, documents, invitations, topics, permissions, currentUserId: user.id, invitationDays, now: new Date() };
+		return {
+			table,
+			meetings,
+			documents,
+			invitations,
+			topics,
+			commitments,
+			today: romeToday(),
+			permissions,
+			currentUserId: user.id,
+			invitationDays,
+			now: new Date()
+		};
 	} catch (err) {
 		throwPageError(err, { forbidden: { message: m.table_not_member(), code: 'not_member' } });
 	}
@@ -53,16 +73,27 @@ function withoutEmpty(values: Record<string, string>): Record<string, string> {
 }
 
 export const actions = {
+	commitment: async (event) => {
+		const user = signedInUser(event);
+		const values = formFields(await event.request.formData());
+		const form = `commitment-${values.commitmentId ?? ''}`;
+		try {
+			await updateCommitment(commitmentsDeps(getAppContext()), user, values.commitmentId ?? '', {
+				status: values.status,
+				note: values.note
+			});
+			return { form, done: true };
+		} catch (err) {
+			return failForm(err, form, values);
+		}
+	},
+
 	invite: async (event) => {
 		const user = signedInUser(event);
-		const context = getAppContext();
 		const values = formFields(await event.request.formData());
 		try {
-			const created = await createInvitation(context.db, user, event.params.tableId, withoutEmpty(values), {
-				origin: context.origin ?? event.url.origin,
-				defaultDays: context.invitationDays
-			});
-			return { form: 'invite', created: { url: created.url, expiresAt: created.expiresAt } };
+			const created = await createInvitation(invitationDeps(event.url.origin), user, event.params.tableId, withoutEmpty(values));
+			return { form: 'invite', created: { url: created.url, expiresAt: created.expiresAt, mailStatus: created.mailStatus } };
 		} catch (err) {
 			return failForm(err, 'invite', values);
 		}
@@ -76,6 +107,55 @@ export const actions = {
 			return { form: 'invitations', done: true };
 		} catch (err) {
 			return failForm(err, 'invitations', values);
+		}
+	},
+
+	resendInvitation: async (event) => {
+		const user = signedInUser(event);
+		const values = formFields(await event.request.formData());
+		try {
+			const { mailStatus } = await resendInvitation(
+				invitationDeps(event.url.origin),
+				user,
+				event.params.tableId,
+				values.invitationId ?? ''
+			);
+			return { form: 'invitations', resent: mailStatus };
+		} catch (err) {
+			return failForm(err, 'invitations', values);
+		}
+	},
+
+	/** The list of people (a CSV file): "Verifica" checks it, "Importa" creates and mails the invitations. */
+	importInvitations: async (event) => {
+		const user = signedInUser(event);
+		const context = getAppContext();
+		const data = await event.request.formData();
+		const file = data.get('file');
+		const dryRun = data.get('mode') !== 'import';
+		if (!(file instanceof File) || file.size === 0) {
+			return fail(400, {
+				form: 'import',
+				dryRun,
+				message: m.invite_mail_import_no_file(),
+				fields: { file: m.invite_mail_import_no_file() }
+			});
+		}
+		try {
+			const bytes = new Uint8Array(await file.arrayBuffer());
+			const result = await importInvitations(
+				{ ...invitationDeps(event.url.origin), limits: context.invitationImport },
+				user,
+				event.params.tableId,
+				bytes,
+				{ dryRun }
+			);
+			if (result.errors.length > 0) return fail(400, { form: 'import', dryRun, errors: result.errors, valid: result.valid });
+			const notSent = result.invitations.filter((i) => i.mailStatus === 'failed').length;
+			return { form: 'import', dryRun, valid: result.valid, imported: dryRun ? undefined : result.created, notSent };
+		} catch (err) {
+			if (err instanceof ImportRefused) return fail(400, { form: 'import', dryRun, errors: err.errors });
+			return failForm(err, 'import');
 		}
 	},
 
@@ -142,7 +222,7 @@ export const actions = {
 		const user = signedInUser(event);
 		const values = formFields(await event.request.formData());
 		try {
-			await proposeTopic(getAppContext().db, user, event.params.tableId, values);
+			await proposeTopic(getAppContext(), user, event.params.tableId, values);
 			return { form: 'topic', done: true };
 		} catch (err) {
 			return failForm(err, 'topic', values);
@@ -153,7 +233,7 @@ export const actions = {
 		const user = signedInUser(event);
 		const values = formFields(await event.request.formData());
 		try {
-			await supportTopic(getAppContext().db, user, event.params.tableId, values.topicId ?? '', values.support !== '0');
+			await supportTopic(getAppContext(), user, event.params.tableId, values.topicId ?? '', values.support !== '0');
 			return { form: 'topic-support', done: true };
 		} catch (err) {
 			return failForm(err, 'topic-support', values);
@@ -164,7 +244,7 @@ export const actions = {
 		const user = signedInUser(event);
 		const values = formFields(await event.request.formData());
 		try {
-			await commentTopic(getAppContext().db, user, event.params.tableId, values.topicId ?? '', values);
+			await commentTopic(getAppContext(), user, event.params.tableId, values.topicId ?? '', values);
 			return { form: `comment-${values.topicId}`, done: true };
 		} catch (err) {
 			return failForm(err, `comment-${values.topicId}`, values);

@@ -1,6 +1,6 @@
 import { invalidateAll } from '$app/navigation';
 import { m } from '$lib/paraglide/messages.js';
-import type { SendLine, SendProgress, SendSummary } from '$lib/domain/convocation.ts';
+import type { ExternalRecipientDraft, SendLine, SendProgress, SendSummary } from '$lib/domain/convocation.ts';
 
 /**
  * Saving and sending the letter from the page over the JSON API: the send streams one line per
@@ -11,6 +11,8 @@ export class ConvocationSender {
 	progress = $state<SendProgress | null>(null);
 	summary = $state<SendSummary | null>(null);
 	error = $state<string | undefined>(undefined);
+	/** The refused fields of the last send (`externalRecipients.0.email`…), with their messages. */
+	fields = $state<Record<string, string>>({});
 
 	constructor(readonly meetingId: string) {}
 
@@ -23,13 +25,13 @@ export class ConvocationSender {
 		return body?.error?.message ?? m.convocation_network_error();
 	}
 
-	async save(subject: string, body: string): Promise<boolean> {
+	async save(subject: string, body: string, protocolNumber: string): Promise<boolean> {
 		this.error = undefined;
 		try {
 			const response = await fetch(this.#base, {
 				method: 'PUT',
 				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ subject, body })
+				body: JSON.stringify({ subject, body, protocolNumber })
 			});
 			if (!response.ok) {
 				this.error = await this.#failure(response);
@@ -43,20 +45,26 @@ export class ConvocationSender {
 		}
 	}
 
-	async send(subject: string, body: string): Promise<void> {
+	async send(
+		subject: string,
+		body: string,
+		protocolNumber: string,
+		external: { externalRecipients: ExternalRecipientDraft[]; invitationIds: string[] } = { externalRecipients: [], invitationIds: [] }
+	): Promise<boolean> {
 		this.busy = true;
 		this.progress = null;
 		this.summary = null;
 		this.error = undefined;
+		this.fields = {};
 		try {
 			const response = await fetch(`${this.#base}/send`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
-				body: JSON.stringify({ subject, body })
+				body: JSON.stringify({ subject, body, protocolNumber, ...external })
 			});
 			if (!response.ok || !response.body) {
 				this.error = await this.#failure(response);
-				return;
+				return false;
 			}
 			const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
 			let buffer = '';
@@ -69,8 +77,10 @@ export class ConvocationSender {
 				for (const line of lines.filter(Boolean)) this.#apply(JSON.parse(line) as SendLine);
 			}
 			await invalidateAll();
+			return this.summary !== null;
 		} catch {
 			this.error = m.convocation_network_error();
+			return false;
 		} finally {
 			this.busy = false;
 		}
@@ -79,6 +89,9 @@ export class ConvocationSender {
 	#apply(line: SendLine) {
 		if (line.type === 'progress') this.progress = { done: line.done, total: line.total, sent: line.sent, failed: line.failed };
 		else if (line.type === 'done') this.summary = line.summary;
-		else this.error = line.error.message;
+		else {
+			this.error = line.error.message;
+			this.fields = line.error.fields ?? {};
+		}
 	}
 }

@@ -6,5 +6,7 @@ import type { RequestHandler } from './$types';
 
 /** `{status: 'draft' | 'in_review' | 'final', note?}` (coordinators). */
 export const POST: RequestHandler = apiRoute(async (event) =>
-	json(await changeDocumentStatus(documentDeps(), requireUser(event), event.params.documentId, await readJson(event.request)))
+	json(
+		await changeDocumentStatus(documentDeps(event.url.origin), requireUser(event), event.params.documentId, await readJson(event.request))
+	)
 );

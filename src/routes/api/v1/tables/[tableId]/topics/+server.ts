@@ -10,6 +10,6 @@ export const GET: RequestHandler = apiRoute(async (event) => {
 
 /** `{title, description?}`: a member proposes a topic for the table's backlog. */
 export const POST: RequestHandler = apiRoute(async (event) => {
-	const topic = await proposeTopic(getAppContext().db, requireUser(event), event.params.tableId, await readJson(event.request));
+	const topic = await proposeTopic(getAppContext(), requireUser(event), event.params.tableId, await readJson(event.request));
 	return json(topic, { status: 201 });
 });

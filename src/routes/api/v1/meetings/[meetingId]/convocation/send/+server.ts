@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { apiRoute, readJson, requireUser } from '$lib/server/http/api.ts';
 import { AppError, isAppError } from '$lib/server/errors.ts';
-import { errorMessage } from '$lib/errors/messages.ts';
+import { errorMessage, fieldMessages } from '$lib/errors/messages.ts';
 import { sendConvocation } from '$lib/server/convocation/service.ts';
 import { convocationDeps } from '$lib/server/convocation/deps.ts';
 import type { SendLine } from '$lib/domain/convocation.ts';
@@ -10,7 +10,8 @@ import type { RequestHandler } from './$types';
 const ndjson = 'application/x-ndjson';
 
 /**
- * `[{subject, body}]`: sends the letter to every member. Answers the summary as JSON; asked for
+ * `[{subject, body, protocolNumber, externalRecipients, invitationIds}]`: sends the letter to
+ * every member, and to the recipients from outside the table with their personal invitation link. Answers the summary as JSON; asked for
  * `application/x-ndjson`, streams one `{type: 'progress', done, total, sent, failed}` line per
  * recipient and ends with `{type: 'done', summary}` (or `{type: 'error', error}`), so the page
  * can show the count while a long list goes out.
@@ -34,7 +35,8 @@ export const POST: RequestHandler = apiRoute(async (event) => {
 			} catch (error) {
 				const known = isAppError(error) ? error : new AppError('internal');
 				if (!isAppError(error)) event.locals.logger.error({ err: error }, 'sending a convocation failed');
-				line({ type: 'error', error: { code: known.code, message: errorMessage(known.code, known.details) } });
+				const fields = known.details.fields ? { fields: fieldMessages(known.details.fields) } : {};
+				line({ type: 'error', error: { code: known.code, message: errorMessage(known.code, known.details), ...fields } });
 			}
 			controller.close();
 		}

@@ -11,6 +11,6 @@ export const GET: RequestHandler = apiRoute(async (event) => {
 
 export const POST: RequestHandler = apiRoute(async (event) => {
 	const { tableId, topicId } = event.params;
-	const comment = await commentTopic(getAppContext().db, requireUser(event), tableId, topicId, await readJson(event.request));
+	const comment = await commentTopic(getAppContext(), requireUser(event), tableId, topicId, await readJson(event.request));
 	return json(comment, { status: 201 });
 });

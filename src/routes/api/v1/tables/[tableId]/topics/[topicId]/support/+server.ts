@@ -6,10 +6,10 @@ import type { RequestHandler } from './$types';
 
 export const POST: RequestHandler = apiRoute(async (event) => {
 	const { tableId, topicId } = event.params;
-	return json(await supportTopic(getAppContext().db, requireUser(event), tableId, topicId, true));
+	return json(await supportTopic(getAppContext(), requireUser(event), tableId, topicId, true));
 });
 
 export const DELETE: RequestHandler = apiRoute(async (event) => {
 	const { tableId, topicId } = event.params;
-	return json(await supportTopic(getAppContext().db, requireUser(event), tableId, topicId, false));
+	return json(await supportTopic(getAppContext(), requireUser(event), tableId, topicId, false));
 });
