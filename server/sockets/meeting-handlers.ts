@@ -199,6 +199,9 @@ export function registerMeetingHandlers({
 	 * A socket recovered within TAVOLO_SOCKET_RECOVERY_SECONDS (REDIS_URL) is back in its rooms
 	 * with the events it missed. Its departure was recorded when it dropped, so each meeting is
 	 * checked again (the membership may have changed meanwhile) and the arrival recorded anew.
+	 * socket.io's recovery can miss a broadcast published while the session is being restored
+	 * (its local delivery may run before the restored socket is back in the room), so the room
+	 * gets the meeting's state once more, through the same coalesced, ordered broadcast.
 	 */
 	async function resume(socket: TavoloSocket): Promise<void> {
 		for (const [meetingId, joined] of Object.entries(socket.data.meetings)) {
@@ -217,6 +220,7 @@ export function registerMeetingHandlers({
 			else await socket.leave(facilitatorsRoom(meetingId));
 			joined.attendanceId = await attendance.arrive(meetingId, socket.data.user.id);
 			await enterPresence(socket, meetingId, joined.participant);
+			broadcastState(deps, meetingId);
 		}
 	}
 
