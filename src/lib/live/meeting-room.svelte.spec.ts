@@ -16,6 +16,7 @@ import type {
 	SpeakerEntry
 } from '$lib/realtime/protocol.ts';
 import { MeetingRoom, resultsArePublic, type RoomViewer } from './meeting-room.svelte.ts';
+import { leaseSocket } from '../realtime/shared-socket.ts';
 
 /**
  * The browser's live room against a real socket.io server on port 0. The server is a thin stand-in
@@ -315,7 +316,7 @@ describe('joining the room', () => {
 		expect(server.received).toEqual([]);
 	});
 
-	it('disconnects when destroyed, and then sends nothing', async () => {
+	it('leaves the meeting and, alone on the connection, disconnects when destroyed; then sends nothing', async () => {
 		const room = await joinedRoom();
 		const gone = new Promise<string>((resolve) => server.sockets[0].once('disconnect', resolve));
 
@@ -323,7 +324,21 @@ describe('joining the room', () => {
 		expect(await gone).toBe('client namespace disconnect');
 		expect(await room.raiseHand()).toBeNull();
 		expect(room.error).toBe(m.live_error_offline());
-		expect(server.received.map((r) => r.event)).toEqual(['meeting:join']);
+		expect(server.received.map((r) => r.event)).toEqual(['meeting:join', 'meeting:leave']);
+	});
+
+	it("shares the tab's one connection with the page's other live parts, and keeps it for them when destroyed", async () => {
+		const other = leaseSocket();
+		const room = await joinedRoom();
+		expect(server.sockets).toHaveLength(1);
+
+		room.destroy();
+		await vi.waitFor(() => expect(server.received.map((r) => r.event)).toEqual(['meeting:join', 'meeting:leave']), patience);
+		expect(server.sockets[0].connected).toBe(true);
+		expect(other.socket.connected).toBe(true);
+		const gone = new Promise<string>((resolve) => server.sockets[0].once('disconnect', resolve));
+		other.release();
+		expect(await gone).toBe('client namespace disconnect');
 	});
 });
 

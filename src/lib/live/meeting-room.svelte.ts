@@ -1,5 +1,4 @@
 import { getContext, setContext } from 'svelte';
-import { io, type Socket } from 'socket.io-client';
 import { m } from '$lib/paraglide/messages.js';
 import type { AgendaItem } from '$lib/agenda/agenda-doc.ts';
 import { pollStanding, type PollResults } from '$lib/polls/tally.ts';
@@ -14,12 +13,11 @@ import type {
 	Participant,
 	PollSnapshot,
 	PollView,
-	ServerToClientEvents,
 	SpeakerEntry,
 	TimerState
 } from '$lib/realtime/protocol.ts';
 import type { MeetingStatus } from '$lib/domain/meetings.ts';
-import { roomReconnection } from './room-reconnection.ts';
+import { leaseSocket, type SocketLease, type TavoloClientSocket } from '../realtime/shared-socket.ts';
 import { PresenceTracker, type DeltaOutcome } from './presence-list.ts';
 import { choiceOf } from '$lib/polls/ballot-choice.ts';
 import { optionText } from '$lib/polls/labels.ts';
@@ -78,7 +76,7 @@ export function resultsArePublic(poll: PollView): boolean {
 	return poll.revealed || poll.resultsVisible === 'live' || (poll.resultsVisible === 'after_close' && poll.status === 'closed');
 }
 
-type RoomSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type RoomSocket = TavoloClientSocket;
 type CommandName = Exclude<keyof ClientToServerEvents, 'meeting:join'>;
 type CommandPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
 
@@ -149,6 +147,7 @@ export class MeetingRoom {
 	changedMeeting = $state<MeetingView | null>(null);
 
 	#socket: RoomSocket | null = null;
+	#lease: SocketLease | null = null;
 	#offsetMs = 0;
 	#tick: ReturnType<typeof setInterval> | undefined;
 	readonly #commandTimeoutMs: number;
@@ -202,31 +201,33 @@ export class MeetingRoom {
 
 	/** Opens the connection (in the browser, once the page is mounted). */
 	connect(): void {
-		const socket: RoomSocket = io({ path: '/socket.io', transports: ['websocket'], ...roomReconnection });
-		this.#socket = socket;
-		socket.on('connect', () => {
+		// The tab's one connection, shared with the header's unread count (and the table's channel).
+		const lease = leaseSocket();
+		this.#lease = lease;
+		this.#socket = lease.socket;
+		lease.on('connect', () => {
 			this.connection = 'connected';
 			void this.#join();
 		});
 		// socket.io reconnects by itself (and `connect` joins again); meanwhile the room is offline.
-		socket.on('disconnect', () => (this.connection = 'offline'));
-		socket.on('connect_error', () => (this.connection = 'offline'));
-		socket.on('meeting:state', (state) => state.meetingId === this.meetingId && this.#applyState(state, false));
-		socket.on('presence:joined', (delta) => {
+		lease.on('disconnect', () => (this.connection = 'offline'));
+		lease.on('connect_error', () => (this.connection = 'offline'));
+		lease.on('meeting:state', (state) => state.meetingId === this.meetingId && this.#applyState(state, false));
+		lease.on('presence:joined', (delta) => {
 			if (delta.meetingId === this.meetingId) this.#presenceDelta(this.#presence.apply({ kind: 'joined', ...delta }));
 		});
-		socket.on('presence:left', (delta) => {
+		lease.on('presence:left', (delta) => {
 			if (delta.meetingId === this.meetingId) this.#presenceDelta(this.#presence.apply({ kind: 'left', ...delta }));
 		});
-		socket.on('presence:changed', (delta) => {
+		lease.on('presence:changed', (delta) => {
 			if (delta.meetingId === this.meetingId) this.#presenceDelta(this.#presence.apply({ kind: 'changed', ...delta }));
 		});
-		socket.on('poll:created', (snapshot) => this.#upsertPoll(snapshot));
-		socket.on('poll:opened', (snapshot) => {
+		lease.on('poll:created', (snapshot) => this.#upsertPoll(snapshot));
+		lease.on('poll:opened', (snapshot) => {
 			this.#upsertPoll(snapshot);
 			this.#announce(m.live_poll_opened_announce({ question: snapshot.poll.question }));
 		});
-		socket.on('poll:closed', (snapshot) => {
+		lease.on('poll:closed', (snapshot) => {
 			this.#upsertPoll(snapshot);
 			// A facilitator of a hidden poll has the results it already knew; a member sees them if public.
 			const results = this.polls.find((p) => p.poll.id === snapshot.poll.id)?.results ?? snapshot.results;
@@ -237,9 +238,9 @@ export class MeetingRoom {
 					: m.live_poll_closed_announce({ question })
 			);
 		});
-		socket.on('poll:results', ({ pollId, results }) => this.#setResults(pollId, results));
-		socket.on('topics:changed', () => this.topicsRevision++);
-		socket.on('meeting:updated', ({ meeting }) => {
+		lease.on('poll:results', ({ pollId, results }) => this.#setResults(pollId, results));
+		lease.on('topics:changed', () => this.topicsRevision++);
+		lease.on('meeting:updated', ({ meeting }) => {
 			if (meeting.id !== this.meetingId) return;
 			this.#setStatus(meeting.status);
 			this.changedMeeting = meeting;
@@ -250,7 +251,10 @@ export class MeetingRoom {
 	destroy(): void {
 		clearInterval(this.#tick);
 		clearTimeout(this.#presenceGap);
-		this.#socket?.disconnect();
+		// The connection may stay (others on the page share it): the room is left explicitly.
+		if (this.#socket?.connected) this.#socket.emit('meeting:leave', { meetingId: this.meetingId }, () => {});
+		this.#lease?.release();
+		this.#lease = null;
 		this.#socket = null;
 	}
 

@@ -1,24 +1,20 @@
-import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../realtime/protocol.ts';
-import { roomReconnection } from '../live/room-reconnection.ts';
-
-type ChannelSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+import { leaseSocket, type SocketLease } from '../realtime/shared-socket.ts';
 
 /**
- * The header's live unread count: a socket.io connection (the server puts it in the user's own
- * room) handing each `notifications:changed` to `onUnread`. After every (re)connection the count
+ * The header's live unread count, on the tab's shared connection (the server puts every
+ * connection in the user's own room), handing each `notifications:changed` to `onUnread`. After every (re)connection the count
  * is read again over HTTP, since what changed while it was away was not heard.
  */
 export class NotificationChannel {
-	#socket: ChannelSocket | null = null;
+	#lease: SocketLease | null = null;
 
 	constructor(private readonly onUnread: (unread: number) => void) {}
 
 	connect(): void {
-		const socket: ChannelSocket = io({ path: '/socket.io', transports: ['websocket'], ...roomReconnection });
-		this.#socket = socket;
-		socket.on('connect', () => void this.refresh());
-		socket.on('notifications:changed', ({ unread }) => this.onUnread(unread));
+		const lease = leaseSocket();
+		this.#lease = lease;
+		lease.on('connect', () => void this.refresh());
+		lease.on('notifications:changed', ({ unread }) => this.onUnread(unread));
 	}
 
 	/** Reads the count over HTTP (after a reconnection, or when a page changed it). */
@@ -34,7 +30,7 @@ export class NotificationChannel {
 	}
 
 	destroy(): void {
-		this.#socket?.disconnect();
-		this.#socket = null;
+		this.#lease?.release();
+		this.#lease = null;
 	}
 }

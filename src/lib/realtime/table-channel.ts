@@ -1,8 +1,5 @@
-import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from './protocol.ts';
-import { roomReconnection } from '../live/room-reconnection.ts';
-
-type ChannelSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+import type { ServerToClientEvents } from './protocol.ts';
+import { leaseSocket, type SocketLease } from './shared-socket.ts';
 
 /** What the table's open pages hear; `resync` once joined again after a drop, when events may have been missed. */
 export type TableEvent =
@@ -13,13 +10,16 @@ export type TableEvent =
 	| { type: 'commitment:changed'; payload: Parameters<ServerToClientEvents['commitment:changed']>[0] }
 	| { type: 'resync' };
 
+/** How many channels of this tab follow each table: the shared connection leaves a table when none does. */
+const following = new Map<string, number>();
+
 /**
- * A page's subscription to its table's channel (`table:join`): one socket.io connection, joined
- * again after every reconnection, handing each event of this table to `onEvent`. Open it once the
- * page is mounted (`connect`), close it when it goes (`destroy`).
+ * A page's subscription to its table's channel (`table:join`) on the tab's shared connection,
+ * joined again after every reconnection, handing each event of this table to `onEvent`. Open it
+ * once the page is mounted (`connect`), close it when it goes (`destroy`: it leaves the channel).
  */
 export class TableChannel {
-	#socket: ChannelSocket | null = null;
+	#lease: SocketLease | null = null;
 
 	constructor(
 		readonly tableId: string,
@@ -27,10 +27,12 @@ export class TableChannel {
 	) {}
 
 	connect(): void {
-		const socket: ChannelSocket = io({ path: '/socket.io', transports: ['websocket'], ...roomReconnection });
-		this.#socket = socket;
+		const lease = leaseSocket();
+		const { socket } = lease;
+		this.#lease = lease;
+		following.set(this.tableId, (following.get(this.tableId) ?? 0) + 1);
 		let joinedBefore = false;
-		socket.on('connect', () => {
+		lease.on('connect', () => {
 			// What changed during a drop was not heard: joined again, the page reads its data again,
 			// and from then on every change reaches it. Not after the first join: the page's data was
 			// loaded a moment before, and reading it again then raced the editor's first seconds (a
@@ -42,16 +44,24 @@ export class TableChannel {
 			});
 		});
 		const mine = (tableId: string) => tableId === this.tableId;
-		socket.on('document:status', (payload) => mine(payload.tableId) && this.onEvent({ type: 'document:status', payload }));
-		socket.on('document:version', (payload) => mine(payload.tableId) && this.onEvent({ type: 'document:version', payload }));
-		socket.on('topic:changed', (payload) => mine(payload.tableId) && this.onEvent({ type: 'topic:changed', payload }));
-		socket.on('meeting:updated', (payload) => mine(payload.meeting.tableId) && this.onEvent({ type: 'meeting:updated', payload }));
-		socket.on('commitment:changed', (payload) => mine(payload.tableId) && this.onEvent({ type: 'commitment:changed', payload }));
+		lease.on('document:status', (payload) => mine(payload.tableId) && this.onEvent({ type: 'document:status', payload }));
+		lease.on('document:version', (payload) => mine(payload.tableId) && this.onEvent({ type: 'document:version', payload }));
+		lease.on('topic:changed', (payload) => mine(payload.tableId) && this.onEvent({ type: 'topic:changed', payload }));
+		lease.on('meeting:updated', (payload) => mine(payload.meeting.tableId) && this.onEvent({ type: 'meeting:updated', payload }));
+		lease.on('commitment:changed', (payload) => mine(payload.tableId) && this.onEvent({ type: 'commitment:changed', payload }));
 	}
 
 	destroy(): void {
-		this.#socket?.disconnect();
-		this.#socket = null;
+		const lease = this.#lease;
+		this.#lease = null;
+		if (!lease) return;
+		const others = (following.get(this.tableId) ?? 1) - 1;
+		if (others > 0) following.set(this.tableId, others);
+		else {
+			following.delete(this.tableId);
+			if (lease.socket.connected) lease.socket.emit('table:leave', { tableId: this.tableId }, () => {});
+		}
+		lease.release();
 	}
 }
 
