@@ -194,8 +194,11 @@ describe('reflow at 320 px, a phone at 390 px, visible field boundaries', () => 
 		const menu = anna.getByRole('button', { name: 'Menu' });
 		const logout = anna.getByRole('button', { name: 'Esci' });
 		expect(await logout.isVisible()).toBe(false);
-		// From the skip link, Tab reaches the menu button first: the brand is plain text.
+		// From the skip link, Tab reaches the notification bell, which stays in the bar at every
+		// width, then the menu button: the brand is plain text.
 		await anna.keyboard.press('Tab');
+		await anna.keyboard.press('Tab');
+		expect(await anna.getByTestId('notification-bell').evaluate((el) => el === document.activeElement)).toBe(true);
 		await anna.keyboard.press('Tab');
 		expect(await anna.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Menu');
 		expect(await menu.getAttribute('aria-expanded')).toBe('false');
