@@ -13,7 +13,7 @@ import { redactUrl } from '$lib/server/http/log-redaction.ts';
 import { m } from '$lib/paraglide/messages.js';
 import { fieldsWithControlCharacters } from '$lib/server/validation.ts';
 import { controlCharacters } from '$lib/domain/control-characters.ts';
-import { bodyLimitFor, limitBody } from '$lib/server/http/body-limit.ts';
+import { bodyLimitFor, discardRefusedBody, limitBody } from '$lib/server/http/body-limit.ts';
 
 /**
  * The request's id, chosen by server/http-server.ts (or here under `vite dev`, which has no Node
@@ -115,11 +115,13 @@ function refusedFormAction(request: Request, error: AppError): Response {
 const handleBodySize: Handle = ({ event, resolve }) => {
 	if (safeMethods.has(event.request.method)) return resolve(event);
 	const maxBytes = bodyLimitFor(event.request.method, event.url.pathname, getAppContext().bodyLimits);
-	if (Number(event.request.headers.get('content-length') ?? 0) > maxBytes) {
+	const declared = Number(event.request.headers.get('content-length') ?? 0);
+	if (declared > maxBytes) {
 		const error = new AppError('payload_too_large');
 		const refusal = event.url.pathname.startsWith('/api/') ? errorResponse(error) : refusedFormAction(event.request, error);
-		// The body is left unread: the connection closes after this answer.
-		refusal.headers.set('connection', 'close');
+		// The client is still sending: the body is read and thrown away so that it gets this answer,
+		// not a reset; one far too large to wait for closes the connection instead.
+		if (!discardRefusedBody(event.request, declared, maxBytes)) refusal.headers.set('connection', 'close');
 		return refusal;
 	}
 	event.request = limitBody(event.request, maxBytes);

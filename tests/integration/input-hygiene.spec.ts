@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSchema } from '@tiptap/core';
 import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
@@ -168,6 +169,80 @@ describe('chunked request bodies', () => {
 			expect(body.error.code).toBe('payload_too_large');
 			expect(body.error.message).toBe('La richiesta è troppo grande.');
 		}
+	});
+
+	/**
+	 * One keep-alive connection, by hand: a POST whose body is sent to its end (a client does not
+	 * stop sending because an answer arrived), then a GET. Resolves with both answers' status lines
+	 * and headers, or rejects if the server closed or reset the connection on the way.
+	 */
+	async function postThenGet(head: string, body: Uint8Array[]): Promise<string[]> {
+		const { hostname, port } = new URL(server.app.url);
+		const socket: Socket = connect(Number(port), hostname);
+		await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+		let received = '';
+		const answers: string[] = [];
+		const closed = new Promise<never>((_, reject) => {
+			socket.once('error', (error) => reject(new Error(`${error.message} after ${answers.length} answer(s): ${answers.join(' | ')}`)));
+			socket.once('close', () => reject(new Error(`connection closed after ${answers.length} answer(s): ${answers.join(' | ')}`)));
+		});
+		// Each answer: its head, and a body of Content-Length bytes (the server sends no chunked answer here).
+		const nextAnswer = () =>
+			Promise.race([
+				closed,
+				new Promise<string>((resolve) => {
+					const check = () => {
+						const end = received.indexOf('\r\n\r\n');
+						if (end < 0) return;
+						const head = received.slice(0, end);
+						const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+						if (Buffer.byteLength(received.slice(end + 4)) < length) return;
+						received = received.slice(end + 4 + length);
+						socket.off('data', onData);
+						resolve(head);
+					};
+					const onData = (chunk: Buffer) => {
+						received += chunk.toString('latin1');
+						check();
+					};
+					socket.on('data', onData);
+					check();
+				})
+			]);
+		const write = (data: string | Uint8Array) =>
+			Promise.race([closed, new Promise<void>((resolve, reject) => socket.write(data, (error) => (error ? reject(error) : resolve())))]);
+		try {
+			const first = nextAnswer();
+			await write(head);
+			for (const part of body) await write(part);
+			answers.push(await first);
+			const second = nextAnswer();
+			await write(`GET /healthz HTTP/1.1\r\nhost: ${hostname}:${port}\r\n\r\n`);
+			answers.push(await second);
+			return answers;
+		} finally {
+			socket.destroy();
+		}
+	}
+
+	it('reads a refused body to its end, so the client gets its 413 and the connection stays open', async () => {
+		const limit = 512 * 1024;
+		const part = new TextEncoder().encode('x'.repeat(64 * 1024));
+		const parts = Array.from({ length: (2 * limit) / part.byteLength }, () => part);
+		const { host } = new URL(server.app.url);
+		const common = `host: ${host}\r\ncontent-type: application/json\r\ncookie: ${fixture.admin.cookie}\r\norigin: ${server.app.url}\r\n`;
+
+		// Its declared length is over the limit: refused before a byte is read.
+		const declared = await postThenGet(`POST /api/v1/tables HTTP/1.1\r\n${common}content-length: ${2 * limit}\r\n\r\n`, parts);
+		expect(declared[0]).toMatch(/^HTTP\/1\.1 413 /);
+		expect(declared[1]).toMatch(/^HTTP\/1\.1 200 /);
+
+		// Chunked: refused once the count passes the limit, while the rest is still coming.
+		const chunks = parts.map((p) => Buffer.concat([Buffer.from(`${p.byteLength.toString(16)}\r\n`), p, Buffer.from('\r\n')]));
+		chunks.push(Buffer.from('0\r\n\r\n'));
+		const streamed = await postThenGet(`POST /api/v1/tables HTTP/1.1\r\n${common}transfer-encoding: chunked\r\n\r\n`, chunks);
+		expect(streamed[0]).toMatch(/^HTTP\/1\.1 413 /);
+		expect(streamed[1]).toMatch(/^HTTP\/1\.1 200 /);
 	});
 
 	it('answers 413 to a chunked form body past the limit', async () => {

@@ -4,14 +4,15 @@ import { AppError, isAppError } from '../errors.ts';
 import type { SessionUser } from '../auth/sessions.ts';
 import { errorMessage, fieldMessages } from '$lib/errors/messages.ts';
 import { redactUrl } from './log-redaction.ts';
+import { discardRefusedBody, discardRest } from './body-limit.ts';
 
 /** `{error: {code, message, fields?}}`, the one shape of every refusal of the JSON API. */
 export function errorResponse(error: AppError): Response {
 	const headers: Record<string, string> = {};
 	if (error.details.retryAfterSeconds) headers['retry-after'] = String(error.details.retryAfterSeconds);
-	// A body refused before it was read whole: the rest of it is still on the wire, so the
-	// connection cannot carry another request (RFC 9110 §15.5.14).
-	if (error.code === 'payload_too_large') headers.connection = 'close';
+	// A body refused before it was read whole is read to its end and thrown away (body-limit.ts),
+	// so the client gets this answer and the connection can carry another request; one far too
+	// large to wait for closes the connection there.
 	return json(
 		{
 			error: {
@@ -39,7 +40,10 @@ export function isBodyTooLarge(error: unknown): boolean {
  */
 export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
 	const declared = Number(request.headers.get('content-length') ?? 0);
-	if (declared > maxBytes) throw new AppError('payload_too_large');
+	if (declared > maxBytes) {
+		discardRefusedBody(request, declared, maxBytes);
+		throw new AppError('payload_too_large');
+	}
 	if (!request.body) return new Uint8Array();
 	const reader = request.body.getReader();
 	const chunks: Uint8Array[] = [];
@@ -50,7 +54,8 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
 			if (done) break;
 			size += value.byteLength;
 			if (size > maxBytes) {
-				await reader.cancel();
+				// The client is still sending: what follows is read and thrown away, so it gets the 413.
+				discardRest(reader, size, maxBytes);
 				throw new AppError('payload_too_large');
 			}
 			chunks.push(value);
@@ -70,7 +75,10 @@ async function readBodyText(request: Request, maxBytes: number): Promise<string>
 export async function readJson(request: Request): Promise<unknown> {
 	const { maxJsonBytes } = getAppContext();
 	const declared = Number(request.headers.get('content-length') ?? 0);
-	if (declared > maxJsonBytes) throw new AppError('payload_too_large');
+	if (declared > maxJsonBytes) {
+		discardRefusedBody(request, declared, maxJsonBytes);
+		throw new AppError('payload_too_large');
+	}
 	const text = await readBodyText(request, maxJsonBytes);
 	if (text.trim() === '') return {};
 	try {

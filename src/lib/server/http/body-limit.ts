@@ -37,21 +37,77 @@ function tooLarge(maxBytes: number): unknown {
 }
 
 /**
+ * How much of a refused body is still read, and thrown away, after the 413: a client is still
+ * sending when the answer goes out, and a connection closed under it is reset (the client sees
+ * ECONNRESET instead of the 413, as a browser or a proxy would). Four times the limit, and at
+ * least 4 MiB (cheap to read and drop); past this, the connection closes.
+ */
+export function refusedBodyDrainBytes(maxBytes: number): number {
+	return Math.max(4 * maxBytes, 4 * 1024 * 1024);
+}
+
+/**
+ * Reads what is left of a body refused while it was read (`alreadyRead` bytes in), and throws it
+ * away, up to `refusedBodyDrainBytes(maxBytes)` in all; past that, it lets go and the connection closes.
+ */
+export function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRead: number, maxBytes: number): void {
+	void drain(reader, alreadyRead, refusedBodyDrainBytes(maxBytes));
+}
+
+/** Reads what is left of a refused body, up to `limit` bytes in all, then lets go of it. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRead: number, limit: number): Promise<void> {
+	let read = alreadyRead;
+	try {
+		while (read <= limit) {
+			const { done, value } = await reader.read();
+			if (done) return;
+			read += value.byteLength;
+		}
+		await reader.cancel();
+	} catch {
+		// The client went away: nothing more to read.
+	}
+}
+
+/**
+ * Lets a body refused before it was read (its declared length is over the limit) arrive and be
+ * thrown away, while the 413 goes out. Returns false when it is too large to wait for: the answer
+ * must then close the connection.
+ */
+export function discardRefusedBody(request: Request, declaredBytes: number, maxBytes: number): boolean {
+	if (!request.body) return true;
+	if (declaredBytes > refusedBodyDrainBytes(maxBytes)) {
+		// Never read: letting go of it ends the connection.
+		request.body.cancel().catch(() => {});
+		return false;
+	}
+	discardRest(request.body.getReader(), 0, maxBytes);
+	return true;
+}
+
+/**
  * The request with a body that errors as soon as it passes `maxBytes`: a chunked body declares no
- * length, so counting what arrives is the only bound. Bodiless requests pass as they are.
+ * length, so counting what arrives is the only bound. What the client still sends after that is
+ * read and thrown away (up to `refusedBodyDrainBytes`), so it gets the 413 rather than a reset.
+ * Bodiless requests pass as they are.
  */
 export function limitBody(request: Request, maxBytes: number): Request {
 	if (!request.body) return request;
+	const source = request.body.getReader();
 	let size = 0;
-	const counted = request.body.pipeThrough(
-		new TransformStream<Uint8Array, Uint8Array>({
-			transform(chunk, controller) {
-				size += chunk.byteLength;
-				if (size > maxBytes) controller.error(tooLarge(maxBytes));
-				else controller.enqueue(chunk);
-			}
-		})
-	);
+	const counted = new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			const { done, value } = await source.read();
+			if (done) return controller.close();
+			size += value.byteLength;
+			if (size <= maxBytes) return controller.enqueue(value);
+			controller.error(tooLarge(maxBytes));
+			discardRest(source, size, maxBytes);
+		},
+		cancel(reason) {
+			return source.cancel(reason);
+		}
+	});
 	return new Request(request.url, {
 		method: request.method,
 		headers: request.headers,
