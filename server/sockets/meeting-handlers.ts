@@ -283,26 +283,20 @@ export function registerMeetingHandlers({
 			const { meetingId, ...rest } = parseInput(meetingRef, p);
 			return { status: await setMeetingStatus(deps, user, meetingId, rest) };
 		});
-		command('meeting:focus', async (p) => {
-			const { meetingId, ...rest } = parseInput(meetingRef, p);
-			await setFocus(deps, user, meetingId, rest);
-			return none;
-		});
-		command('document:focus', async (p) => {
-			const { meetingId, ...rest } = parseInput(meetingRef, p);
-			await setFocusDocument(deps, user, meetingId, rest);
-			return none;
-		});
-		command('attachment:focus', async (p) => {
-			const { meetingId, ...rest } = parseInput(meetingRef, p);
-			await setFocusAttachment(deps, user, meetingId, rest);
-			return none;
-		});
-		command('attachment:page', async (p) => {
-			const { meetingId, ...rest } = parseInput(meetingRef, p);
-			await setFocusAttachmentPage(deps, user, meetingId, rest);
-			return none;
-		});
+		// What the centre of the room shows: an agenda item, a document, a PDF and its page.
+		const focusCommands = {
+			'meeting:focus': setFocus,
+			'document:focus': setFocusDocument,
+			'attachment:focus': setFocusAttachment,
+			'attachment:page': setFocusAttachmentPage
+		} as const;
+		for (const [event, run] of Object.entries(focusCommands) as Array<[keyof typeof focusCommands, typeof setFocus]>) {
+			command(event, async (p) => {
+				const { meetingId, ...rest } = parseInput(meetingRef, p);
+				await run(deps, user, meetingId, rest);
+				return none;
+			});
+		}
 		for (const action of ['start', 'pause', 'extend', 'reset'] as const) {
 			command(`timer:${action}`, async (p) => {
 				const { meetingId, ...rest } = parseInput(meetingRef, p);
