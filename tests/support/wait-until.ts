@@ -16,6 +16,8 @@ export async function waitUntil<T>(
 ): Promise<Truthy<T>> {
 	const notYet = new Error(`not yet: ${what}`);
 	try {
+		// Outside vitest (the load scripts use the test support too) vi.waitFor has no state to run on.
+		if (!process.env.VITEST) return await poll(check, timeoutMs, notYet);
 		return await vi.waitFor(
 			async () => {
 				const value = await check();
@@ -27,5 +29,21 @@ export async function waitUntil<T>(
 	} catch (error) {
 		const message = `timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail()}` : ''}`;
 		throw error === notYet ? new Error(message) : new Error(message, { cause: error });
+	}
+}
+
+/** vi.waitFor's loop, for a process that vitest does not run: one check at a time, every 20 ms. */
+async function poll<T>(check: () => T | Promise<T>, timeoutMs: number, notYet: Error): Promise<Truthy<T>> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		let failure: unknown = notYet;
+		try {
+			const value = await check();
+			if (value) return value as Truthy<T>;
+		} catch (error) {
+			failure = error;
+		}
+		if (Date.now() >= deadline) throw failure;
+		await new Promise((resolve) => setTimeout(resolve, 20));
 	}
 }
