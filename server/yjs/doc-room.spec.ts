@@ -151,9 +151,7 @@ afterEach(() => {
 	}
 });
 
-async function openRoom(
-	options: { holdLoad?: Promise<void>; seed?: (doc: Y.Doc) => void; agenda?: boolean } = {}
-): Promise<RoomHarness> {
+async function openRoom(options: { holdLoad?: Promise<void>; seed?: (doc: Y.Doc) => void; agenda?: boolean } = {}): Promise<RoomHarness> {
 	const { store, script } = scriptedStore();
 	const name = options.agenda ? agendaName : docName;
 	if (options.seed) {

@@ -226,8 +226,7 @@ function placeAt(order: ValidEntry[], map: Y.Map<unknown>, index: number): void 
 	const at = Math.max(0, Math.min(order.length, index));
 	const before = order[at - 1];
 	const after = order[at];
-	const key =
-		order.every((entry) => entry.position !== null) && keyBetween(before?.position ?? null, after?.position ?? null);
+	const key = order.every((entry) => entry.position !== null) && keyBetween(before?.position ?? null, after?.position ?? null);
 	if (key) {
 		map.set('position', key);
 		return;

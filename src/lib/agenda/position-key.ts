@@ -58,10 +58,5 @@ export function spreadKeys(count: number): string[] {
 	let width = 1;
 	while (base ** width < (count + 1) * 8) width += 1;
 	const step = Math.floor(base ** width / (count + 1));
-	return Array.from({ length: count }, (_, i) =>
-		((i + 1) * step)
-			.toString(base)
-			.padStart(width, '0')
-			.replace(/0+$/, '')
-	);
+	return Array.from({ length: count }, (_, i) => ((i + 1) * step).toString(base).padStart(width, '0').replace(/0+$/, ''));
 }
