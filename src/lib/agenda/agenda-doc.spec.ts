@@ -315,8 +315,8 @@ describe('the order of the agenda (position keys: a move never recreates the ite
 					return;
 				}
 				expect(isPositionKey(between)).toBe(true);
-				if (a !== null) expect(a < between).toBe(true);
-				if (b !== null) expect(between < b).toBe(true);
+				if (a !== null) expect(a < between!).toBe(true);
+				if (b !== null) expect(between! < b).toBe(true);
 			})
 		);
 		for (const count of [0, 1, 4, 35, 100]) {
