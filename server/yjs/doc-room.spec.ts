@@ -20,6 +20,7 @@ import { createMemoryYjsStore } from '../persistence/memory-yjs-store.ts';
 import type { YjsStore } from '../persistence/yjs-store.ts';
 import { encodeAwarenessEntry } from './awareness-entries.ts';
 import { createConnection, type Connection } from './connection.ts';
+import { agendaItems, findItemMap, readAgenda } from '../../src/lib/agenda/agenda-doc.ts';
 import { DocRoom, syncUpdateMessage } from './doc-room.ts';
 import type { YjsLimits } from './limits.ts';
 import { createYjsMetrics, type YjsMetrics } from './yjs-metrics.ts';
@@ -32,6 +33,7 @@ import { createYjsMetrics, type YjsMetrics } from './yjs-metrics.ts';
  */
 
 const docName = 'document:room1';
+const agendaName = 'agenda:meeting1';
 const person = (name: string): SessionUser => ({
 	id: `u-${name.toLowerCase()}`,
 	email: `${name.toLowerCase()}@example.it`,
@@ -99,9 +101,9 @@ function scriptedStore() {
 	return { store, script };
 }
 
-async function storedDoc(store: YjsStore): Promise<Y.Doc> {
+async function storedDoc(store: YjsStore, name = docName): Promise<Y.Doc> {
 	const doc = new Y.Doc();
-	const stored = await store.load(docName);
+	const stored = await store.load(name);
 	if (stored) Y.applyUpdate(doc, stored.state);
 	return doc;
 }
@@ -149,12 +151,13 @@ afterEach(() => {
 	}
 });
 
-async function openRoom(options: { holdLoad?: Promise<void>; seed?: (doc: Y.Doc) => void } = {}): Promise<RoomHarness> {
+async function openRoom(options: { holdLoad?: Promise<void>; seed?: (doc: Y.Doc) => void; agenda?: boolean } = {}): Promise<RoomHarness> {
 	const { store, script } = scriptedStore();
+	const name = options.agenda ? agendaName : docName;
 	if (options.seed) {
 		const seed = new Y.Doc();
 		options.seed(seed);
-		await store.append([{ docName, update: Y.encodeStateAsUpdate(seed) }]);
+		await store.append([{ docName: name, update: Y.encodeStateAsUpdate(seed) }]);
 	}
 	const logger = pino({ level: 'silent' });
 	const metrics = createYjsMetrics(new Registry());
@@ -167,8 +170,8 @@ async function openRoom(options: { holdLoad?: Promise<void>; seed?: (doc: Y.Doc)
 	const background = new Set<Promise<unknown>>();
 	const gone = deferred();
 	const room = new DocRoom({
-		docName,
-		ref: { kind: 'document', documentId: 'room1' },
+		docName: name,
+		ref: options.agenda ? { kind: 'agenda', meetingId: 'meeting1' } : { kind: 'document', documentId: 'room1' },
 		tableId: 'table1',
 		documentStatus: 'draft',
 		store,
@@ -519,6 +522,73 @@ describe('DocRoom', () => {
 		expect(await counter(h.metrics.connections)).toBe(0);
 		expect(await counter(h.metrics.pendingUpdates)).toBe(0);
 		expect(await counter(h.metrics.compactions, { result: 'ok' })).toBe(1);
+	});
+});
+
+describe('DocRoom with an agenda written by older versions', () => {
+	/** Items as Tavolo saved them before issue 12: plain-string title and presenter, no position key. */
+	const seedLegacy = (doc: Y.Doc) => {
+		for (const [id, title] of [
+			['vecchio1', 'Punto di una volta'],
+			['vecchio2', 'Varie']
+		]) {
+			const map = new Y.Map<unknown>();
+			for (const [key, value] of Object.entries({ id, title, minutes: 10, presenter: 'Anna', status: 'todo' })) map.set(key, value);
+			map.set('notes', new Y.Text(''));
+			agendaItems(doc).push([map]);
+		}
+	};
+
+	/** A keystroke at a time; a plain string is turned into a Y.Text holding the typed value, as browsers did before the server upgraded agendas. */
+	const type = (doc: Y.Doc, at: number, text: string) => {
+		for (const [i, letter] of [...text].entries()) {
+			const map = findItemMap(doc, 'vecchio1')!;
+			const value = map.get('title');
+			if (value instanceof Y.Text) value.insert(at + i, letter);
+			else map.set('title', new Y.Text(String(value).slice(0, at + i) + letter + String(value).slice(at + i)));
+		}
+	};
+
+	it('upgrades it before greeting anyone, in one stored update, so two first edits of one title at once both survive', async () => {
+		const h = await openRoom({ agenda: true, seed: seedLegacy });
+		const { client: a } = h.connect(alice);
+		const { client: b } = h.connect(bob);
+		await h.ready();
+		// The upgrade came in the first sync, not as an update after it.
+		expect(a.received).toContain('sync:2');
+		expect(a.received).not.toContain('sync:update');
+		for (const client of [a, b]) {
+			expect(findItemMap(client.doc, 'vecchio1')!.get('title')).toBeInstanceOf(Y.Text);
+			expect(findItemMap(client.doc, 'vecchio2')!.get('presenter')).toBeInstanceOf(Y.Text);
+		}
+		// Both type before either hears the other.
+		type(a.doc, 0, 'Primo: ');
+		type(b.doc, 'Punto di una volta'.length, ' (rivisto)');
+		h.network.flush();
+		for (const doc of [a.doc, b.doc, h.room.doc]) {
+			expect(readAgenda(doc).map((item) => [item.title, item.presenter])).toEqual([
+				['Primo: Punto di una volta (rivisto)', 'Anna'],
+				['Varie', 'Anna']
+			]);
+		}
+		await h.scheduler.flush();
+		const stored = await storedDoc(h.store, agendaName);
+		expect(readAgenda(stored)[0].title).toBe('Primo: Punto di una volta (rivisto)');
+		expect(findItemMap(stored, 'vecchio2')!.get('title')).toBeInstanceOf(Y.Text);
+		expect(typeof findItemMap(stored, 'vecchio2')!.get('position')).toBe('string');
+	});
+
+	it('turns a plain string an older client writes into a Y.Text at once, for everyone', async () => {
+		const h = await openRoom({ agenda: true, seed: seedLegacy });
+		const { client: a } = h.connect(alice);
+		const { client: b } = h.connect(bob);
+		await h.ready();
+		findItemMap(a.doc, 'vecchio2')!.set('presenter', 'Dott.ssa Rossi');
+		h.network.flush();
+		for (const doc of [a.doc, b.doc, h.room.doc]) {
+			expect(findItemMap(doc, 'vecchio2')!.get('presenter')).toBeInstanceOf(Y.Text);
+			expect(readAgenda(doc)[1].presenter).toBe('Dott.ssa Rossi');
+		}
 	});
 });
 

@@ -17,6 +17,7 @@ import {
 import type { CommitScheduler } from '../persistence/commit-scheduler.ts';
 import type { YjsStore } from '../persistence/yjs-store.ts';
 import type { DocChannel, DocRelay, RelayKind } from '../cluster/cluster.ts';
+import { agendaLoadUpgrade, upgradeTextsAfterUpdate } from './agenda-upgrade.ts';
 import { AwarenessGate } from './awareness-gate.ts';
 import { Refusal, type Connection } from './connection.ts';
 import { receiveMessage, type ReceivedMessageHandlers } from './message-receiver.ts';
@@ -59,6 +60,11 @@ const loadOrigin = Symbol('load');
 const relayOrigin = Symbol('relay');
 /** The stored state applied again after a Redis gap (anti-entropy): like a relayed update. */
 const resyncOrigin = Symbol('resync');
+/**
+ * The server's own upgrade of an agenda written by older versions (agenda-upgrade.ts): persisted
+ * and relayed like a client's update; made while loading, it reaches clients in their first sync.
+ */
+const upgradeOrigin = Symbol('upgrade');
 
 /**
  * The sync message carrying `update` ([messageSync, messageYjsUpdate, length, bytes]) written
@@ -189,6 +195,7 @@ export class DocRoom {
 			const stored = await this.options.store.load(this.docName);
 			if (stored) Y.applyUpdate(this.doc, stored.state, loadOrigin);
 			this.persistence.loaded(stored?.tailRows ?? 0);
+			if (this.ref.kind === 'agenda') this.upgradeAgenda();
 		} catch (error) {
 			this.options.logger.error({ err: error, docName: this.docName }, 'yjs document failed to load');
 			for (const conn of this.allConnections()) this.close(conn, yjsCloseCodes.unavailable, 'load_failed');
@@ -202,6 +209,20 @@ export class DocRoom {
 		for (const [kind, payload] of relayed) this.receiveRelayed(kind, payload);
 		for (const conn of this.allConnections()) this.greet(conn);
 		if (this.connections.size === 0) this.maybeLeave();
+	}
+
+	/**
+	 * Before anyone is greeted: an agenda still holding plain-string texts (or items without a
+	 * position key) is upgraded in one transaction. A failure is logged and the agenda served as
+	 * it is (every reader accepts the old shape; browsers show such a field read-only).
+	 */
+	private upgradeAgenda(): void {
+		try {
+			const update = agendaLoadUpgrade(this.doc);
+			if (update) Y.applyUpdate(this.doc, update, upgradeOrigin);
+		} catch (error) {
+			this.options.logger.error({ err: error, docName: this.docName }, 'agenda upgrade failed; served as stored');
+		}
 	}
 
 	join(conn: Connection): void {
@@ -298,6 +319,7 @@ export class DocRoom {
 		const structureLocked = this.ref.kind === 'agenda' && this.meetingStatus === 'live' && !conn.mayReshape;
 		this.updates.apply(update, conn, conn.mayRecover, structureLocked);
 		this.options.metrics.updatesApplied.inc();
+		if (this.ref.kind === 'agenda') upgradeTextsAfterUpdate(this.doc, upgradeOrigin);
 	}
 
 	/** Another node's message for this document (see server/cluster/README.md). */
@@ -345,6 +367,8 @@ export class DocRoom {
 			this.persistence.applied(update, this.connections.has(origin as Connection) ? (origin as Connection) : null);
 			if (origin !== relayOrigin) this.channel?.publish('update', update);
 		}
+		// Connections that joined while loading get everything in their first sync.
+		if (this.state === 'loading') return;
 		this.broadcast(syncUpdateMessage(update), origin);
 	}
 

@@ -56,8 +56,9 @@ function agendaShape(doc: Y.Doc): AgendaShape {
  *
  * - Structure: while an agenda's meeting is live, a connection that may not reshape it (a
  *   participant) is refused (4422 `agenda_structure_locked`) an update that inserts, deletes or
- *   moves entries of `items`; it may still change the fields inside them (texts, minutes, status).
- *   The entries are compared by their Yjs ids on the trial copy, before and after the update.
+ *   moves entries of `items` (a move sets an item's `position`); it may still change the other
+ *   fields inside them (texts, minutes, status). The entries are compared by their Yjs ids and
+ *   position keys on the trial copy, before and after the update.
  *
  * The trial copy: an agenda (small, checked on every update) keeps one, in step with the room's
  * document; any other document gets a fresh one, and only near its limit.
@@ -171,15 +172,22 @@ export class UpdateGate {
 }
 
 /**
- * The identity of every entry of `items`, in order: its Yjs id. A move is a delete and an insert
- * (a new id); a change inside an item's map keeps it. Runs of primitive entries (a bad document)
- * count one id per entry, so Yjs merging or splitting them changes nothing.
+ * The identity and place of every entry of `items`, in order: its Yjs id and, for an item, its
+ * position key. An insert or a delete changes the ids; a move changes the item's key (an older
+ * client's move, a delete and an insert, the ids); any other change inside an item's map keeps
+ * both. Runs of primitive entries (a bad document) count one id per entry, so Yjs merging or
+ * splitting them changes nothing.
  */
 function entryIds(items: Y.Array<Y.Map<unknown>>): string[] {
 	const ids: string[] = [];
 	for (let item = items._start; item !== null; item = item.right) {
 		if (item.deleted || !item.countable) continue;
-		for (let i = 0; i < item.length; i++) ids.push(`${item.id.client}:${item.id.clock + i}`);
+		const values = item.content.getContent() as unknown[];
+		for (let i = 0; i < item.length; i++) {
+			const entry = values[i];
+			const position = entry instanceof Y.Map ? entry.get('position') : undefined;
+			ids.push(`${item.id.client}:${item.id.clock + i}@${typeof position === 'string' ? position : ''}`);
+		}
 	}
 	return ids;
 }

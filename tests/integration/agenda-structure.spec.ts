@@ -176,7 +176,7 @@ describe('agenda structure during a live meeting', () => {
 		expect(await storedTitles(meeting.agendaDoc)).toEqual([...before, 'Correzione']);
 	});
 
-	it('keeps an agenda saved before issue 12 (plain-string title and presenter) readable, and a participant turns a field into a Y.Text while live', async () => {
+	it('keeps an agenda saved before issue 12 (plain-string title and presenter) readable, upgrades it on load, and a participant edits it while live', async () => {
 		const meeting = await newMeeting();
 		const stored = await createPostgresYjsStore(server.app.context.db).load(meeting.agendaDoc);
 		const old = new Y.Doc();
@@ -205,11 +205,127 @@ describe('agenda structure during a live meeting', () => {
 		const alice = open(meeting.agendaDoc, f.alice);
 		await synced(alice);
 		expect(readAgenda(alice.doc)[3]).toMatchObject({ id: 'vecchio1', title: 'Punto di una volta', presenter: 'Anna', notes: 'appunti' });
+		// The server turned the strings into Y.Texts before Alice's first sync.
+		expect(findItemMap(alice.doc, 'vecchio1')!.get('title')).toBeInstanceOf(Y.Text);
+		expect(findItemMap(alice.doc, 'vecchio1')!.get('presenter')).toBeInstanceOf(Y.Text);
 		updateItem(alice.doc, 'vecchio1', { title: 'Punto di una volta, rivisto' });
 		await saved(alice);
 		expect(alice.closes).toEqual([]);
 		expect(findItemMap(alice.doc, 'vecchio1')!.get('title')).toBeInstanceOf(Y.Text);
 		expect((await storedTitles(meeting.agendaDoc))[3]).toBe('Punto di una volta, rivisto');
 		expect((await coordinator.get(`/api/v1/meetings/${meeting.id}/convocation`)).body.body).toContain('4. Punto di una volta, rivisto');
+	});
+});
+
+/** An item as Tavolo wrote it before issue 12: plain-string title and presenter, no position key. */
+function legacyItem(id: string, title: string, presenter = ''): Y.Map<unknown> {
+	const map = new Y.Map<unknown>();
+	for (const [key, value] of Object.entries({ id, title, minutes: 10, presenter, status: 'todo' })) map.set(key, value);
+	map.set('notes', new Y.Text(''));
+	return map;
+}
+
+/** Replaces the stored agenda of `docName` by `items`, written straight into the store (no room has it loaded). */
+async function storeLegacyAgenda(docName: string, items: Y.Map<unknown>[]): Promise<void> {
+	const stored = await createPostgresYjsStore(server.app.context.db).load(docName);
+	const old = new Y.Doc();
+	Y.applyUpdate(old, stored!.state);
+	const vector = Y.encodeStateVector(old);
+	old.transact(() => {
+		agendaItems(old).delete(0, agendaItems(old).length);
+		agendaItems(old).push(items);
+	});
+	await server.app.context.db
+		.insertInto('yjs_updates')
+		.values({ doc_name: docName, update: Y.encodeStateAsUpdate(old, vector) })
+		.execute();
+}
+
+/**
+ * One keystroke after another into a text field, each its own update, as the editor sends them. A
+ * field still holding a plain string is turned into a Y.Text holding the typed value: what the
+ * browser did on its first edit before the server upgraded agendas (with the upgrade, it never
+ * meets one).
+ */
+function type(doc: Y.Doc, id: string, field: 'title' | 'presenter' | 'notes', at: number, text: string) {
+	for (const [i, letter] of [...text].entries()) {
+		const map = findItemMap(doc, id)!;
+		const value = map.get(field);
+		if (value instanceof Y.Text) value.insert(at + i, letter);
+		else {
+			const old = String(value);
+			map.set(field, new Y.Text(old.slice(0, at + i) + letter + old.slice(at + i)));
+		}
+	}
+}
+
+describe('agendas written by older versions, and moves while people type', () => {
+	it('upgrades a stored agenda before anyone syncs: two people typing their first keystrokes into one title at once both keep them', async () => {
+		const meeting = await newMeeting();
+		await storeLegacyAgenda(meeting.agendaDoc, [
+			legacyItem('vecchio1', 'Punto di una volta', 'Anna'),
+			legacyItem('vecchio2', 'Secondo punto'),
+			legacyItem('vecchio3', 'Varie')
+		]);
+		const alice = open(meeting.agendaDoc, f.alice);
+		const bob = open(meeting.agendaDoc, f.bob);
+		await Promise.all([synced(alice), synced(bob)]);
+		// Both at once: neither has the other's keystrokes when typing.
+		type(alice.doc, 'vecchio1', 'title', 0, 'Primo: ');
+		type(bob.doc, 'vecchio1', 'title', 'Punto di una volta'.length, ' (rivisto)');
+		const expected = ['Primo: Punto di una volta (rivisto)', 'Secondo punto', 'Varie'];
+		await waitUntil(
+			() => [alice, bob].every((client) => titles(client).join('|') === expected.join('|')),
+			10_000,
+			"both people's keystrokes in the title at both",
+			() => `Alice: ${titles(alice).join(' | ')}\nBob: ${titles(bob).join(' | ')}`
+		);
+		expect(readAgenda(bob.doc)[0]).toMatchObject({ id: 'vecchio1', presenter: 'Anna' });
+		await Promise.all([saved(alice), saved(bob)]);
+		expect([alice.closes, bob.closes]).toEqual([[], []]);
+		// The upgrade is stored like any update: Y.Texts and position keys, the order kept.
+		const stored = await createPostgresYjsStore(server.app.context.db).load(meeting.agendaDoc);
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, stored!.state);
+		expect(readAgenda(doc).map((item) => item.title)).toEqual(expected);
+		for (const id of ['vecchio1', 'vecchio2', 'vecchio3']) {
+			expect(findItemMap(doc, id)!.get('title')).toBeInstanceOf(Y.Text);
+			expect(findItemMap(doc, id)!.get('presenter')).toBeInstanceOf(Y.Text);
+			expect(typeof findItemMap(doc, id)!.get('position')).toBe('string');
+		}
+	});
+
+	it('keeps what a participant types into an item while two moderators move it at once: one item, at one new place, with every keystroke', async () => {
+		const meeting = await newMeeting();
+		await setStatus(meeting.id, 'live');
+		const alice = open(meeting.agendaDoc, f.alice);
+		const moderator = open(meeting.agendaDoc, marco);
+		const coordinator = open(meeting.agendaDoc, carla);
+		const everyone = [alice, moderator, coordinator];
+		await Promise.all(everyone.map(synced));
+		const [first, second, third] = readAgenda(alice.doc);
+		// All at once: Alice types into the first item's title and notes while both move it.
+		type(alice.doc, first.id, 'title', first.title.length, ' — approvato');
+		type(alice.doc, first.id, 'notes', 0, 'Nessuna osservazione.');
+		moveItem(moderator.doc, first.id, 2);
+		moveItem(coordinator.doc, first.id, 1);
+		const settled = () => {
+			const [a, ...others] = everyone.map((client) => JSON.stringify(readAgenda(client.doc)));
+			return others.every((other) => other === a) && readAgenda(alice.doc).some((item) => item.notes === 'Nessuna osservazione.');
+		};
+		await waitUntil(settled, 10_000, 'the three copies to agree, with the typing', () =>
+			everyone.map((client) => JSON.stringify(readAgenda(client.doc).map((item) => [item.title, item.notes]))).join('\n')
+		);
+		const order = titles(alice);
+		expect(order).toHaveLength(3);
+		expect([
+			[second.title, third.title, `${first.title} — approvato`],
+			[second.title, `${first.title} — approvato`, third.title]
+		]).toContainEqual(order);
+		expect(readAgenda(alice.doc).find((item) => item.id === first.id)).toMatchObject({ notes: 'Nessuna osservazione.' });
+		expect(agendaItems(alice.doc).length).toBe(3);
+		await Promise.all(everyone.map(saved));
+		expect(everyone.map((client) => client.closes)).toEqual([[], [], []]);
+		expect(await storedTitles(meeting.agendaDoc)).toEqual(order);
 	});
 });

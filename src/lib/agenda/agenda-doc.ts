@@ -1,14 +1,21 @@
 import * as Y from 'yjs';
+import { isPositionKey, keyBetween, positionKeyMax, spreadKeys } from './position-key.ts';
 import { applyTextChange } from './text-diff.ts';
 
 /**
  * The agenda of a meeting as a Yjs document (`agenda:<meetingId>`): a Y.Array `items` of Y.Maps,
  * so people edit different items, or different fields of one item, at the same time without
  * overwriting each other. Title, presenter and notes are Y.Texts so two people typing in one field
- * merge by character (issue 12). Agendas saved before that hold plain strings in title and
- * presenter: every reader accepts both, and the editor turns such a field into a Y.Text on its
- * first edit (src/lib/agenda/ytext-input.ts), so no stored agenda needs rewriting.
- * Framework-free: used by the browser editor, the meeting service (templates) and tests.
+ * merge by character (issue 12).
+ *
+ * The order is each item's `position` key (position-key.ts), not its place in the array: a move
+ * sets one key and never recreates the item, so typing into it at the same time survives, and two
+ * people moving one item at once leave one item (the last key written wins). Items without a key
+ * (agendas saved before it) follow, in array order: an old agenda reads as it always did.
+ *
+ * Agendas saved before issue 12 hold plain strings in title and presenter: the server upgrades
+ * them when it loads them (upgradeAgenda, server/yjs/agenda-upgrade.ts), and every reader accepts
+ * both. Framework-free: used by the browser editor, the server, the meeting services and tests.
  */
 export const agendaStatuses = ['todo', 'in_progress', 'done', 'postponed'] as const;
 export type AgendaStatus = (typeof agendaStatuses)[number];
@@ -38,7 +45,9 @@ export const agendaLimits = {
 	/** Ids are made by newItemId (about 12 characters). */
 	idMax: 64,
 	/** Notes are typed during the meeting: a few pages per item at most. */
-	notesMax: 20_000
+	notesMax: 20_000,
+	/** An item's order key (position-key.ts). */
+	positionMax: positionKeyMax
 } as const;
 
 export function agendaItems(doc: Y.Doc): Y.Array<Y.Map<unknown>> {
@@ -67,8 +76,8 @@ export function fieldText(value: unknown): string {
 /** Title and presenter: a Y.Text, or a plain string of an older agenda. */
 const isTextOrString = (value: unknown): value is Y.Text | string => value instanceof Y.Text || typeof value === 'string';
 
-/** The keys of an item's map, each with the type it must have. */
-const itemKeys = ['id', 'title', 'minutes', 'presenter', 'status', 'notes'] as const;
+/** The keys of an item's map, each with the type it must have; `position` may be missing (older agendas). */
+const itemKeys = ['id', 'title', 'minutes', 'presenter', 'status', 'notes', 'position'] as const;
 
 /**
  * Why one entry of the `items` array is not an agenda item, or null when it is one: a Y.Map with
@@ -89,6 +98,10 @@ export function agendaEntryProblem(entry: unknown): AgendaEntryProblem | null {
 	if (typeof id !== 'string' || id === '' || !isTextOrString(title) || !isTextOrString(presenter)) return 'bad_field';
 	if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 0 || minutes > agendaLimits.minutesMax) return 'bad_field';
 	if (!agendaStatuses.includes(entry.get('status') as AgendaStatus) || !(notes instanceof Y.Text)) return 'bad_field';
+	const position = entry.get('position');
+	if (position !== undefined && !isPositionKey(position)) {
+		return typeof position === 'string' && position.length > agendaLimits.positionMax ? 'field_too_long' : 'bad_field';
+	}
 	if (id.length > agendaLimits.idMax || title.length > agendaLimits.titleMax || presenter.length > agendaLimits.presenterMax) {
 		return 'field_too_long';
 	}
@@ -108,13 +121,32 @@ export interface AgendaReading {
 	invalid: InvalidAgendaEntry[];
 }
 
+/** The order key of a valid item's map, or null (an agenda saved before keys). */
+const positionOf = (map: Y.Map<unknown>): string | null => {
+	const position = map.get('position');
+	return isPositionKey(position) ? position : null;
+};
+
 /**
- * The agenda as every reader sees it: the valid items in order, and the entries skipped. Never
- * throws on a document of any shape. Two copies of one item (two people moving it at the same
- * time) keep the first: the second is reported as 'duplicate_id', so each id names one item.
+ * Items with a key first, by key (equal keys, from two inserts at one place at the same time, by
+ * array order, the same in every copy of the document); then items without one, in array order.
  */
-export function readAgendaEntries(doc: Y.Doc): AgendaReading {
-	const items: AgendaItem[] = [];
+function byPosition<T extends { position: string | null; index: number }>(a: T, b: T): number {
+	if (a.position === null || b.position === null) {
+		return a.position === b.position ? a.index - b.index : a.position === null ? 1 : -1;
+	}
+	return a.position < b.position ? -1 : a.position > b.position ? 1 : a.index - b.index;
+}
+
+interface ValidEntry {
+	map: Y.Map<unknown>;
+	index: number;
+	position: string | null;
+}
+
+/** The valid items' maps in reading order, and the entries skipped (with their array index). */
+function orderedEntries(doc: Y.Doc): { valid: ValidEntry[]; invalid: InvalidAgendaEntry[] } {
+	const valid: ValidEntry[] = [];
 	const invalid: InvalidAgendaEntry[] = [];
 	const seen = new Set<string>();
 	agendaItems(doc)
@@ -122,12 +154,24 @@ export function readAgendaEntries(doc: Y.Doc): AgendaReading {
 		.forEach((entry: unknown, index) => {
 			const problem = agendaEntryProblem(entry);
 			if (problem) return invalid.push({ index, problem });
-			const item = readItem(entry as Y.Map<unknown>);
-			if (seen.has(item.id)) return invalid.push({ index, problem: 'duplicate_id' });
-			seen.add(item.id);
-			items.push(item);
+			const map = entry as Y.Map<unknown>;
+			const id = map.get('id') as string;
+			if (seen.has(id)) return invalid.push({ index, problem: 'duplicate_id' });
+			seen.add(id);
+			valid.push({ map, index, position: positionOf(map) });
 		});
-	return { items, invalid };
+	return { valid: valid.sort(byPosition), invalid };
+}
+
+/**
+ * The agenda as every reader sees it: the valid items in order (by position key, see above), and
+ * the entries skipped. Never throws on a document of any shape. Two copies of one item (left by
+ * two people moving it at the same time before moves kept the item) keep the first in the array:
+ * the second is reported as 'duplicate_id', so each id names one item.
+ */
+export function readAgendaEntries(doc: Y.Doc): AgendaReading {
+	const { valid, invalid } = orderedEntries(doc);
+	return { items: valid.map(({ map }) => readItem(map)), invalid };
 }
 
 function readItem(map: Y.Map<unknown>): AgendaItem {
@@ -173,11 +217,41 @@ function createItemMap(fields: Partial<AgendaItemFields> & { notes?: string }): 
 	return map;
 }
 
+/**
+ * Gives `map` a key placing it at `index` of `order` (the other items, in reading order), inside
+ * the caller's transaction. Only the map's own key is written, unless there is no key to give (an
+ * item without one, two equal keys, keys grown too long): then the whole agenda is respaced.
+ */
+function placeAt(order: ValidEntry[], map: Y.Map<unknown>, index: number): void {
+	const at = Math.max(0, Math.min(order.length, index));
+	const before = order[at - 1];
+	const after = order[at];
+	const key = order.every((entry) => entry.position !== null) && keyBetween(before?.position ?? null, after?.position ?? null);
+	if (key) {
+		map.set('position', key);
+		return;
+	}
+	const maps = order.map((entry) => entry.map);
+	maps.splice(at, 0, map);
+	const keys = spreadKeys(maps.length);
+	maps.forEach((each, i) => {
+		if (each.get('position') !== keys[i]) each.set('position', keys[i]);
+	});
+}
+
+/**
+ * Adds an item at `index` of the reading order (the end when omitted). The map goes at the end of
+ * the array; its position key puts it in its place.
+ */
 export function addItem(doc: Y.Doc, fields: Partial<AgendaItemFields> = {}, index?: number, origin: unknown = null): string | null {
 	const items = agendaItems(doc);
 	if (items.length >= agendaLimits.itemsMax) return null;
 	const map = createItemMap(fields);
-	doc.transact(() => items.insert(index ?? items.length, [map]), origin);
+	const { valid } = orderedEntries(doc);
+	doc.transact(() => {
+		items.push([map]);
+		placeAt(valid, map, index ?? valid.length);
+	}, origin);
 	return String(map.get('id'));
 }
 
@@ -198,7 +272,9 @@ export function findItemMap(doc: Y.Doc, id: string): Y.Map<unknown> | undefined 
 
 /**
  * Sets a text field to `value`: a Y.Text is changed by the difference only (so concurrent typing
- * elsewhere in it survives); a plain string of an older agenda becomes a Y.Text.
+ * elsewhere in it survives); a plain string of an older agenda becomes a Y.Text. Only for code
+ * that owns its copy (tests, a server building an agenda): an agenda served by /yjs holds no
+ * strings (the server upgrades it), and the browser's editor never converts one (ytext-input.ts).
  */
 export function setFieldText(map: Y.Map<unknown>, field: AgendaTextField, value: string): void {
 	const current = map.get(field);
@@ -226,23 +302,62 @@ export function removeItem(doc: Y.Doc, id: string, origin: unknown = null): bool
 }
 
 /**
- * Moves an item to `toIndex` (its position after the move). Yjs has no move: the item is copied
- * (notes included) and the old one deleted in one transaction, keeping its id, so focus and
- * timers that name the id still find it.
+ * Moves an item to `toIndex` of the reading order (its index after the move) by writing its
+ * position key only: the item's map, and whatever anyone is typing into it, stays as it is.
  */
 export function moveItem(doc: Y.Doc, id: string, toIndex: number, origin: unknown = null): void {
-	const items = agendaItems(doc);
-	const from = indexOf(doc, id);
+	const { valid } = orderedEntries(doc);
+	const from = valid.findIndex((entry) => entry.map.get('id') === id);
 	if (from < 0) return;
-	const target = Math.max(0, Math.min(items.length - 1, toIndex));
+	const target = Math.max(0, Math.min(valid.length - 1, toIndex));
 	if (target === from) return;
-	const current = readItem(items.get(from));
+	const [moved] = valid.splice(from, 1);
+	doc.transact(() => placeAt(valid, moved.map, target), origin);
+}
+
+/** The plain-string text fields of an agenda (saved before issue 12, or written by an older client). */
+function legacyTexts(doc: Y.Doc): Array<[Y.Map<unknown>, AgendaTextField, string]> {
+	const found: Array<[Y.Map<unknown>, AgendaTextField, string]> = [];
+	for (const entry of agendaItems(doc).toArray() as unknown[]) {
+		if (!(entry instanceof Y.Map)) continue;
+		for (const field of agendaTextFields) {
+			const value = entry.get(field);
+			if (typeof value === 'string') found.push([entry, field, value]);
+		}
+	}
+	return found;
+}
+
+const hasUnplacedItems = (doc: Y.Doc) => orderedEntries(doc).valid.some((entry) => entry.position === null);
+
+/**
+ * What upgradeAgenda would change: 'texts' counts plain-string text fields only, 'all' also items
+ * without a position key.
+ */
+export function needsUpgrade(doc: Y.Doc, scope: 'texts' | 'all' = 'all'): boolean {
+	return legacyTexts(doc).length > 0 || (scope === 'all' && hasUnplacedItems(doc));
+}
+
+/**
+ * Brings an agenda written by older versions up to date, in one transaction: plain-string title,
+ * presenter and notes become Y.Texts holding the same text (two people making the first edit of
+ * such a field would otherwise each write a Y.Text of their own, and one person's keystrokes
+ * would be lost); with scope 'all', items without a position key get one, in their reading order.
+ * Entries that are not items are left alone. Returns whether anything changed. Run by the server
+ * (server/yjs/agenda-upgrade.ts), never by a browser.
+ */
+export function upgradeAgenda(doc: Y.Doc, scope: 'texts' | 'all' = 'all', origin: unknown = null): boolean {
+	if (!needsUpgrade(doc, scope)) return false;
 	doc.transact(() => {
-		items.delete(from, 1);
-		const copy = createItemMap(current);
-		copy.set('id', current.id);
-		items.insert(target, [copy]);
+		for (const [map, field, value] of legacyTexts(doc)) map.set(field, new Y.Text(value));
+		// After the texts: an item whose notes were a string is a valid item only now.
+		if (scope === 'all' && hasUnplacedItems(doc)) {
+			const entries = orderedEntries(doc).valid;
+			const keys = spreadKeys(entries.length);
+			entries.forEach((entry, i) => entry.map.set('position', keys[i]));
+		}
 	}, origin);
+	return true;
 }
 
 export type AgendaTemplate = 'first_meeting' | 'standard' | 'empty';

@@ -144,8 +144,11 @@ export interface MapFieldParams {
 
 /**
  * Svelte action: binds a field to the Y.Text held by `map` under `key`, following the map when the
- * key gets another Y.Text. A plain string there (an agenda saved before issue 12) is shown and
- * becomes a Y.Text holding the field's value on the first edit.
+ * key gets another Y.Text. A plain string there (an agenda saved before issue 12, or written by an
+ * older client) is shown read-only, never converted here: two browsers converting it on their first
+ * edit at once each wrote a Y.Text of their own and one person's typing was lost. The server turns
+ * such a string into a Y.Text when it loads the agenda and after any update that writes one
+ * (server/yjs/agenda-upgrade.ts), and the map's change then binds the field.
  */
 export function ytextField(field: TextField, params: MapFieldParams): ActionReturn<MapFieldParams> {
 	let current = params;
@@ -154,14 +157,13 @@ export function ytextField(field: TextField, params: MapFieldParams): ActionRetu
 		unbind();
 		const value = current.map.get(current.key);
 		if (value instanceof Y.Text) {
+			field.readOnly = false;
 			unbind = bindTextInput(field, value, current.origin);
 			return;
 		}
 		field.value = typeof value === 'string' ? value : '';
-		const { map, key, origin } = current;
-		const convert = () => map.doc?.transact(() => map.set(key, new Y.Text(field.value)), origin);
-		field.addEventListener('input', convert);
-		unbind = () => field.removeEventListener('input', convert);
+		field.readOnly = true;
+		unbind = () => (field.readOnly = false);
 	};
 	const onMap = (event: Y.YMapEvent<unknown>) => {
 		if (event.keysChanged.has(current.key)) bind();
