@@ -171,7 +171,7 @@ describe('reflow at 320 px, a phone at 390 px, visible field boundaries', () => 
 			path: '/admin/accessibility-feedback',
 			ready: (page: Page) => page.getByRole('heading', { level: 2, name: /Bruno Sindaco/ })
 		},
-		{ name: 'notifications', path: '/notifiche', ready: (page: Page) => page.getByTestId('notification').first() },
+		{ name: 'notifications', path: '/notifiche', ready: (page: Page) => page.getByRole('main').getByTestId('notification').first() },
 		{
 			name: 'error page',
 			path: '/tables/00000000-0000-4000-8000-000000000000',
