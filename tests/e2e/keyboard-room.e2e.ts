@@ -254,7 +254,7 @@ describe('the live room by keyboard', () => {
 		expect(await remaining()).toBe(0);
 	});
 
-	it('keeps focus on Registra l\'impegno and on Registra presenza after they are done', async () => {
+	it("keeps focus on Registra l'impegno and on Registra presenza after they are done", async () => {
 		const commitments = marta.getByTestId('room-commitments');
 		await typeInto(commitments.getByLabel('Cosa (impegno)'), 'Mappare le fermate dei bus');
 		await typeInto(commitments.getByLabel('Ente responsabile'), 'Comune di Collina');
