@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { meetingWithPeople } from '../support/meeting-people.ts';
+import { meetingWithPeople, type MeetingPeople } from '../support/meeting-people.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { browserErrors, launchBrowser, OpenedVisitors, seriousA11yViolations } from '../support/browser.ts';
 
@@ -14,6 +14,8 @@ describe('the live room by keyboard', () => {
 	let app: TestApp;
 	let browser: Browser;
 	let roomPath = '';
+	let people: MeetingPeople;
+	let meetingId = '';
 	const opened = new OpenedVisitors();
 	let marta: Page;
 	let bruno: Page;
@@ -29,7 +31,14 @@ describe('the live room by keyboard', () => {
 			const clone = el.cloneNode(true) as HTMLElement;
 			for (const hidden of clone.querySelectorAll('[aria-hidden="true"]')) hidden.remove();
 			const name = el.getAttribute('aria-label') ?? (clone.textContent ?? '').replace(/\s+/g, ' ').trim();
-			const roles: Record<string, string> = { BUTTON: 'button', H2: 'heading', H3: 'heading', H4: 'heading', INPUT: 'input' };
+			const roles: Record<string, string> = {
+				BUTTON: 'button',
+				H2: 'heading',
+				H3: 'heading',
+				H4: 'heading',
+				INPUT: 'input',
+				TEXTAREA: 'textarea'
+			};
 			return `${el.getAttribute('role') ?? roles[el.tagName] ?? el.tagName.toLowerCase()}: ${name}`;
 		});
 	const spoken = (page: Page) => page.getByTestId('room-announcer').textContent();
@@ -45,6 +54,22 @@ describe('the live room by keyboard', () => {
 	async function step(page: Page, control: Locator, expected: string | RegExp) {
 		await press(control);
 		await expect.poll(() => focused(page)).toMatch(expected);
+	}
+
+	/**
+	 * A step whose control stays: the action, what shows once it is done, then where focus must be
+	 * (checked only then: a control disabled while it worked had already dropped its focus).
+	 */
+	async function stepDone(page: Page, control: Locator, done: Locator, expected: string | RegExp) {
+		await press(control);
+		await done.waitFor();
+		await expect.poll(() => focused(page)).toMatch(expected);
+	}
+
+	/** Types into a field reached by keyboard focus. */
+	async function typeInto(field: Locator, text: string) {
+		await field.focus();
+		await field.page().keyboard.type(text);
 	}
 
 	async function enterRoom(page: Page) {
@@ -78,6 +103,8 @@ describe('the live room by keyboard', () => {
 			startsAt: '2027-02-11T15:00:00+01:00',
 			endsAt: '2027-02-11T17:00:00+01:00'
 		});
+		people = made.people;
+		meetingId = made.meetingId;
 		roomPath = `/meetings/${made.meetingId}`;
 		[marta, bruno] = await Promise.all([
 			opened.page(browser, app.url, made.people.marta.sessionCookie),
@@ -90,6 +117,38 @@ describe('the live room by keyboard', () => {
 		await opened.closeAll();
 		await browser?.close();
 		await app?.stop();
+	});
+
+	it('asks whether to cancel the meeting in place, and Escape or "No, tienilo" give focus back to the button that asked', async () => {
+		// Anna convenes the table: she may cancel a planned meeting. The question takes the focus to its harmless answer.
+		const anna = await opened.page(browser, app.url, people.anna.sessionCookie);
+		await enterRoom(anna);
+		const opener = anna.getByRole('button', { name: "Annulla l'incontro" });
+		const question = anna.getByRole('alertdialog', { name: /^Annullare l'incontro\?/ });
+		await step(anna, opener, 'button: No, tienilo');
+		await anna.keyboard.press('Escape');
+		await expect.poll(() => focused(anna)).toBe("button: Annulla l'incontro");
+		expect(await question.count()).toBe(0);
+
+		// Escape from the reason field, half typed, closes it too.
+		await anna.keyboard.press('Enter');
+		await expect.poll(() => focused(anna)).toBe('button: No, tienilo');
+		await anna.keyboard.press('Shift+Tab');
+		await anna.keyboard.press('Shift+Tab');
+		await expect.poll(() => focused(anna)).toBe('textarea: ');
+		await anna.keyboard.type('Sala non disponibile');
+		await anna.keyboard.press('Escape');
+		await expect.poll(() => focused(anna)).toBe("button: Annulla l'incontro");
+		expect(await question.count()).toBe(0);
+
+		// "No, tienilo" by keyboard: the same.
+		await anna.keyboard.press('Enter');
+		await expect.poll(() => focused(anna)).toBe('button: No, tienilo');
+		await anna.keyboard.press('Enter');
+		await expect.poll(() => focused(anna)).toBe("button: Annulla l'incontro");
+		expect(await question.count()).toBe(0);
+		expect(browserErrors(anna)).toEqual([]);
+		await anna.context().close();
 	});
 
 	it('runs the meeting: start, the close question answered by Escape and Annulla, the item in focus, the timer', async () => {
@@ -168,6 +227,79 @@ describe('the live room by keyboard', () => {
 		await step(marta, marta.getByRole('button', { name: 'Dai la parola a Bruno Sindaco' }), 'button: Termina intervento');
 		await expect.poll(() => alerted(bruno)).toBe('Hai la parola.');
 		await step(marta, marta.getByRole('button', { name: 'Termina intervento' }), 'heading: Lista degli interventi');
+	});
+
+	it('keeps focus on Proponi and on Metti ai voti, or on the topics heading once the last topics went to a vote', async () => {
+		const titles = ['Trasporto scolastico', 'Mediazione linguistica', 'Sportello per le famiglie', 'Corsi serali'];
+		const propose = bruno.getByRole('button', { name: 'Proponi', exact: true });
+		for (const title of titles) {
+			await typeInto(bruno.getByLabel('Argomento'), title);
+			await stepDone(bruno, propose, bruno.getByTestId('room-topic').getByText(title, { exact: true }), 'button: Proponi');
+		}
+		const pick = (title: string) => marta.getByRole('checkbox', { name: `Scegli per la votazione: ${title}` });
+		const toVote = marta.getByRole('button', { name: /^Metti ai voti le scelte/ });
+		const remaining = () => marta.getByTestId('room-topic').count();
+		await pick(titles[3]).waitFor();
+
+		// Two of four: the button stays, and so does the focus.
+		await press(pick(titles[0]), 'Space');
+		await press(pick(titles[1]), 'Space');
+		await press(toVote);
+		await expect.poll(remaining).toBe(2);
+		await expect.poll(() => focused(marta)).toBe('button: Metti ai voti le scelte (0)');
+		// The last two: the list goes, and its button with it.
+		await press(pick(titles[2]), 'Space');
+		await press(pick(titles[3]), 'Space');
+		await step(marta, toVote, 'heading: Proposte di argomenti');
+		expect(await remaining()).toBe(0);
+	});
+
+	it("keeps focus on Registra l'impegno and on Registra presenza after they are done", async () => {
+		const commitments = marta.getByTestId('room-commitments');
+		await typeInto(commitments.getByLabel('Cosa (impegno)'), 'Mappare le fermate dei bus');
+		await typeInto(commitments.getByLabel('Ente responsabile'), 'Comune di Collina');
+		await commitments.getByLabel('Entro quando').fill('2027-03-31');
+		await stepDone(
+			marta,
+			commitments.getByRole('button', { name: "Registra l'impegno" }),
+			commitments.getByTestId('room-commitment').filter({ hasText: 'Mappare le fermate dei bus' }),
+			"button: Registra l'impegno"
+		);
+
+		await press(marta.locator('summary', { hasText: 'Registra presenze in sala e in videochiamata' }));
+		await press(marta.getByRole('radio', { name: 'Ospite (per nome)' }), 'Space');
+		await typeInto(marta.getByLabel('Nome e cognome'), 'Luca Preside');
+		await stepDone(
+			marta,
+			marta.getByRole('button', { name: 'Registra presenza' }),
+			marta.getByText('Luca Preside: presente in sala.'),
+			'button: Registra presenza'
+		);
+	});
+
+	it('keeps focus on Conferma la scelta once a tie is decided', async () => {
+		const question = 'Priorità dei temi?';
+		const created = await people.marta.post(`/api/v1/meetings/${meetingId}/polls`, {
+			question,
+			kind: 'ranked',
+			options: ['Scuola', 'Lavoro', 'Casa']
+		});
+		expect(created.status).toBe(201);
+		const pollId = created.body.id as string;
+		expect((await people.marta.post(`/api/v1/polls/${pollId}/open`)).status).toBe(200);
+		// Borda: Scuola 3, Lavoro 3, Casa 0, one first preference each: level.
+		expect((await people.bruno.post(`/api/v1/polls/${pollId}/vote`, { choice: ['Scuola', 'Lavoro', 'Casa'] })).status).toBe(200);
+		expect((await people.anna.post(`/api/v1/polls/${pollId}/vote`, { choice: ['Lavoro', 'Scuola', 'Casa'] })).status).toBe(200);
+		expect((await people.marta.post(`/api/v1/polls/${pollId}/close`)).status).toBe(200);
+
+		const tieBreak = card(marta, question).getByTestId('tie-break');
+		await press(tieBreak.getByRole('radio', { name: 'Lavoro' }), 'Space');
+		await stepDone(
+			marta,
+			tieBreak.getByRole('button', { name: 'Conferma la scelta' }),
+			card(marta, question).getByTestId('poll-tie-choice').getByText('Scelta del moderatore: Lavoro'),
+			'button: Conferma la scelta'
+		);
 	});
 
 	it('keeps axe at 0 on both rooms, then closes the meeting with focus on its new status', async () => {

@@ -11,8 +11,14 @@ import { meetingWithPeople, type MeetingPeople } from '../support/meeting-people
  * Set REFLOW_SCREENSHOTS=<folder> to keep a screenshot of each page at 320 px.
  */
 
+interface Overflow {
+	scrollWidth: number;
+	clientWidth: number;
+	culprits: string[];
+}
+
 /** What does not fit: the page's own width against the window's, and the elements sticking out. */
-async function overflow(page: Page): Promise<{ scrollWidth: number; clientWidth: number; culprits: string[] }> {
+async function overflow(page: Page): Promise<Overflow> {
 	return page.evaluate(() => {
 		const root = document.documentElement;
 		const culprits: string[] = [];
@@ -78,9 +84,20 @@ describe('reflow at 320 px, a phone at 390 px, visible field boundaries', () => 
 	let invitationPath = '';
 	const opened = new OpenedVisitors();
 	let anna: Page;
+	/** The first-run page, measured before anyone has an account (it is gone after). */
+	let setupOverflow: Overflow;
 
 	beforeAll(async () => {
 		[app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+		const installer = await newVisitor(browser, app.url);
+		try {
+			await installer.page.setViewportSize({ width: 320, height: 640 });
+			await installer.page.goto('/setup');
+			await installer.page.getByRole('heading', { level: 1, name: 'Configura Tavolo' }).waitFor();
+			setupOverflow = await overflow(installer.page);
+		} finally {
+			await installer.context.close();
+		}
 		// Anna signs up first: the admin, and the table's coordinator.
 		({ people, tableId, meetingId } = await meetingWithPeople(app, {
 			table: 'Tavolo territoriale Montagna Pistoiese',
@@ -102,6 +119,12 @@ describe('reflow at 320 px, a phone at 390 px, visible field boundaries', () => 
 		const invitation = await people.anna.post(`/api/v1/tables/${tableId}/invitations`, { role: 'participant' });
 		expect(invitation.status).toBe(201);
 		invitationPath = `/invite/${invitation.body.token}`;
+		// A report for the admin's list, naming the page it is about by its whole address, as people paste it.
+		const report = await people.bruno.post('/api/v1/accessibility-feedback', {
+			page: `${app.origin}/meetings/${meetingId}/convocation?destinatari=tutti-i-componenti-del-tavolo`,
+			message: 'Con lo zoom al 400 % il pulsante per firmare la convocazione esce dallo schermo.'
+		});
+		expect(report.status).toBe(201);
 		anna = await opened.page(browser, app.url, people.anna.sessionCookie);
 		await anna.setViewportSize({ width: 320, height: 640 });
 	});
@@ -142,6 +165,13 @@ describe('reflow at 320 px, a phone at 390 px, visible field boundaries', () => 
 		{ name: 'review', path: '/review', ready: (page: Page) => page.getByRole('heading', { level: 1 }).first() },
 		{ name: 'account', path: '/account', ready: (page: Page) => page.getByRole('heading', { level: 1 }).first() },
 		{ name: 'admin', path: '/admin', ready: (page: Page) => page.getByRole('heading', { level: 1 }).first() },
+		{ name: 'organization', path: '/admin/organization', ready: (page: Page) => page.getByRole('heading', { level: 1 }).first() },
+		{
+			name: 'accessibility reports',
+			path: '/admin/accessibility-feedback',
+			ready: (page: Page) => page.getByRole('heading', { level: 2, name: /Bruno Sindaco/ })
+		},
+		{ name: 'notifications', path: '/notifiche', ready: (page: Page) => page.getByRole('main').getByTestId('notification').first() },
 		{
 			name: 'error page',
 			path: '/tables/00000000-0000-4000-8000-000000000000',
@@ -152,17 +182,23 @@ describe('reflow at 320 px, a phone at 390 px, visible field boundaries', () => 
 		{ name: 'login', path: '/login' },
 		{ name: 'signup', path: '/signup' },
 		{ name: 'password reset', path: '/password-reset' },
+		{ name: 'new password', path: '/password-reset/new?token=from-the-mail' },
+		{ name: 'email verification', path: '/verify-email?token=from-the-mail' },
+		{ name: 'accessibility statement', path: '/accessibilita' },
 		{ name: 'invitation', path: () => invitationPath }
 	];
 
 	it('fits every page in 320 px without scrolling sideways', async () => {
 		const failures: string[] = [];
+		const record = (name: string, { scrollWidth, clientWidth, culprits }: Overflow) => {
+			if (scrollWidth > clientWidth) failures.push(`${name}: ${scrollWidth} px in ${clientWidth} px, ${culprits.join(', ')}`);
+		};
 		const check = async (page: Page, name: string) => {
 			const folder = process.env.REFLOW_SCREENSHOTS;
 			if (folder) await page.screenshot({ path: `${folder}/320-${name.replace(/ /g, '-')}.png`, fullPage: true });
-			const { scrollWidth, clientWidth, culprits } = await overflow(page);
-			if (scrollWidth > clientWidth) failures.push(`${name}: ${scrollWidth} px in ${clientWidth} px, ${culprits.join(', ')}`);
+			record(name, await overflow(page));
 		};
+		record('first-run setup', setupOverflow);
 		for (const { name, path, ready } of signedInPages()) {
 			await anna.goto(path);
 			await ready(anna).waitFor();

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { focusStayedOn, oneAtATime } from './focus.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { focusAfter, focusStayedOn, oneAtATime } from './focus.ts';
 
 describe('focusStayedOn', () => {
 	const body = { isConnected: true };
@@ -54,5 +54,33 @@ describe('oneAtATime', () => {
 		await expect(run()).rejects.toThrow('offline');
 		await expect(run()).rejects.toThrow('offline');
 		expect(states).toEqual([true, false, true, false]);
+	});
+});
+
+describe('focusAfter', () => {
+	afterEach(() => vi.unstubAllGlobals());
+
+	it('hands focus on only once the command succeeded, whether it answers an acknowledgement or a yes', async () => {
+		const page = { body: { isConnected: true }, activeElement: null as unknown };
+		vi.stubGlobal('document', page);
+		const button = { isConnected: true };
+		const link = {
+			isConnected: true,
+			focus: () => {
+				page.activeElement = link;
+			}
+		};
+		const to = vi.fn(() => link as unknown as HTMLElement);
+
+		page.activeElement = button;
+		for (const refusal of [false, null, { ok: false }]) expect(await focusAfter(Promise.resolve(refusal), to)).toBe(false);
+		expect(to).not.toHaveBeenCalled();
+		expect(page.activeElement).toBe(button);
+
+		expect(await focusAfter(Promise.resolve(true), to)).toBe(true);
+		expect(page.activeElement).toBe(link);
+		page.activeElement = button;
+		expect(await focusAfter(Promise.resolve({ ok: true }), to)).toBe(true);
+		expect(page.activeElement).toBe(link);
 	});
 });

@@ -73,12 +73,16 @@ export function oneAtATime<A extends unknown[], R>(
 	};
 }
 
+/** What a command answers: the room's acknowledgement, a plain yes or no, or null when none came. */
+export type CommandOutcome = { ok: boolean } | boolean | null | undefined;
+
 /**
  * `handFocus` from the control focused now (the one just used), once `action` has succeeded: for
- * a page that wires a command to a control it does not draw (the agenda's "Metti a fuoco").
+ * a command whose success takes its control away (a form that gives way to the link it made).
  */
-export async function focusAfter(action: Promise<{ ok: boolean } | null>, to: () => HTMLElement | null | undefined): Promise<boolean> {
+export async function focusAfter(action: Promise<CommandOutcome>, to: () => HTMLElement | null | undefined): Promise<boolean> {
 	const from = document.activeElement;
-	if (!(await action)?.ok) return false;
+	const outcome = await action;
+	if (!(typeof outcome === 'boolean' ? outcome : outcome?.ok)) return false;
 	return handFocus(from, to);
 }

@@ -1,9 +1,9 @@
 import type { SubmitFunction } from '@sveltejs/kit';
 
 /**
- * The pending state of one enhanced form: `use:enhance={form.submit}` disables its submit button
- * while the request runs, then moves focus to the first refused field so keyboard and screen
- * reader users land on what needs fixing.
+ * The pending state of one enhanced form: `use:enhance={form.submit}` marks its submit button
+ * busy while the request runs (SubmitButton keeps it enabled, so focus stays on it), then moves
+ * focus to the first refused field so keyboard and screen reader users land on what needs fixing.
  */
 export class PendingForm {
 	pending = $state(false);
