@@ -160,11 +160,26 @@ export async function proposeAmendment(deps: Pick<LiveDeps, 'db' | 'liveDocument
 	return viewOf(db, row);
 }
 
+/**
+ * An amendment "in votazione" whose poll was never opened and can no longer be (its meeting closed
+ * or was cancelled) is proposed again, so it can go to another meeting's vote or be withdrawn.
+ */
+async function releaseStaleVote(db: Db, amendment: AmendmentRow): Promise<AmendmentRow> {
+	if (amendment.status !== 'voting') return amendment;
+	const polls = await findAmendmentPolls(db, [amendment.id]);
+	const latest = polls.at(-1);
+	if (!latest || latest.status !== 'draft') return amendment;
+	const meeting = await db.selectFrom('meetings').select('status').where('id', '=', latest.meeting_id).executeTakeFirstOrThrow();
+	if (meeting.status !== 'closed' && meeting.status !== 'cancelled') return amendment;
+	return (await updateAmendmentStatus(db, amendment.id, ['voting'], 'proposed')) ?? amendment;
+}
+
 /** The amendment and its document, as the caller may see them (404 unknown, 403 not a member). */
 async function accessAmendment(db: Db, user: SessionUser, amendmentId: string): Promise<{ amendment: AmendmentRow; document: TableDocument }> {
-	const amendment = await findAmendmentById(db, amendmentId);
-	if (!amendment) throw new AppError('not_found');
-	return { amendment, document: await getDocument(db, user, amendment.document_id) };
+	const found = await findAmendmentById(db, amendmentId);
+	if (!found) throw new AppError('not_found');
+	const document = await getDocument(db, user, found.document_id);
+	return { amendment: await releaseStaleVote(db, found), document };
 }
 
 /** The poll's wording is data, in the table's language (Italian), like an approval poll's. */

@@ -293,6 +293,13 @@ export async function closePoll(deps: LiveDeps, user: SessionUser, pollId: strin
 		);
 	}
 	await auditPoll(deps.db, user, closed, 'poll.close');
+	if (closed.amendment_id) {
+		// Before the room hears of the close, so what it reads then has the outcome (and the new text).
+		// The vote is closed whatever happens to the text: a failure to apply it is logged, the amendment stays "in votazione".
+		await settleAmendmentPoll(deps, user, closed, await computeResults(deps.db, closed)).catch((error: unknown) =>
+			deps.logger.error({ err: error, pollId }, 'the amendment decided by a closed poll could not be settled')
+		);
+	}
 	const snapshot = await snapshotOf(deps.db, closed, 'public');
 	deps.broadcaster.toMeeting(closed.meeting_id, 'poll:closed', snapshot);
 	if (!snapshot.results) {
@@ -301,12 +308,6 @@ export async function closePoll(deps: LiveDeps, user: SessionUser, pollId: strin
 			meetingId: closed.meeting_id,
 			results: await computeResults(deps.db, closed)
 		});
-	}
-	if (closed.amendment_id) {
-		// The vote is closed whatever happens to the text: a failure to apply it is logged, the amendment stays "in votazione".
-		await settleAmendmentPoll(deps, user, closed, await computeResults(deps.db, closed)).catch((error: unknown) =>
-			deps.logger.error({ err: error, pollId }, 'the amendment decided by a closed poll could not be settled')
-		);
 	}
 	return snapshot.poll;
 }
