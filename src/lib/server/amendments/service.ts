@@ -176,10 +176,9 @@ async function releaseStaleVote(db: Db, amendment: AmendmentRow): Promise<Amendm
 
 /** The amendment and its document, as the caller may see them (404 unknown, 403 not a member). */
 async function accessAmendment(db: Db, user: SessionUser, amendmentId: string): Promise<{ amendment: AmendmentRow; document: TableDocument }> {
-	const found = await findAmendmentById(db, amendmentId);
-	if (!found) throw new AppError('not_found');
-	const document = await getDocument(db, user, found.document_id);
-	return { amendment: await releaseStaleVote(db, found), document };
+	const amendment = await findAmendmentById(db, amendmentId);
+	if (!amendment) throw new AppError('not_found');
+	return { amendment, document: await getDocument(db, user, amendment.document_id) };
 }
 
 /** The poll's wording is data, in the table's language (Italian), like an approval poll's. */
@@ -200,7 +199,7 @@ function pollQuestion(document: TableDocument, amendment: AmendmentRow): string 
  * to the vote one after the other: their polls queue in the room in that order.
  */
 export async function openAmendmentPoll(deps: LiveDeps, user: SessionUser, amendmentId: string, input: unknown): Promise<PollView> {
-	const { amendment, document } = await accessAmendment(deps.db, user, amendmentId);
+	const { amendment: found, document } = await accessAmendment(deps.db, user, amendmentId);
 	const data = parseInput(amendmentPollInput, input);
 	const meeting = await deps.db.selectFrom('meetings').select('table_id').where('id', '=', data.meetingId).executeTakeFirst();
 	// A meeting of another table is not this document's room: refused as an unknown meeting.
@@ -208,6 +207,7 @@ export async function openAmendmentPoll(deps: LiveDeps, user: SessionUser, amend
 		throw new AppError('validation_failed', { fields: { meetingId: 'invalid_choice' } });
 	const room = await accessMeeting(deps.db, user, data.meetingId, 'poll.manage');
 	refuseIfClosed(room.meeting);
+	const amendment = await releaseStaleVote(deps.db, found);
 	if (amendment.status !== 'proposed') throw new AppError('amendment_decided', { extra: { status: amendment.status } });
 	if (document.status === 'final') throw new AppError('document_final');
 
@@ -255,10 +255,11 @@ export async function openAmendmentPoll(deps: LiveDeps, user: SessionUser, amend
  * moderator or coordinator withdraws an amendment not yet put to the vote, or superseded. Kept on record.
  */
 export async function withdrawAmendment(db: Db, user: SessionUser, amendmentId: string): Promise<AmendmentView> {
-	const { amendment, document } = await accessAmendment(db, user, amendmentId);
+	const { amendment: found, document } = await accessAmendment(db, user, amendmentId);
 	const actor = await actorOnTable(db, user, document.tableId);
-	const own = amendment.proposer_id === user.id && can(actor, 'document.edit');
+	const own = found.proposer_id === user.id && can(actor, 'document.edit');
 	if (!own && !can(actor, 'poll.manage')) throw new AppError('forbidden');
+	const amendment = await releaseStaleVote(db, found);
 	if (!(withdrawableAmendmentStatuses as readonly string[]).includes(amendment.status)) throw new AppError('amendment_decided', { extra: { status: amendment.status } });
 	const row = await db.transaction().execute(async (trx) => {
 		const updated = await updateAmendmentStatus(trx, amendment.id, withdrawableAmendmentStatuses, 'withdrawn', user.id);
