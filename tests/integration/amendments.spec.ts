@@ -52,7 +52,10 @@ function connect(person: Person, docName = fixture.documentDoc): Client {
 }
 
 /** The draft as plain text, one paragraph a line, as a client holds it now. */
-const textOf = (client: Client) => yXmlFragmentToProseMirrorRootNode(client.doc.getXmlFragment(draftField), schema).textBetween(0, Infinity, '\n');
+function textOf(client: Client): string {
+	const pm = yXmlFragmentToProseMirrorRootNode(client.doc.getXmlFragment(draftField), schema);
+	return pm.textBetween(0, pm.content.size, '\n');
+}
 
 function find(pm: ProseMirrorNode, words: string): { from: number; to: number } {
 	let found: { from: number; to: number } | null = null;
