@@ -24,10 +24,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
 		.addColumn('decided_at', 'timestamptz')
 		.addColumn('decided_by', 'text', (c) => c.references('users.id').onDelete('set null'))
-		.addCheckConstraint(
-			'amendments_status_check',
-			sql`status in ('proposed', 'voting', 'accepted', 'rejected', 'superseded', 'withdrawn')`
-		)
+		.addCheckConstraint('amendments_status_check', sql`status in ('proposed', 'voting', 'accepted', 'rejected', 'superseded', 'withdrawn')`)
 		.addUniqueConstraint('amendments_document_number_key', ['document_id', 'number'])
 		.execute();
 	await db.schema

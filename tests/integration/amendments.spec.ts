@@ -103,7 +103,8 @@ async function vote(amendmentId: string, choices: Array<[ApiClient, 'yes' | 'no'
 	const poll = await coordinator.post(`/api/v1/amendments/${amendmentId}/poll`, { meetingId });
 	expect(poll.status, poll.text).toBe(201);
 	expect((await coordinator.post(`/api/v1/polls/${poll.body.id}/open`)).status).toBe(200);
-	for (const [voter, choice] of choices) expect((await voter.post(`/api/v1/polls/${poll.body.id}/vote`, { choice })).status).toBeLessThan(300);
+	for (const [voter, choice] of choices)
+		expect((await voter.post(`/api/v1/polls/${poll.body.id}/vote`, { choice })).status).toBeLessThan(300);
 	expect((await coordinator.post(`/api/v1/polls/${poll.body.id}/close`)).status).toBe(200);
 	return poll.body.id;
 }
@@ -242,14 +243,23 @@ describe('amendments', () => {
 		expect((await coordinator.post(`/api/v1/amendments/${proposed.id}/poll`, { meetingId })).body.error.code).toBe('amendment_decided');
 		expect((await amendment(proposed.id)).status).toBe('voting');
 		expect((await coordinator.post(`/api/v1/polls/${poll.body.id}/open`)).status).toBe(200);
-		for (const voter of [alice, bob, coordinator]) expect((await voter.post(`/api/v1/polls/${poll.body.id}/vote`, { choice: 'yes' })).status).toBeLessThan(300);
+		for (const voter of [alice, bob, coordinator])
+			expect((await voter.post(`/api/v1/polls/${poll.body.id}/vote`, { choice: 'yes' })).status).toBeLessThan(300);
 		// An observer has no vote.
 		expect((await olga.post(`/api/v1/polls/${poll.body.id}/vote`, { choice: 'no' })).status).toBe(403);
 		expect(textOf(bobEditor)).toBe(initialText.join('\n'));
 		expect((await coordinator.post(`/api/v1/polls/${poll.body.id}/close`)).status).toBe(200);
 
-		const expected = [initialText[0], 'Le scuole accolgono gli studenti neoarrivati entro quindici giorni.', ...initialText.slice(2)].join('\n');
-		for (const client of [aliceEditor, bobEditor]) await waitUntil(() => textOf(client) === expected, 15_000, 'the amended text', () => textOf(client));
+		const expected = [initialText[0], 'Le scuole accolgono gli studenti neoarrivati entro quindici giorni.', ...initialText.slice(2)].join(
+			'\n'
+		);
+		for (const client of [aliceEditor, bobEditor])
+			await waitUntil(
+				() => textOf(client) === expected,
+				15_000,
+				'the amended text',
+				() => textOf(client)
+			);
 		expect(received).toHaveLength(1);
 		expect(await amendment(proposed.id)).toMatchObject({
 			status: 'accepted',
@@ -300,7 +310,8 @@ describe('amendments', () => {
 		text.insert(text.toString().indexOf('marzo'), 'fine ');
 		await saved(bobEditor);
 		expect((await coordinator.post(`/api/v1/polls/${poll.body.id}/open`)).status).toBe(200);
-		for (const voter of [alice, bob]) expect((await voter.post(`/api/v1/polls/${poll.body.id}/vote`, { choice: 'yes' })).status).toBeLessThan(300);
+		for (const voter of [alice, bob])
+			expect((await voter.post(`/api/v1/polls/${poll.body.id}/vote`, { choice: 'yes' })).status).toBeLessThan(300);
 		expect((await coordinator.post(`/api/v1/polls/${poll.body.id}/close`)).status).toBe(200);
 
 		expect(await amendment(proposed.id)).toMatchObject({ status: 'superseded', poll: { outcome: { passed: true } } });
@@ -333,10 +344,14 @@ describe('amendments', () => {
 
 	it('lists the amendments voted in the meeting, with their outcome, in the minutes', async () => {
 		expect((await coordinator.post(`/api/v1/meetings/${meetingId}/status`, { status: 'closed' })).status).toBe(200);
-		const minutes = await waitUntil(async () => {
-			const answer = await coordinator.get(`/api/v1/meetings/${meetingId}/minutes`);
-			return answer.status === 200 ? (answer.body as { documentId: string }) : null;
-		}, 15_000, 'the minutes');
+		const minutes = await waitUntil(
+			async () => {
+				const answer = await coordinator.get(`/api/v1/meetings/${meetingId}/minutes`);
+				return answer.status === 200 ? (answer.body as { documentId: string }) : null;
+			},
+			15_000,
+			'the minutes'
+		);
 		const markdown = (await coordinator.get(`/api/v1/documents/${minutes.documentId}/export?format=md`)).text;
 		expect(markdown).toContain('Emendamenti');
 		expect(markdown).toContain('emendamento n. 1: sostituire «entro trenta giorni» con «entro quindici giorni»');

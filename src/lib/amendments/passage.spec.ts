@@ -10,7 +10,11 @@ import { checkPassage, replacePassage } from './passage.ts';
 const schema = getSchema(draftExtensions());
 type Inline = { type: 'text'; text: string; marks?: Array<{ type: string }> };
 const paragraph = (...content: Inline[]) => ({ type: 'paragraph', content });
-const text = (value: string, marks?: string[]): Inline => ({ type: 'text', text: value, ...(marks ? { marks: marks.map((type) => ({ type })) } : {}) });
+const text = (value: string, marks?: string[]): Inline => ({
+	type: 'text',
+	text: value,
+	...(marks ? { marks: marks.map((type) => ({ type })) } : {})
+});
 
 function draft(...paragraphs: ReturnType<typeof paragraph>[]): Y.Doc {
 	const doc = new Y.Doc();
@@ -47,7 +51,10 @@ function plain(doc: Y.Doc): string {
 
 describe('amendment passages', () => {
 	it('replaces exactly the passage, in one transaction with the given origin, keeping its marks', () => {
-		const doc = draft(paragraph(text('Art. 1.')), paragraph(text('Le scuole accolgono '), text('entro trenta giorni', ['bold']), text(' gli studenti.')));
+		const doc = draft(
+			paragraph(text('Art. 1.')),
+			paragraph(text('Le scuole accolgono '), text('entro trenta giorni', ['bold']), text(' gli studenti.'))
+		);
 		const anchor = anchorOn(doc, 'trenta giorni');
 		const origins: unknown[] = [];
 		doc.on('afterTransaction', (transaction: Y.Transaction) => {
@@ -67,7 +74,11 @@ describe('amendment passages', () => {
 		const paragraphText = (doc.getXmlFragment(draftField).get(0) as Y.XmlElement).get(0) as Y.XmlText;
 		paragraphText.insert('I Comuni aderiscono entro '.length, 'fine ');
 		const before = Y.encodeStateVector(doc);
-		expect(replacePassage(doc, anchor, 'entro marzo', 'entro aprile', null)).toEqual({ ok: false, reason: 'changed', text: 'entro fine marzo' });
+		expect(replacePassage(doc, anchor, 'entro marzo', 'entro aprile', null)).toEqual({
+			ok: false,
+			reason: 'changed',
+			text: 'entro fine marzo'
+		});
 		expect(Y.encodeStateVector(doc)).toEqual(before);
 		paragraphText.delete('I Comuni aderiscono '.length, 'entro fine marzo'.length);
 		expect(checkPassage(doc, anchor, 'entro marzo', 'x')).toEqual({ ok: false, reason: 'deleted', text: null });

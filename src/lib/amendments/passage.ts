@@ -72,8 +72,7 @@ export function replacedDocument(doc: ProseMirrorNode, from: number, to: number,
 			if (before === ' ' && (after === '' || /^[\s.,;:!?)»]$/.test(after))) tr.delete(from - 1, to);
 			else if (after === ' ') tr.delete(from, to + 1);
 			else tr.delete(from, to);
-		}
-		else if (lines.length === 1) tr.insertText(lines[0], from, to);
+		} else if (lines.length === 1) tr.insertText(lines[0], from, to);
 		else {
 			const $from = doc.resolve(from);
 			const marks = $from.marksAcross(doc.resolve(to)) ?? $from.marks();

@@ -19,13 +19,7 @@ import { amendmentLimits, withdrawableAmendmentStatuses } from '../../domain/ame
 import { majorityRules } from '../../domain/polls.ts';
 import type { AmendmentPollView, AmendmentView, DocumentAmendmentsView } from '../../amendments/types.ts';
 import type { PollView } from '../../realtime/protocol.ts';
-import {
-	findAmendmentById,
-	findAmendmentPolls,
-	findAmendmentsOfDocument,
-	insertAmendment,
-	updateAmendmentStatus
-} from './queries.ts';
+import { findAmendmentById, findAmendmentPolls, findAmendmentsOfDocument, insertAmendment, updateAmendmentStatus } from './queries.ts';
 
 /**
  * Issue 15, item 4: amendments. A member who may edit the draft proposes to replace a passage
@@ -52,7 +46,11 @@ export const amendmentPollInput = z.object({
 });
 
 /** Reads the passage in the live text (the /yjs endpoint's memory, not only what is committed). */
-function readPassage(live: LiveDocuments, document: TableDocument, amendment: Pick<AmendmentRow, 'anchor_from' | 'anchor_to' | 'quote' | 'replacement'>): Promise<PassageCheck> {
+function readPassage(
+	live: LiveDocuments,
+	document: TableDocument,
+	amendment: Pick<AmendmentRow, 'anchor_from' | 'anchor_to' | 'quote' | 'replacement'>
+): Promise<PassageCheck> {
 	return live.transact(document.docName, { kind: 'amendment-check', documentId: document.id }, (doc) =>
 		checkPassage(doc, { from: amendment.anchor_from, to: amendment.anchor_to }, amendment.quote, amendment.replacement)
 	);
@@ -66,7 +64,10 @@ async function proposingStatus(db: Db, user: SessionUser, document: TableDocumen
 	return null;
 }
 
-function toPollView(poll: Awaited<ReturnType<typeof findAmendmentPolls>>[number], outcome: AmendmentPollView['outcome']): AmendmentPollView {
+function toPollView(
+	poll: Awaited<ReturnType<typeof findAmendmentPolls>>[number],
+	outcome: AmendmentPollView['outcome']
+): AmendmentPollView {
 	return { id: poll.id, meetingId: poll.meeting_id, meetingTitle: poll.meeting_title, status: poll.status, outcome };
 }
 
@@ -126,7 +127,12 @@ export async function listAmendments(db: Db, user: SessionUser, documentId: stri
  * (409 `amendment_quote_mismatch`, with the text there now) unless the live text at the anchor is
  * the quote, and (400) when the replacement equals it or cannot fit there.
  */
-export async function proposeAmendment(deps: Pick<LiveDeps, 'db' | 'liveDocuments'>, user: SessionUser, documentId: string, input: unknown): Promise<AmendmentView> {
+export async function proposeAmendment(
+	deps: Pick<LiveDeps, 'db' | 'liveDocuments'>,
+	user: SessionUser,
+	documentId: string,
+	input: unknown
+): Promise<AmendmentView> {
 	const { db } = deps;
 	const document = await getDocument(db, user, documentId);
 	const reason = await proposingStatus(db, user, document);
@@ -175,7 +181,11 @@ async function releaseStaleVote(db: Db, amendment: AmendmentRow): Promise<Amendm
 }
 
 /** The amendment and its document, as the caller may see them (404 unknown, 403 not a member). */
-async function accessAmendment(db: Db, user: SessionUser, amendmentId: string): Promise<{ amendment: AmendmentRow; document: TableDocument }> {
+async function accessAmendment(
+	db: Db,
+	user: SessionUser,
+	amendmentId: string
+): Promise<{ amendment: AmendmentRow; document: TableDocument }> {
 	const amendment = await findAmendmentById(db, amendmentId);
 	if (!amendment) throw new AppError('not_found');
 	return { amendment, document: await getDocument(db, user, amendment.document_id) };
@@ -185,9 +195,7 @@ async function accessAmendment(db: Db, user: SessionUser, amendmentId: string): 
 function pollQuestion(document: TableDocument, amendment: AmendmentRow): string {
 	const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 	const quote = cut(amendment.quote, 150);
-	const change = amendment.replacement
-		? `sostituire «${quote}» con «${cut(amendment.replacement, 150)}»`
-		: `sopprimere «${quote}»`;
+	const change = amendment.replacement ? `sostituire «${quote}» con «${cut(amendment.replacement, 150)}»` : `sopprimere «${quote}»`;
 	return cut(`Emendamento n. ${amendment.number} a «${cut(document.title, 80)}»: ${change}`, pollLimits.question);
 }
 
@@ -260,7 +268,8 @@ export async function withdrawAmendment(db: Db, user: SessionUser, amendmentId: 
 	const own = found.proposer_id === user.id && can(actor, 'document.edit');
 	if (!own && !can(actor, 'poll.manage')) throw new AppError('forbidden');
 	const amendment = await releaseStaleVote(db, found);
-	if (!(withdrawableAmendmentStatuses as readonly string[]).includes(amendment.status)) throw new AppError('amendment_decided', { extra: { status: amendment.status } });
+	if (!(withdrawableAmendmentStatuses as readonly string[]).includes(amendment.status))
+		throw new AppError('amendment_decided', { extra: { status: amendment.status } });
 	const row = await db.transaction().execute(async (trx) => {
 		const updated = await updateAmendmentStatus(trx, amendment.id, withdrawableAmendmentStatuses, 'withdrawn', user.id);
 		if (!updated) throw new AppError('amendment_decided');

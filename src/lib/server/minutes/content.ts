@@ -316,9 +316,10 @@ function amendmentBlocks(amendments: MinutesAmendment[]): JSONContent[] {
 			amendments.map((amendment) => {
 				const what = { title: amendment.documentTitle, number: amendment.number, quote: amendment.quote };
 				return [
-					text(amendment.replacement ? m.amend_minutes_replace({ ...what, replacement: amendment.replacement }) : m.amend_minutes_delete(what), [
-						'bold'
-					]),
+					text(
+						amendment.replacement ? m.amend_minutes_replace({ ...what, replacement: amendment.replacement }) : m.amend_minutes_delete(what),
+						['bold']
+					),
 					text(
 						` — ${m.amend_minutes_outcome({
 							status: amendmentStatusLabel(amendment.status),
