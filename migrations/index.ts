@@ -38,6 +38,7 @@ import * as createAttachments from './20261206100000_create_attachments.ts';
 import * as addMeetingFocusAttachment from './20261206100100_add_meeting_focus_attachment.ts';
 import * as addPollApprovalTarget from './20261206200000_add_poll_approval_target.ts';
 import * as createCommitments from './20261206200100_create_commitments.ts';
+import * as createAmendments from './20261207100000_create_amendments.ts';
 
 /**
  * Every migration, by name. Listed statically (not read from the folder) so the same list works
@@ -82,5 +83,6 @@ export const migrations: Record<string, Migration> = {
 	'20261206100000_create_attachments': createAttachments,
 	'20261206100100_add_meeting_focus_attachment': addMeetingFocusAttachment,
 	'20261206200000_add_poll_approval_target': addPollApprovalTarget,
-	'20261206200100_create_commitments': createCommitments
+	'20261206200100_create_commitments': createCommitments,
+	'20261207100000_create_amendments': createAmendments
 };

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import type * as Y from 'yjs';
 import type { MeetingBroadcaster } from '../src/lib/server/live/broadcaster.ts';
 import type { LiveDocuments } from '../src/lib/server/live-documents.ts';
 import type { Services } from './context.ts';
@@ -59,6 +60,11 @@ export function createRealtime(services: Services): Realtime {
 		async documentStatusChanged(docName) {
 			services.documentStatusChanges.emit(docName);
 			await revalidations.get(docName);
+		},
+		async transact<T>(docName: string, origin: object, change: (doc: Y.Doc) => T): Promise<T> {
+			// A node that opens the document from the database first has the others commit theirs.
+			await cluster?.flushOthers();
+			return yjs.transact(docName, origin, change);
 		}
 	};
 	const sockets = createSocketServer({

@@ -118,6 +118,11 @@ export class DocRoom {
 	/** Relayed messages that arrived while the stored state was loading. */
 	private relayedWhileLoading: Array<[RelayKind, Uint8Array]> = [];
 	private resyncing = false;
+	/** Server edits under way (`hold`): the room stays in memory until they are done, connected or not. */
+	private holds = 0;
+	/** Settles once the stored state is in (true) or could not be loaded (false). */
+	private readonly loadedOnce: Promise<boolean>;
+	private settleLoad: (loaded: boolean) => void = () => {};
 	/** The connection whose message `handlers` is decoding (one at a time; set by `handle`). */
 	private handling: Connection | null = null;
 	/** Made once, not once per message: every update goes through them. */
@@ -164,6 +169,7 @@ export class DocRoom {
 		this.awareness.on('update', (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) =>
 			this.onAwarenessUpdate(changes, origin)
 		);
+		this.loadedOnce = new Promise((resolve) => (this.settleLoad = resolve));
 		options.metrics.documentsLoaded.inc();
 		// Subscribed before loading, so nothing relayed between the load and the subscription is missed.
 		this.channel = options.relay?.open(this.docName, (kind, payload) => this.receiveRelayed(kind, payload)) ?? null;
@@ -204,6 +210,7 @@ export class DocRoom {
 		}
 		this.updates.loaded();
 		this.state = 'ready';
+		this.settleLoad(true);
 		const relayed = this.relayedWhileLoading;
 		this.relayedWhileLoading = [];
 		for (const [kind, payload] of relayed) this.receiveRelayed(kind, payload);
@@ -223,6 +230,21 @@ export class DocRoom {
 		} catch (error) {
 			this.options.logger.error({ err: error, docName: this.docName }, 'agenda upgrade failed; served as stored');
 		}
+	}
+
+	/** Resolves true once the document is loaded, false if it failed to load (the room is then gone). */
+	whenLoaded(): Promise<boolean> {
+		return this.loadedOnce;
+	}
+
+	/** Keeps the room in memory while the server edits it, even with nobody connected; `release` after. */
+	hold(): void {
+		this.holds += 1;
+	}
+
+	release(): void {
+		this.holds -= 1;
+		if (this.connections.size === 0) this.maybeLeave();
 	}
 
 	join(conn: Connection): void {
@@ -415,7 +437,7 @@ export class DocRoom {
 
 	/** The last connection left: leave memory once everything is committed (RoomPersistence.readyToLeave). */
 	private maybeLeave(): void {
-		if (this.state !== 'ready' || this.connections.size > 0) return;
+		if (this.state !== 'ready' || this.connections.size > 0 || this.holds > 0) return;
 		if (this.persistence.readyToLeave()) this.leaveMemory();
 	}
 
@@ -423,6 +445,7 @@ export class DocRoom {
 	leaveMemory(): void {
 		if (this.state === 'gone') return;
 		this.state = 'gone';
+		this.settleLoad(false);
 		this.channel?.close();
 		this.awareness.destroy();
 		this.updates.destroy();

@@ -7,7 +7,7 @@ import type * as Y from 'yjs';
 import type { Db } from '../../src/lib/server/db/connect.ts';
 import type { Events, MembershipChanges } from '../../src/lib/server/events.ts';
 import type { SessionUser } from '../../src/lib/server/auth/sessions.ts';
-import { decideDocAccess, resolveDocAccess, type DocAccess } from '../../src/lib/server/authz/access.ts';
+import { decideDocAccess, findDocTarget, resolveDocAccess, type DocAccess, type DocTarget } from '../../src/lib/server/authz/access.ts';
 import { isAppError } from '../../src/lib/server/errors.ts';
 import { wantsTavoloNotices, yjsCloseCodes } from '../../src/lib/realtime/yjs-messages.ts';
 import { refuseUpgrade, type UpgradeRoute } from '../http-server.ts';
@@ -59,6 +59,8 @@ export interface SyncEndpoint {
 	flushAll(): Promise<void>;
 	/** Re-checks every connection on one document (after its status changed, e.g. to final, or its meeting went live). */
 	revalidate(docName: string): Promise<void>;
+	/** The server's own edit of a live document: LiveDocuments.transact (src/lib/server/live-documents.ts). */
+	transact<T>(docName: string, origin: object, change: (doc: Y.Doc) => T): Promise<T>;
 	/** Refuses new upgrades, closes connections (1001), commits what is left, leaves memory. */
 	close(): Promise<void>;
 	stats(): SyncEndpointStats;
@@ -114,7 +116,7 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 		void work.finally(() => background.delete(work));
 	}
 
-	function roomFor(docName: string, access: Extract<DocAccess, { ok: true }>): DocRoom {
+	function roomFor(docName: string, access: DocTarget): DocRoom {
 		const existing = rooms.get(docName);
 		if (existing && !existing.isGone) {
 			existing.documentStatus = access.documentStatus;
@@ -282,6 +284,33 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 		}
 	}
 
+	/**
+	 * Opens the room if nobody has it open here (its stored state, plus whatever the other nodes
+	 * relay from then on), holds it in memory while `change` runs in one transaction, and commits.
+	 */
+	async function transact<T>(docName: string, origin: object, change: (doc: Y.Doc) => T): Promise<T> {
+		if (shuttingDown) throw new Error('the yjs endpoint is shutting down');
+		let open = rooms.get(docName);
+		if (!open || open.isGone) {
+			const target = await findDocTarget(db, docName);
+			if (!target) throw new Error(`no such yjs document: ${docName}`);
+			open = roomFor(docName, target);
+		}
+		const room = open;
+		room.hold();
+		try {
+			if (!(await room.whenLoaded())) throw new Error(`the yjs document ${docName} could not be loaded`);
+			let result!: T;
+			room.doc.transact(() => {
+				result = change(room.doc);
+			}, origin);
+			await flushAll();
+			return result;
+		} finally {
+			room.release();
+		}
+	}
+
 	async function close(): Promise<void> {
 		if (shuttingDown) return;
 		shuttingDown = true;
@@ -329,6 +358,7 @@ export function createSyncEndpoint(options: SyncEndpointOptions): SyncEndpoint {
 		},
 		flushAll,
 		revalidate,
+		transact,
 		close,
 		stats() {
 			let connections = 0;

@@ -6,6 +6,8 @@ import { roleLabel } from '$lib/tables/labels.ts';
 import { commitmentStatuses, type CommitmentStatus } from '$lib/domain/commitments.ts';
 import { commitmentStatusLabel } from '$lib/commitments/labels.ts';
 import { documentStatusLabel } from './labels.ts';
+import { amendmentStatuses, type AmendmentStatus } from '$lib/domain/amendments.ts';
+import { amendmentStatusLabel } from '$lib/amendments/labels.ts';
 
 export function auditActionLabel(action: AuditAction): string {
 	switch (action) {
@@ -49,11 +51,20 @@ export function auditActionLabel(action: AuditAction): string {
 			return m.lib_audit_upload();
 		case 'attachment.delete':
 			return m.lib_audit_delete();
+		case 'amendment.propose':
+			return m.amend_audit_propose();
+		case 'amendment.poll':
+			return m.amend_audit_poll();
+		case 'amendment.decide':
+			return m.amend_audit_decide();
+		case 'amendment.withdraw':
+			return m.amend_audit_withdraw();
 	}
 }
 
 const isStatus = (value: unknown): value is DocumentStatus => (documentStatuses as readonly unknown[]).includes(value);
 const isCommitmentStatus = (value: unknown): value is CommitmentStatus => (commitmentStatuses as readonly unknown[]).includes(value);
+const isAmendmentStatus = (value: unknown): value is AmendmentStatus => (amendmentStatuses as readonly unknown[]).includes(value);
 const isRole = (value: unknown): value is TableRole => (tableRoles as readonly unknown[]).includes(value);
 
 /** One readable line from an event's details, in the reader's language. */
@@ -92,6 +103,14 @@ export function auditDetails(event: { action: AuditAction; details: Record<strin
 			return m.versions_number({ number: Number(details.version) });
 		case 'commitment.update':
 			return isCommitmentStatus(details.status) ? commitmentStatusLabel(details.status) : '';
+		case 'amendment.propose':
+		case 'amendment.poll':
+		case 'amendment.withdraw':
+			return m.amend_audit_number({ number: Number(details.number) });
+		case 'amendment.decide':
+			return isAmendmentStatus(details.status)
+				? m.amend_audit_decided({ number: Number(details.number), status: amendmentStatusLabel(details.status) })
+				: m.amend_audit_number({ number: Number(details.number) });
 		case 'meeting.cancel':
 			return typeof details.reason === 'string' && details.reason ? m.meeting_cancel_reason({ reason: details.reason }) : '';
 		default:

@@ -20,6 +20,10 @@ export const auditActions = [
 	'commitment.update',
 	'commitment.reminder',
 	'attachment.upload',
-	'attachment.delete'
+	'attachment.delete',
+	'amendment.propose',
+	'amendment.poll',
+	'amendment.decide',
+	'amendment.withdraw'
 ] as const;
 export type AuditAction = (typeof auditActions)[number];

@@ -100,6 +100,12 @@ export function errorMessage(code: ErrorCode, details: { retryAfterSeconds?: num
 			return m.appr_error_not_passed();
 		case 'commitments_limit':
 			return m.appr_error_commitments_limit({ max: details.max ?? 0 });
+		case 'amendment_quote_mismatch':
+			return m.amend_error_quote_mismatch();
+		case 'amendment_decided':
+			return m.amend_error_decided();
+		case 'amendment_superseded':
+			return m.amend_error_superseded();
 		case 'internal':
 			return m.error_internal();
 	}

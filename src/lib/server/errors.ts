@@ -50,6 +50,9 @@ export const errorStatus = {
 	approval_text_changed: 409,
 	approval_not_passed: 409,
 	commitments_limit: 409,
+	amendment_quote_mismatch: 409,
+	amendment_decided: 409,
+	amendment_superseded: 409,
 	already_set_up: 409,
 	internal: 500
 } as const;

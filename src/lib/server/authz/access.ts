@@ -155,38 +155,41 @@ export function decideDocAccess(
 	return { allowed: true, readOnly: false, reason: '', mayRecover: can(actor, 'document.review'), mayReshape: can(actor, 'meeting.run') };
 }
 
+/** What a Yjs document belongs to: its table, and the status that decides who may write it. */
+export interface DocTarget {
+	ref: DocRef;
+	tableId: string;
+	/** null for an agenda. */
+	documentStatus: DocumentStatus | null;
+	/** The meeting's status for an agenda (null for a document). */
+	meetingStatus: MeetingStatus | null;
+}
+
+/** The table and status behind a doc name; null for a malformed name or an unknown meeting or document. */
+export async function findDocTarget(db: Db, docName: string): Promise<DocTarget | null> {
+	const ref = parseDocName(docName);
+	if (!ref) return null;
+	if (ref.kind === 'agenda') {
+		const meeting = await db.selectFrom('meetings').select(['table_id', 'status']).where('id', '=', ref.meetingId).executeTakeFirst();
+		return meeting ? { ref, tableId: meeting.table_id, documentStatus: null, meetingStatus: meeting.status } : null;
+	}
+	const document = await db.selectFrom('documents').select(['table_id', 'status']).where('id', '=', ref.documentId).executeTakeFirst();
+	return document ? { ref, tableId: document.table_id, documentStatus: document.status, meetingStatus: null } : null;
+}
+
 /**
  * Resolves a doc name to its table and the user's access. A malformed name and an unknown
  * meeting or document are both 404; a table the user does not belong to is 403.
  */
 export async function resolveDocAccess(db: Db, user: SessionUser, docName: string): Promise<DocAccess> {
-	const ref = parseDocName(docName);
-	if (!ref) return { ok: false, status: 404, reason: 'not_found' };
-
-	let tableId: string;
-	let documentStatus: DocumentStatus | null = null;
-	let meetingStatus: MeetingStatus | null = null;
-	if (ref.kind === 'agenda') {
-		const meeting = await db.selectFrom('meetings').select(['table_id', 'status']).where('id', '=', ref.meetingId).executeTakeFirst();
-		if (!meeting) return { ok: false, status: 404, reason: 'not_found' };
-		tableId = meeting.table_id;
-		meetingStatus = meeting.status;
-	} else {
-		const document = await db.selectFrom('documents').select(['table_id', 'status']).where('id', '=', ref.documentId).executeTakeFirst();
-		if (!document) return { ok: false, status: 404, reason: 'not_found' };
-		tableId = document.table_id;
-		documentStatus = document.status;
-	}
-
-	const actor = await actorOnTable(db, user, tableId);
-	const decision = decideDocAccess(actor, ref, documentStatus, meetingStatus);
+	const target = await findDocTarget(db, docName);
+	if (!target) return { ok: false, status: 404, reason: 'not_found' };
+	const actor = await actorOnTable(db, user, target.tableId);
+	const decision = decideDocAccess(actor, target.ref, target.documentStatus, target.meetingStatus);
 	if (!decision.allowed) return { ok: false, status: 403, reason: 'forbidden' };
 	return {
 		ok: true,
-		ref,
-		tableId,
-		documentStatus,
-		meetingStatus,
+		...target,
 		readOnly: decision.readOnly,
 		reason: decision.reason,
 		mayRecover: decision.mayRecover,

@@ -23,8 +23,8 @@ import {
 	type MentionRow
 } from './queries.ts';
 
-/** A base64 Y.encodeRelativePosition: refused unless Yjs can read it back. */
-const encodedPosition = z
+/** A base64 Y.encodeRelativePosition: refused unless Yjs can read it back (amendments anchor the same way). */
+export const encodedPosition = z
 	.string()
 	.trim()
 	.min(1)

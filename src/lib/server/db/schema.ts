@@ -6,6 +6,7 @@ import type { MajorityRule, PollKind, PollStatus, ResultsVisibility } from '../.
 import type { TableRole } from '../../domain/tables.ts';
 import type { TopicStatus } from '../../domain/topics.ts';
 import type { CommitmentStatus } from '../../domain/commitments.ts';
+import type { AmendmentStatus } from '../../domain/amendments.ts';
 import type { NotificationEmailMode, NotificationKind, NotificationMailState, NotificationPayload } from '../../domain/notifications.ts';
 
 /** Kept by hand beside migrations/: a column added there is added here in the same commit. */
@@ -250,6 +251,8 @@ export interface PollsTable {
 	approval_document_id: ColumnType<string | null, string | null | undefined, string | null>;
 	approval_version_number: ColumnType<number | null, number | null | undefined, number | null>;
 	approval_content_sha256: ColumnType<string | null, string | null | undefined, string | null>;
+	/** Amendment polls only: the amendment the yes/no vote decides (migrations/20261207100000_create_amendments.ts). */
+	amendment_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PollOptionsTable {
@@ -383,6 +386,29 @@ export interface DocumentCommentsTable {
 	resolved_at: Timestamp | null;
 	resolved_by: string | null;
 	created_at: CreatedAt;
+}
+
+/** A proposed replacement of a passage of a draft (migrations/20261207100000_create_amendments.ts). */
+export interface AmendmentsTable {
+	id: string;
+	document_id: string;
+	/** 1, 2, 3… per document, in the order they were proposed. */
+	number: number;
+	proposer_id: string | null;
+	/** Copied in, so the record still reads well after the proposer left. */
+	proposer_name: string;
+	/** Base64 of Y.encodeRelativePosition, as a comment's anchor. */
+	anchor_from: string;
+	anchor_to: string;
+	/** The passage's text when proposed: applied only while the text at the anchor is still this. */
+	quote: string;
+	replacement: string;
+	reason: Generated<string>;
+	status: Generated<AmendmentStatus>;
+	created_at: CreatedAt;
+	/** When it left 'proposed'/'voting' for an outcome, and who closed the vote or withdrew it. */
+	decided_at: Timestamp | null;
+	decided_by: string | null;
 }
 
 export interface CommentMentionsTable {
@@ -547,6 +573,7 @@ export interface Database {
 	notification_settings: NotificationSettingsTable;
 	attachments: AttachmentsTable;
 	attachment_contents: AttachmentContentsTable;
+	amendments: AmendmentsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -560,3 +587,4 @@ export type DocumentVersionRow = Selectable<DocumentVersionsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type PollRow = Selectable<PollsTable>;
 export type DocumentCommentRow = Selectable<DocumentCommentsTable>;
+export type AmendmentRow = Selectable<AmendmentsTable>;

@@ -11,6 +11,8 @@ import { attendanceModeLabel } from '$lib/meetings/labels.ts';
 import type { PresentPerson } from '../live/presence-during.ts';
 import { dayInstant, type CommitmentStatus } from '$lib/domain/commitments.ts';
 import { commitmentStatusLabel } from '$lib/commitments/labels.ts';
+import type { AmendmentStatus } from '$lib/domain/amendments.ts';
+import { amendmentStatusLabel } from '$lib/amendments/labels.ts';
 import { formatSize } from '$lib/library/file-size.ts';
 import { getLocale } from '$lib/paraglide/runtime.js';
 
@@ -49,6 +51,21 @@ export interface MinutesFacts {
 	}>;
 	/** Commitments recorded in this meeting, and those its agenda checked (issue 15). */
 	commitments?: { recorded: MinutesCommitment[]; reviewed: MinutesCommitment[] };
+	/** Amendments put to the vote in this meeting and their outcome (issue 15). */
+	amendments?: MinutesAmendment[];
+}
+
+export interface MinutesAmendment {
+	documentTitle: string;
+	number: number;
+	quote: string;
+	/** Empty: the passage was to be deleted. */
+	replacement: string;
+	status: AmendmentStatus;
+	proposerName: string;
+	yes: number;
+	no: number;
+	abstain: number;
 }
 
 export interface MinutesCommitment {
@@ -291,6 +308,33 @@ function commitmentBlocks(commitments: NonNullable<MinutesFacts['commitments']>)
 	];
 }
 
+/** Each amendment voted in the meeting: what it changed, in which text, and what the table decided. */
+function amendmentBlocks(amendments: MinutesAmendment[]): JSONContent[] {
+	return [
+		heading(2, m.amend_minutes_section()),
+		bullets(
+			amendments.map((amendment) => {
+				const what = { title: amendment.documentTitle, number: amendment.number, quote: amendment.quote };
+				return [
+					text(
+						amendment.replacement ? m.amend_minutes_replace({ ...what, replacement: amendment.replacement }) : m.amend_minutes_delete(what),
+						['bold']
+					),
+					text(
+						` — ${m.amend_minutes_outcome({
+							status: amendmentStatusLabel(amendment.status),
+							yes: amendment.yes,
+							no: amendment.no,
+							abstain: amendment.abstain,
+							name: amendment.proposerName
+						})}`
+					)
+				];
+			})
+		)
+	];
+}
+
 /** The minutes draft as the editor's ProseMirror JSON (StarterKit nodes only). */
 export function minutesContent(facts: MinutesFacts): JSONContent {
 	const { meeting, table } = facts;
@@ -313,6 +357,8 @@ export function minutesContent(facts: MinutesFacts): JSONContent {
 			...pollBlocks(facts.polls),
 			heading(2, m.minutes_section_decisions()),
 			...decisionBlocks(facts.polls),
+			// Only a meeting that voted on amendments has the section.
+			...(facts.amendments && facts.amendments.length > 0 ? amendmentBlocks(facts.amendments) : []),
 			// Only a meeting that made or reviewed commitments has the section.
 			...(facts.commitments && facts.commitments.recorded.length + facts.commitments.reviewed.length > 0
 				? [heading(2, m.appr_minutes_section_commitments()), ...commitmentBlocks(facts.commitments)]

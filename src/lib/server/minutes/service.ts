@@ -24,6 +24,7 @@ import { minutesContent, minutesTitle, type MinutesCommitment, type MinutesFacts
 import { findMeetingCommitments, type Commitment } from '../commitments/service.ts';
 import { ownerLabel } from '../../domain/commitments.ts';
 import { attachmentsOfMeeting } from '../attachments/service.ts';
+import { findAmendmentsVotedIn } from '../amendments/queries.ts';
 
 export interface MinutesDeps {
 	db: Db;
@@ -120,14 +121,15 @@ async function draftMinutes(deps: MinutesDeps, user: SessionUser, meeting: Meeti
 
 async function gatherFacts(db: Db, meeting: MeetingRow): Promise<MinutesFacts> {
 	const table = await findTableHeading(db, meeting.table_id);
-	const [categories, expected, stays, focus, polls, agendaState, commitments] = await Promise.all([
+	const [categories, expected, stays, focus, polls, agendaState, commitments, amendments] = await Promise.all([
 		listCategories(db, table.programme_id),
 		db.selectFrom('table_expected_categories').select('category_id').where('table_id', '=', meeting.table_id).execute(),
 		findStays(db, meeting),
 		findFocusIntervals(db, meeting),
 		db.selectFrom('polls').selectAll().where('meeting_id', '=', meeting.id).where('status', '=', 'closed').orderBy('created_at').execute(),
 		loadDocumentState(db, agendaDocName(meeting.id)),
-		findMeetingCommitments(db, meeting.id)
+		findMeetingCommitments(db, meeting.id),
+		findAmendmentsVotedIn(db, meeting.id)
 	]);
 	// The documents whose text an approval poll of this meeting put to the vote, by id.
 	const approvedIds = [...new Set(polls.flatMap((poll) => (poll.approval_document_id ? [poll.approval_document_id] : [])))];
@@ -188,6 +190,23 @@ async function gatherFacts(db: Db, meeting: MeetingRow): Promise<MinutesFacts> {
 		agendaInvalid: invalid.length,
 		agendaPresence,
 		commitments: { recorded: commitments.recorded.map(forMinutes), reviewed: commitments.reviewed.map(forMinutes) },
+		amendments: await Promise.all(
+			amendments.map(async (amendment) => {
+				const poll = polls.find((candidate) => candidate.id === amendment.poll_id);
+				const outcome = poll ? (await computeResults(db, poll)).outcome : undefined;
+				return {
+					documentTitle: amendment.document_title,
+					number: amendment.number,
+					quote: amendment.quote,
+					replacement: amendment.replacement,
+					status: amendment.status,
+					proposerName: amendment.proposer_name,
+					yes: outcome?.yes ?? 0,
+					no: outcome?.no ?? 0,
+					abstain: outcome?.abstain ?? 0
+				};
+			})
+		),
 		attachments: (await attachmentsOfMeeting(db, meeting.table_id, meeting.id)).map((file) => ({
 			id: file.id,
 			title: file.title,

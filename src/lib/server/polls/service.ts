@@ -14,6 +14,7 @@ import { majorityRules, pollKinds, resultsVisibilities } from '../../domain/poll
 import type { PollSnapshot, PollView } from '../../realtime/protocol.ts';
 import { unlinkBallots, vacuumBallots } from './ballots.ts';
 import { auditPoll } from '../audit/service.ts';
+import { settleAmendmentPoll } from '../amendments/settle.ts';
 
 export const pollLimits = { question: 500, optionLabel: 200, options: 50, dots: 1000, quorum: 100_000 } as const;
 
@@ -188,14 +189,20 @@ function broadcastResults(deps: LiveDeps, pollId: string, publish = false): void
 
 /** The frozen document version an approval poll puts to the vote (documents/approval.ts). */
 export type ApprovalTarget = NonNullable<PollView['approval']>;
+/** The amendment an amendment poll decides (amendments/service.ts). */
+export interface AmendmentTarget {
+	amendmentId: string;
+}
 
 export async function createPoll(
 	deps: LiveDeps,
 	user: SessionUser,
 	meetingId: string,
 	input: unknown,
-	approval?: ApprovalTarget
+	target?: ApprovalTarget | AmendmentTarget
 ): Promise<PollView> {
+	const approval = target && 'documentId' in target ? target : undefined;
+	const amendment = target && 'amendmentId' in target ? target : undefined;
 	const { meeting } = await accessMeeting(deps.db, user, meetingId, 'poll.manage');
 	refuseIfClosed(meeting);
 	const data = parseInput(pollInput, input);
@@ -218,6 +225,7 @@ export async function createPoll(
 				approval_document_id: approval?.documentId ?? null,
 				approval_version_number: approval?.versionNumber ?? null,
 				approval_content_sha256: approval?.contentSha256 ?? null,
+				amendment_id: amendment?.amendmentId ?? null,
 				created_by: user.id
 			})
 			.returningAll()
@@ -285,6 +293,13 @@ export async function closePoll(deps: LiveDeps, user: SessionUser, pollId: strin
 		);
 	}
 	await auditPoll(deps.db, user, closed, 'poll.close');
+	if (closed.amendment_id) {
+		// Before the room hears of the close, so what it reads then has the outcome (and the new text).
+		// The vote is closed whatever happens to the text: a failure to apply it is logged, the amendment stays "in votazione".
+		await settleAmendmentPoll(deps, user, closed, await computeResults(deps.db, closed)).catch((error: unknown) =>
+			deps.logger.error({ err: error, pollId }, 'the amendment decided by a closed poll could not be settled')
+		);
+	}
 	const snapshot = await snapshotOf(deps.db, closed, 'public');
 	deps.broadcaster.toMeeting(closed.meeting_id, 'poll:closed', snapshot);
 	if (!snapshot.results) {
