@@ -142,7 +142,8 @@ describe('getting around the live room by keyboard', () => {
 		// Tab alone, from the top: past the header (its skip link, notification bell and account
 		// controls) and the room's skip links, the six items are one stop, so the ballot and the
 		// raised hand come right after the agenda, the library's one "Aggiungi un file" button, the
-		// topic form and "Segui il moderatore".
+		// topic form (its "Proponi" stays focusable while there is nothing to send: aria-disabled,
+		// never disabled, issue 13) and "Segui il moderatore".
 		await fromTop(bruno);
 		const stops: string[] = [];
 		let byTab = Infinity;
@@ -156,7 +157,7 @@ describe('getting around the live room by keyboard', () => {
 			}
 		}
 		expect(stops.filter((id) => id.endsWith('-toggle'))).toHaveLength(1);
-		expect(byTab, stops.join(' → ')).toBeLessThanOrEqual(16);
+		expect(byTab, stops.join(' → ')).toBeLessThanOrEqual(17);
 		console.log(`Tab presses: ballot ${toBallot} (skip link), ${byTab} (Tab only); raise hand ${toHand} (skip link)`);
 
 		// In the list the arrows move between items, and tell where one is.
