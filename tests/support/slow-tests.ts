@@ -17,5 +17,8 @@ export const slowTests = [
 	'tests/integration/pdf-archival.spec.ts',
 	'server/yjs/agenda-shape.spec.ts',
 	'tests/integration/library.spec.ts',
-	'tests/integration/page-weight.spec.ts'
+	'tests/integration/page-weight.spec.ts',
+	'tests/integration/attendance.spec.ts',
+	'tests/integration/realtime-authorization.spec.ts',
+	'server/sockets/socket-server.spec.ts'
 ];
